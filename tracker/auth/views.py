@@ -1,0 +1,98 @@
+"""Login, logout, password change and language switch."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from ..extensions import db, limiter
+from ..i18n import reason_text
+from ..reasons import DomainError
+from . import bp, operations
+from .forms import ChangePasswordForm, LanguageForm, LoginForm
+
+
+def _safe_next(target: str | None) -> str:
+    """Only same-site paths are followed after login (no open redirects)."""
+    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+        return target
+    return url_for("dashboard.index")
+
+
+def _login_limit() -> str:
+    return current_app.config["LOGIN_LIMIT"]
+
+
+def _failed(response) -> bool:
+    return response.status_code == 422
+
+
+def _username_key() -> str:
+    return "login-user:" + (request.form.get("username") or "").strip().lower()
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed)
+@limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed, key_func=_username_key)
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("dashboard.index"))
+    form = LoginForm(next=request.args.get("next"))
+    if form.validate_on_submit():
+        user = operations.authenticate(form.username.data, form.password.data)
+        if user is not None:
+            db.session.commit()
+            locale = session.get("locale")
+            session.clear()  # a fresh session (and CSRF token) for the logged-in user
+            if locale and not user.locale:
+                session["locale"] = locale
+            login_user(user, remember=form.remember.data)
+            return redirect(_safe_next(form.next.data))
+        form.password.errors.append(_("Wrong username or password."))
+    status = 422 if request.method == "POST" else 200
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.post("/logout")
+def logout():
+    # The login page that follows keeps the language the user was reading.
+    locale = current_user.locale if current_user.is_authenticated else None
+    locale = locale or session.get("locale")
+    logout_user()
+    session.clear()
+    if locale:
+        session["locale"] = locale
+    flash(_("You have logged out."), "success")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            operations.change_password(current_user, form.current_password.data, form.new_password.data)
+        except DomainError as error:
+            form.current_password.errors.extend(reason_text(r) for r in error.reasons)
+        else:
+            db.session.commit()
+            flash(_("Your password has been changed."), "success")
+            return redirect(url_for("dashboard.index"))
+    status = 422 if request.method == "POST" else 200
+    return render_template("auth/password.html", form=form), status
+
+
+@bp.post("/language")
+def language():
+    form = LanguageForm()
+    if not form.validate_on_submit():
+        return redirect(url_for("dashboard.index"))
+    session["locale"] = form.locale.data
+    if current_user.is_authenticated:
+        operations.set_locale(current_user, form.locale.data)
+        db.session.commit()
+    return redirect(_safe_next(form.next.data))

@@ -1,0 +1,51 @@
+"""Top-level Flask commands; each is a thin wrapper over operations."""
+
+from __future__ import annotations
+
+import click
+import sqlalchemy as sa
+from flask import Flask
+
+from .extensions import db
+
+
+def register_commands(app: Flask) -> None:
+    @app.cli.command("seed-demo")
+    @click.option("--if-empty", is_flag=True, help="Only seed when the database has no units yet.")
+    def seed_demo_command(if_empty: bool) -> None:
+        """Create the demo 机关党委, its branches and users (password demo12345); safe to run twice."""
+        from .demo import database_is_empty, seed_demo
+
+        if if_empty and not database_is_empty():
+            click.echo("The database already has data; demo not seeded.")
+            return
+        if seed_demo(click.echo):
+            db.session.commit()
+        else:
+            click.echo("The demo data is already there; nothing changed.")
+
+    @app.cli.command("create-admin")
+    @click.option("--username", prompt=True, help="Login name of the administrator.")
+    @click.option("--full-name", default="系统管理员", show_default=True)
+    @click.option("--unit-name", default=None, help="Top-level unit to administer (created if missing).")
+    @click.password_option(help="Password (asked for when not given).")
+    def create_admin_command(username: str, full_name: str, unit_name: str | None, password: str) -> None:
+        """Create a system administrator at a top-level unit (creating the unit if needed)."""
+        from .models import OrgUnit, Role, UnitKind
+        from .orgs.operations import create_unit
+        from .reasons import DomainError
+        from .users.operations import create_user
+
+        root = db.session.scalars(
+            sa.select(OrgUnit).where(OrgUnit.parent_id.is_(None)).order_by(OrgUnit.id)
+            .where(OrgUnit.name == unit_name if unit_name else sa.true())
+        ).first()
+        try:
+            if root is None:
+                root = create_unit(None, unit_name or "机关党委", UnitKind.organ_committee)
+            create_user(None, username=username, full_name=full_name, password=password,
+                        unit=root, role=Role.admin)
+        except DomainError as error:
+            raise click.ClickException(str(error)) from error
+        db.session.commit()
+        click.echo(f"Administrator {username} created at {root.name}.")

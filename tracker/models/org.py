@@ -1,0 +1,91 @@
+"""The organisation tree (党组织): units with a materialised path for subtree queries."""
+
+from __future__ import annotations
+
+import enum
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .base import str_enum
+
+
+class UnitKind(enum.StrEnum):
+    committee = "committee"  #: 党委
+    work_committee = "work_committee"  #: 工委
+    organ_committee = "organ_committee"  #: 机关党委
+    general_branch = "general_branch"  #: 党总支
+    branch = "branch"  #: 党支部
+    group = "group"  #: 党小组
+
+    @property
+    def level(self) -> int:
+        """How deep this kind sits: committees 0, general branches 1, branches 2, groups 3."""
+        return _KIND_LEVEL[self]
+
+    @property
+    def is_committee(self) -> bool:
+        return self.level == 0
+
+
+_KIND_LEVEL = {
+    UnitKind.committee: 0,
+    UnitKind.work_committee: 0,
+    UnitKind.organ_committee: 0,
+    UnitKind.general_branch: 1,
+    UnitKind.branch: 2,
+    UnitKind.group: 3,
+}
+
+
+class OrgUnit(db.Model):
+    """A party organisation. `path` is `/<root id>/…/<own id>/`, so a subtree is one LIKE prefix."""
+
+    __tablename__ = "org_unit"
+    __table_args__ = (
+        sa.Index(
+            "ix_org_unit_path", "path", postgresql_ops={"path": "text_pattern_ops"}
+        ),
+        sa.UniqueConstraint("parent_id", "name", name="uq_org_unit_parent_name"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(100))
+    kind: Mapped[UnitKind] = mapped_column(str_enum(UnitKind))
+    parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("org_unit.id"), index=True)
+    sort_order: Mapped[int] = mapped_column(default=0)
+    is_active: Mapped[bool] = mapped_column(default=True)
+    path: Mapped[str] = mapped_column(sa.String(255), default="")
+    version: Mapped[int] = mapped_column(default=1)
+
+    parent: Mapped[OrgUnit | None] = relationship(remote_side=[id], lazy="joined", innerjoin=False)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    def __repr__(self) -> str:
+        return f"<OrgUnit {self.id} {self.name}>"
+
+    @property
+    def depth(self) -> int:
+        return self.path.count("/") - 2
+
+    @property
+    def ancestor_ids(self) -> list[int]:
+        """Ids from the root down to the parent (not this unit)."""
+        return [int(part) for part in self.path.strip("/").split("/")[:-1]]
+
+    def is_within(self, other: OrgUnit) -> bool:
+        """True when this unit is `other` or sits anywhere below it."""
+        return self.path.startswith(other.path)
+
+    def same_line(self, other: OrgUnit) -> bool:
+        """True when one unit is the other's ancestor or descendant (or they are one unit)."""
+        return self.is_within(other) or other.is_within(self)
+
+    @staticmethod
+    def subtree_ids(*paths: str) -> sa.Select:
+        """SELECT the ids of every unit under any of `paths` (each included)."""
+        if not paths:
+            return sa.select(OrgUnit.id).where(sa.false())
+        return sa.select(OrgUnit.id).where(sa.or_(*(OrgUnit.path.startswith(p) for p in paths)))

@@ -1,0 +1,7 @@
+"""User administration: accounts and their roles at units."""
+
+from flask import Blueprint
+
+bp = Blueprint("users", __name__, url_prefix="/users")
+
+from . import views  # noqa: E402,F401

@@ -1,0 +1,58 @@
+"""Forms for user administration."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, Optional
+
+from ..auth.passwords import MIN_LENGTH
+from ..models import Post, Role
+from ..orgs.labels import POST_LABELS, ROLE_LABELS
+
+
+def role_choices():
+    return [(r.value, str(ROLE_LABELS[r])) for r in Role]
+
+
+def post_choices():
+    return [("", "—")] + [(p.value, str(POST_LABELS[p])) for p in Post]
+
+
+class RoleFieldsMixin:
+    unit_id = SelectField(_l("Unit"), coerce=int)
+    role = SelectField(_l("Role"), default=Role.member.value)
+    post = SelectField(_l("Branch committee post"), validators=[Optional()])
+
+    def set_choices(self, unit_choices):
+        self.unit_id.choices = unit_choices
+        self.role.choices = role_choices()
+        self.post.choices = post_choices()
+
+
+class NewUserForm(RoleFieldsMixin, FlaskForm):
+    username = StringField(_l("Username"), validators=[DataRequired(), Length(min=2, max=64)],
+                           render_kw={"autocapitalize": "none", "autocomplete": "off"})
+    full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=100)])
+    password = PasswordField(_l("Initial password"),
+                             validators=[DataRequired(), Length(min=MIN_LENGTH, max=256,
+                                         message=_l("At least %(min)d characters.", min=MIN_LENGTH))],
+                             render_kw={"autocomplete": "new-password"})
+
+
+class EditUserForm(FlaskForm):
+    full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=100)])
+    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=32)])
+    version = HiddenField()
+
+
+class RoleForm(RoleFieldsMixin, FlaskForm):
+    pass
+
+
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField(_l("New password"),
+                             validators=[DataRequired(), Length(min=MIN_LENGTH, max=256,
+                                         message=_l("At least %(min)d characters.", min=MIN_LENGTH))],
+                             render_kw={"autocomplete": "new-password"})

@@ -1,0 +1,105 @@
+"""Creating users, granting and revoking roles, deactivating and resetting passwords."""
+
+from __future__ import annotations
+
+import re
+
+import sqlalchemy as sa
+
+from ..audit import changes, record_activity
+from ..auth.passwords import MIN_LENGTH, hash_password
+from ..extensions import db
+from ..models import Membership, OrgUnit, Post, Role, User
+from ..reasons import N_, DomainError, Reason, StaleEdit
+
+USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_LENGTH:
+        raise DomainError(Reason(N_("At least %(min)d characters."), {"min": MIN_LENGTH}, code="short"),
+                          status=422)
+
+
+def create_user(actor: User | None, *, username: str, full_name: str, password: str,
+                unit: OrgUnit, role: Role, post: Post | None = None) -> User:
+    """Create an account holding `role` at `unit`; usernames are unique and lower-case."""
+    username = username.strip().lower()
+    if not USERNAME_RE.match(username):
+        raise DomainError(Reason(N_("Use 2–64 lower-case letters, digits, dots, dashes or underscores."),
+                                 code="username"), status=422)
+    if db.session.scalar(sa.select(User.id).where(User.username == username)) is not None:
+        raise DomainError(Reason(N_("This username is taken."), code="username_taken"), status=422)
+    _check_password(password)
+    user = User(username=username, full_name=full_name.strip(), password_hash=hash_password(password))
+    db.session.add(user)
+    db.session.flush()
+    user.memberships.append(Membership(unit=unit, role=role, post=post))
+    record_activity(actor, user, "created", after={"username": username, "unit": unit.name,
+                                                   "role": role.value}, unit_id=unit.id)
+    db.session.flush()
+    return user
+
+
+def update_user(actor: User, user: User, *, version: int, full_name: str, phone: str | None) -> User:
+    """Edit a user's name and phone; refuses a stale form."""
+    if version != user.version:
+        raise StaleEdit(user)
+    before, after = changes(user, {"full_name": full_name.strip(), "phone": phone or None})
+    if after:
+        user.full_name, user.phone = full_name.strip(), phone or None
+        record_activity(actor, user, "updated", before=before, after=after,
+                        unit_id=user.memberships[0].unit_id if user.memberships else None)
+    db.session.flush()
+    return user
+
+
+def set_user_active(actor: User, user: User, active: bool) -> User:
+    """Deactivated users cannot log in (and are logged out on their next request)."""
+    if actor.id == user.id and not active:
+        raise DomainError(Reason(N_("You cannot deactivate your own account."), code="self"))
+    if user.is_active_flag != active:
+        user.is_active_flag = active
+        record_activity(actor, user, "activated" if active else "deactivated",
+                        before={"is_active": not active}, after={"is_active": active},
+                        unit_id=user.memberships[0].unit_id if user.memberships else None)
+    db.session.flush()
+    return user
+
+
+def grant_role(actor: User | None, user: User, unit: OrgUnit, role: Role, post: Post | None = None) -> Membership:
+    """Give `user` a role at `unit` (covering its subtree); granting a held role again is refused."""
+    if any(m.unit_id == unit.id and m.role is role for m in user.memberships):
+        raise DomainError(Reason(N_("%(user)s already holds this role at %(unit)s."),
+                                 {"user": user.display_name, "unit": unit.name}, code="duplicate"),
+                          status=422)
+    membership = Membership(unit=unit, role=role, post=post)
+    user.memberships.append(membership)
+    record_activity(actor, user, "role_granted", after={"unit": unit.name, "role": role.value,
+                                                        "post": post.value if post else None},
+                    unit_id=unit.id)
+    db.session.flush()
+    return membership
+
+
+def revoke_role(actor: User, membership: Membership) -> None:
+    """Take a role away; a user keeps at least one role, so nobody is orphaned out of every scope."""
+    user = membership.user
+    if len(user.memberships) <= 1:
+        raise DomainError(Reason(N_("A user must keep at least one role. Deactivate the account instead."),
+                                 code="last_role"))
+    if actor.id == user.id and membership.role is Role.admin:
+        raise DomainError(Reason(N_("You cannot remove your own administrator role."), code="self"))
+    record_activity(actor, user, "role_revoked", before={"unit": membership.unit.name,
+                                                         "role": membership.role.value},
+                    unit_id=membership.unit_id)
+    user.memberships.remove(membership)
+    db.session.flush()
+
+
+def reset_password(actor: User, user: User, password: str) -> None:
+    _check_password(password)
+    user.password_hash = hash_password(password)
+    record_activity(actor, user, "password_reset",
+                    unit_id=user.memberships[0].unit_id if user.memberships else None)
+    db.session.flush()
