@@ -30,7 +30,7 @@ translations: $(VENV)/.installed
 extract-messages: $(VENV)/.installed
 	$(VENV)/bin/pybabel -q extract -F babel.cfg -k N_ -k _l --no-location --sort-output -o tracker/translations/messages.pot .
 	$(VENV)/bin/pybabel -q update -N --ignore-obsolete -w 100 -i tracker/translations/messages.pot -d tracker/translations
-	$(PY) tools/fill_po.py zh_Hans_CN --missing
+	@$(PY) tools/fill_po.py zh_Hans_CN --missing >/dev/null || { echo "untranslated (zh_Hans_CN):"; $(PY) tools/fill_po.py zh_Hans_CN --missing; true; }
 
 run: install
 	$(FLASK) db upgrade

@@ -70,11 +70,12 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from .attachments import bp as attachments_bp
     from .auth import bp as auth_bp
     from .dashboard import bp as dashboard_bp
     from .health import bp as health_bp
     from .orgs import bp as orgs_bp
     from .users import bp as users_bp
 
-    for bp in (auth_bp, dashboard_bp, health_bp, orgs_bp, users_bp):
+    for bp in (attachments_bp, auth_bp, dashboard_bp, health_bp, orgs_bp, users_bp):
         app.register_blueprint(bp)

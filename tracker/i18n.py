@@ -25,6 +25,7 @@ ACTIVITY_LABELS: dict[str, Any] = {
     "role_revoked": _l("removed a role"),
     "password_changed": _l("changed the password"),
     "password_reset": _l("reset the password"),
+    "attachment_added": _l("attached a file"),
 }
 
 #: How record fields read in a timeline's before → after.
@@ -40,6 +41,7 @@ FIELD_LABELS: dict[str, Any] = {
     "unit": _l("Unit"),
     "role": _l("Role"),
     "post": _l("Branch committee post"),
+    "file": _l("File"),
 }
 
 

@@ -1,11 +1,12 @@
 """The models, one module per aggregate; importing this package registers them all."""
 
 from .activity import Activity
+from .attachment import Attachment, AttachmentKind
 from .base import UTCDateTime, str_enum, utcnow
 from .org import OrgUnit, UnitKind
 from .user import Membership, Post, Role, User
 
 __all__ = [
-    "Activity", "Membership", "OrgUnit", "Post", "Role", "UTCDateTime", "UnitKind", "User",
+    "Activity", "Attachment", "AttachmentKind", "Membership", "OrgUnit", "Post", "Role", "UTCDateTime", "UnitKind", "User",
     "str_enum", "utcnow",
 ]

@@ -1,0 +1,1 @@
+// projects: behaviour of this feature, initialised with htmx.onLoad so swapped content works too.

@@ -1,0 +1,1 @@
+// reviews: behaviour of this feature, initialised with htmx.onLoad so swapped content works too.

@@ -1,0 +1,126 @@
+"""Storing uploaded files safely: size limit, type by content, random names outside static/."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import IO, Any
+
+import filetype
+from flask import current_app, send_file
+from werkzeug.datastructures import FileStorage
+
+from .audit import record_activity
+from .extensions import db
+from .models import Attachment, AttachmentKind, User
+from .reasons import N_, DomainError, Reason
+
+#: Types accepted, by what the content is (not what the name says).
+ALLOWED_MIME = {
+    "application/pdf",
+    "image/jpeg", "image/png", "image/gif", "image/webp", "image/bmp", "image/heic",
+    "application/msword", "application/vnd.ms-excel", "application/vnd.ms-powerpoint",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "application/vnd.oasis.opendocument.text", "application/vnd.oasis.opendocument.spreadsheet",
+    "application/vnd.oasis.opendocument.presentation",
+}
+ACCEPT_ATTRIBUTE = ".pdf,.jpg,.jpeg,.png,.gif,.webp,.bmp,.heic,.doc,.docx,.xls,.xlsx,.ppt,.pptx,.odt,.ods,.odp,.txt"
+_SNIFF_BYTES = 8192
+
+
+def _refuse(message: str, code: str, **params: Any) -> DomainError:
+    return DomainError(Reason(message, params, code=code), status=422)
+
+
+def sniff_type(head: bytes) -> str | None:
+    """The MIME type the content shows, or None when it is no type we accept.
+
+    Plain text (会议记录.txt) has no signature: it is accepted when it decodes as UTF-8 or
+    GB18030 and holds no NUL byte.
+    """
+    kind = filetype.guess(head)
+    if kind is not None:
+        return kind.mime if kind.mime in ALLOWED_MIME else None
+    if b"\x00" in head:
+        return None
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            head.decode(encoding)
+        except UnicodeDecodeError as error:
+            # A multi-byte character cut at the end of the sniffed bytes is still text.
+            if error.start >= len(head) - 4:
+                return "text/plain"
+            continue
+        return "text/plain"
+    return None
+
+
+def upload_dir() -> Path:
+    path = Path(current_app.config["UPLOAD_DIR"])
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def store_upload(actor: User | None, upload: FileStorage | None, *, owner: Any, unit_id: int,
+                 kind: AttachmentKind = AttachmentKind.other) -> Attachment:
+    """Check and store one uploaded file for `owner` (any model with an id); the caller commits.
+
+    Raises DomainError (422) for a missing or empty file, one over MAX_UPLOAD_MB, or content
+    that is not an accepted document or image (executables and archives are refused whatever
+    their name).
+    """
+    if upload is None or not upload.filename:
+        raise _refuse(N_("Choose a file to upload."), "missing")
+    limit = current_app.config["MAX_UPLOAD_MB"] * 1024 * 1024
+    stream: IO[bytes] = upload.stream
+    head = stream.read(_SNIFF_BYTES)
+    if not head:
+        raise _refuse(N_("The file is empty."), "empty")
+    mime = sniff_type(head)
+    if mime is None:
+        raise _refuse(N_("This type of file is not accepted: upload a PDF, an image, an office document or text."),
+                      "type")
+    stored_name = secrets.token_hex(16)
+    target = upload_dir() / stored_name
+    size = len(head)
+    try:
+        with target.open("wb") as out:
+            out.write(head)
+            while chunk := stream.read(1024 * 1024):
+                size += len(chunk)
+                if size > limit:
+                    raise _refuse(N_("The file is larger than %(mb)s MB."), "size",
+                                  mb=current_app.config["MAX_UPLOAD_MB"])
+                out.write(chunk)
+    except DomainError:
+        target.unlink(missing_ok=True)
+        raise
+    original = os.path.basename(upload.filename.replace("\\", "/"))[:255] or stored_name
+    attachment = Attachment(owner_type=owner.__tablename__, owner_id=owner.id, unit_id=unit_id, kind=kind,
+                            original_name=original, stored_name=stored_name, mime_type=mime,
+                            size_bytes=size, uploaded_by_id=actor.id if actor else None)
+    db.session.add(attachment)
+    record_activity(actor, owner, "attachment_added", after={"file": original, "kind": kind.value},
+                    unit_id=getattr(owner, "unit_id", unit_id))
+    db.session.flush()
+    return attachment
+
+
+def attachments_of(owner: Any) -> list[Attachment]:
+    """The files attached to one record, oldest first."""
+    return list(db.session.scalars(
+        db.select(Attachment)
+        .where(Attachment.owner_type == owner.__tablename__, Attachment.owner_id == owner.id)
+        .order_by(Attachment.id)
+    ))
+
+
+def send_attachment(attachment: Attachment):
+    """The file as a download under its original name (Chinese names included)."""
+    path = upload_dir() / attachment.stored_name
+    inline = attachment.mime_type.startswith("image/") or attachment.mime_type == "application/pdf"
+    return send_file(path, mimetype=attachment.mime_type, as_attachment=not inline,
+                     download_name=attachment.original_name, max_age=0)
