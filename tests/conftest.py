@@ -18,9 +18,9 @@ from tracker.config import TestConfig
 from tracker.extensions import db
 from tracker.models import OrgUnit, Role, UnitKind, User
 
-from support import PASSWORD, is_postgres, pg_engine_options, reset_pg_schema
+from support import PASSWORD, is_postgres, pg_engine_options, reset_pg_schema, schema_name
 
-TEST_SCHEMA = "tracker_test"
+TEST_SCHEMA = schema_name("tracker_test")
 
 
 @pytest.fixture(scope="session")

@@ -24,6 +24,11 @@ def is_postgres() -> bool:
     return bool(os.environ.get("TEST_DATABASE_URL", "").startswith("postgres"))
 
 
+def schema_name(base: str) -> str:
+    """A PostgreSQL schema for one purpose; TEST_PG_SUFFIX keeps parallel runs apart."""
+    return base + os.environ.get("TEST_PG_SUFFIX", "")
+
+
 def pg_engine_options(schema: str) -> dict:
     return {"connect_args": {"options": f"-csearch_path={schema}"}, "pool_pre_ping": True}
 

@@ -14,13 +14,13 @@ import flask_migrate
 import pytest
 from werkzeug.serving import make_server
 
-from support import is_postgres, pg_engine_options, require, reset_pg_schema
+from support import is_postgres, pg_engine_options, require, reset_pg_schema, schema_name
 from tracker import create_app
 from tracker.config import TestConfig, database_url
 from tracker.extensions import db
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-E2E_SCHEMA = "tracker_e2e"
+E2E_SCHEMA = schema_name("tracker_e2e")
 
 pytestmark = pytest.mark.browser
 
