@@ -4,9 +4,15 @@ from .activity import Activity
 from .attachment import Attachment, AttachmentKind
 from .base import UTCDateTime, str_enum, utcnow
 from .org import OrgUnit, UnitKind
+from .review import (
+    Appeal, AppealStatus, ItemKind, LedgerLink, Method, ReviewPair, ReviewRound, RoundMode, RoundResult,
+    RoundUnit, Rubric, RubricItem, Score, Scoresheet,
+)
 from .user import Membership, Post, Role, User
 
 __all__ = [
     "Activity", "Attachment", "AttachmentKind", "Membership", "OrgUnit", "Post", "Role", "UTCDateTime", "UnitKind", "User",
     "str_enum", "utcnow",
+    "Appeal", "AppealStatus", "ItemKind", "LedgerLink", "Method", "ReviewPair", "ReviewRound", "RoundMode",
+    "RoundResult", "RoundUnit", "Rubric", "RubricItem", "Score", "Scoresheet",
 ]
