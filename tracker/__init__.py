@@ -75,7 +75,8 @@ def _register_blueprints(app: Flask) -> None:
     from .dashboard import bp as dashboard_bp
     from .health import bp as health_bp
     from .orgs import bp as orgs_bp
+    from .reviews import bp as reviews_bp
     from .users import bp as users_bp
 
-    for bp in (attachments_bp, auth_bp, dashboard_bp, health_bp, orgs_bp, users_bp):
+    for bp in (attachments_bp, auth_bp, dashboard_bp, health_bp, orgs_bp, reviews_bp, users_bp):
         app.register_blueprint(bp)
