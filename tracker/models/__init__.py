@@ -3,10 +3,13 @@
 from .activity import Activity
 from .attachment import Attachment, AttachmentKind
 from .base import UTCDateTime, str_enum, utcnow
+from .ledger import (DeadlineKind, ExtensionRequest, ExtensionStatus, ItemSource, ItemStatus, LedgerItem,
+                     ProgressEntry, Severity)
 from .org import OrgUnit, UnitKind
 from .user import Membership, Post, Role, User
 
 __all__ = [
-    "Activity", "Attachment", "AttachmentKind", "Membership", "OrgUnit", "Post", "Role", "UTCDateTime", "UnitKind", "User",
+    "Activity", "Attachment", "AttachmentKind", "DeadlineKind", "ExtensionRequest", "ExtensionStatus", "ItemSource", "ItemStatus",
+    "LedgerItem", "ProgressEntry", "Severity", "Membership", "OrgUnit", "Post", "Role", "UTCDateTime", "UnitKind", "User",
     "str_enum", "utcnow",
 ]
