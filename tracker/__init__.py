@@ -74,9 +74,10 @@ def _register_blueprints(app: Flask) -> None:
     from .auth import bp as auth_bp
     from .dashboard import bp as dashboard_bp
     from .health import bp as health_bp
+    from .ledger import blueprint as ledger_blueprint
     from .orgs import bp as orgs_bp
     from .reviews import bp as reviews_bp
     from .users import bp as users_bp
 
-    for bp in (attachments_bp, auth_bp, dashboard_bp, health_bp, orgs_bp, reviews_bp, users_bp):
+    for bp in (attachments_bp, auth_bp, dashboard_bp, health_bp, ledger_blueprint(), orgs_bp, reviews_bp, users_bp):
         app.register_blueprint(bp)

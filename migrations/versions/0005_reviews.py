@@ -1,7 +1,7 @@
 """reviews
 
 Revision ID: 0005
-Revises: 0002
+Revises: 0004
 Create Date: 2026-11-22 10:40:37.052948
 
 """
@@ -13,7 +13,7 @@ import tracker.models.base
 
 # revision identifiers, used by Alembic.
 revision = '0005'
-down_revision = '0002'
+down_revision = '0004'
 branch_labels = None
 depends_on = None
 

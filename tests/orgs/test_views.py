@@ -90,3 +90,10 @@ def test_kinds_have_chinese_names(client, login, world):
     login(world["admin"])
     page = client.get(f"/orgs/{world['root'].id}").get_data(as_text=True)
     assert "机关党委" in page and UnitKind.organ_committee.value not in page.split("<main")[1]
+
+
+def test_unit_page_is_headed_by_its_own_name(client, login, world):
+    # The user menu names the viewer's own unit; the page heading must still be the unit shown.
+    login(world["admin"])
+    page = client.get(f"/orgs/{world['b1'].id}").get_data(as_text=True)
+    assert "<h1>一支部" in page

@@ -3,6 +3,8 @@
 from .activity import Activity
 from .attachment import Attachment, AttachmentKind
 from .base import UTCDateTime, str_enum, utcnow
+from .ledger import (DeadlineKind, ExtensionRequest, ExtensionStatus, ItemSource, ItemStatus, LedgerItem,
+                     ProgressEntry, Severity)
 from .org import OrgUnit, UnitKind
 from .review import (
     Appeal, AppealStatus, ItemKind, LedgerLink, Method, ReviewPair, ReviewRound, RoundMode, RoundResult,
@@ -11,7 +13,8 @@ from .review import (
 from .user import Membership, Post, Role, User
 
 __all__ = [
-    "Activity", "Attachment", "AttachmentKind", "Membership", "OrgUnit", "Post", "Role", "UTCDateTime", "UnitKind", "User",
+    "Activity", "Attachment", "AttachmentKind", "DeadlineKind", "ExtensionRequest", "ExtensionStatus", "ItemSource", "ItemStatus",
+    "LedgerItem", "ProgressEntry", "Severity", "Membership", "OrgUnit", "Post", "Role", "UTCDateTime", "UnitKind", "User",
     "str_enum", "utcnow",
     "Appeal", "AppealStatus", "ItemKind", "LedgerLink", "Method", "ReviewPair", "ReviewRound", "RoundMode",
     "RoundResult", "RoundUnit", "Rubric", "RubricItem", "Score", "Scoresheet",

@@ -1,0 +1,36 @@
+"""The rectification ledger (整改台账): every problem found, tracked to a verified closure."""
+
+from flask import Blueprint
+
+bp = Blueprint("ledger", __name__, url_prefix="/ledger")
+
+
+def blueprint() -> Blueprint:
+    """The blueprint with its routes attached.
+
+    The views are imported here rather than at module level because the models import this
+    package's pure `workflow` module (the item states), and the views import the models.
+    """
+    from . import views  # noqa: F401
+
+    return bp
+
+
+@bp.record_once
+def _setup(_state):
+    from ..i18n import register_labels
+    from ..links import register_problem_counter
+    from . import labels
+    from .operations import count_problems
+
+    register_problem_counter(count_problems)
+    register_labels(
+        verbs=labels.VERB_LABELS,
+        fields=labels.FIELD_LABELS,
+        values={
+            "status": {k.value: v for k, v in labels.STATUS_LABELS.items()},
+            "source": {k.value: v for k, v in labels.SOURCE_LABELS.items()},
+            "severity": {k.value: v for k, v in labels.SEVERITY_LABELS.items()},
+            "kind": {k.value: v for k, v in labels.EVIDENCE_LABELS.items()},
+        },
+    )

@@ -1,0 +1,367 @@
+"""State changes of the rectification ledger: plain functions taking an explicit actor; they flush."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+
+from ..audit import changes, record_activity
+from ..extensions import db
+from ..links import ProblemCounts
+from ..models import (Attachment, AttachmentKind, DeadlineKind, ExtensionRequest, ExtensionStatus, ItemSource,
+                      LedgerItem, OrgUnit, ProgressEntry, Severity, User, utcnow)
+from ..reasons import N_, DomainError, NotAllowed, Reason, StaleEdit
+from . import policy
+from .workflow import (OPEN_STATES, ItemStatus, close_reasons, ensure_transition, extension_reasons,
+                       path_to_submit, reason_required, submit_reasons)
+
+LOCAL_TZ = ZoneInfo("Asia/Shanghai")
+CODE_PREFIX = "ZG"
+
+
+def local_today() -> date:
+    """Today in Asia/Shanghai: deadlines are calendar dates there."""
+    return datetime.now(LOCAL_TZ).date()
+
+
+def _refuse(*reasons: Reason, status: int = 422) -> DomainError:
+    return DomainError(*reasons, status=status)
+
+
+def _text(value: str | None) -> str | None:
+    value = (value or "").strip()
+    return value or None
+
+
+def next_code(year: int) -> tuple[int, str]:
+    """The next sequence number of `year` and its code, e.g. (7, "ZG-2026-0007")."""
+    last = db.session.scalar(sa.select(sa.func.max(LedgerItem.seq)).where(LedgerItem.year == year)) or 0
+    seq = last + 1
+    return seq, f"{CODE_PREFIX}-{year}-{seq:04d}"
+
+
+def find_by_dedupe_key(key: str) -> LedgerItem | None:
+    return db.session.scalars(sa.select(LedgerItem).where(LedgerItem.dedupe_key == key)).first()
+
+
+def _check_people(owner: User | None, verifier: User | None) -> None:
+    if owner is not None and verifier is not None and owner.id == verifier.id:
+        raise _refuse(Reason(N_("The verifier cannot be the owner of the item."), code="verifier_is_owner"))
+
+
+def _check_deadline(kind: DeadlineKind, deadline: date | None) -> None:
+    if kind is DeadlineKind.date and deadline is None:
+        raise _refuse(Reason(N_("Choose the deadline, or mark the item 立行立改 or 长期坚持."), code="deadline"))
+
+
+def create_item(actor: User | None, *, unit: OrgUnit, problem: str, source: ItemSource,
+                owner: User | None = None, verifier: User | None = None, deadline: date | None = None,
+                deadline_kind: DeadlineKind = DeadlineKind.date, batch: str | None = None,
+                category: str | None = None, indicator: str | None = None, deduction: Decimal | None = None,
+                target: str | None = None, measures: str | None = None,
+                responsible_leader: User | None = None, severity: Severity | None = None,
+                origin_type: str | None = None, origin_id: int | None = None,
+                dedupe_key: str | None = None, remark: str | None = None) -> LedgerItem:
+    """Record one problem in the ledger (待整改) with the next code of the year; the caller commits.
+
+    With a `dedupe_key` already in the ledger, returns that item unchanged (exactly once, however
+    often a round is published or a sheet imported). `actor` None is the system (publishing,
+    imports run by a command). Raises NotAllowed when `actor` may not record problems for `unit`,
+    DomainError (422) for a missing problem, a date deadline without a date, or a verifier who is
+    the owner.
+    """
+    if dedupe_key:
+        existing = find_by_dedupe_key(dedupe_key)
+        if existing is not None:
+            return existing
+    if actor is not None and not policy.can_create_in(actor, unit):
+        raise NotAllowed(Reason(N_("Only secretaries and leaders over the unit record its problems."),
+                                code="create"))
+    problem = (problem or "").strip()
+    if not problem:
+        raise _refuse(Reason(N_("Describe the problem."), code="problem"))
+    _check_deadline(deadline_kind, deadline)
+    _check_people(owner, verifier)
+    year = local_today().year
+    seq, code = next_code(year)
+    item = LedgerItem(
+        code=code, year=year, seq=seq, source=source, batch=_text(batch), category=_text(category),
+        unit_id=unit.id, problem=problem, indicator=_text(indicator), deduction=deduction,
+        target=_text(target), measures=_text(measures),
+        responsible_leader_id=responsible_leader.id if responsible_leader else None,
+        owner_id=owner.id if owner else None, verifier_id=verifier.id if verifier else None,
+        deadline_kind=deadline_kind, deadline=deadline, severity=severity or Severity.normal,
+        status=ItemStatus.open, progress=0, origin_type=origin_type, origin_id=origin_id,
+        dedupe_key=dedupe_key, remark=_text(remark), created_by_id=actor.id if actor else None,
+    )
+    db.session.add(item)
+    db.session.flush()
+    record_activity(actor, item, "created", after={
+        "code": code, "source": source.value, "unit": unit.name, "status": ItemStatus.open.value,
+        "owner": owner.display_name if owner else None,
+        "deadline": deadline.isoformat() if deadline else None,
+    })
+    db.session.flush()
+    return item
+
+
+#: Fields `update_item` edits (the deadline changes only through an approved extension).
+EDITABLE = ("source", "batch", "category", "problem", "indicator", "deduction", "target", "measures",
+            "responsible_leader_id", "owner_id", "verifier_id", "severity", "lessons", "remark")
+
+
+def update_item(actor: User, item: LedgerItem, *, version: int, **fields: Any) -> LedgerItem:
+    """Edit an item's description and people; refuses a stale form (StaleEdit) and closed items."""
+    if not policy.can_manage_unit(actor, item.unit):
+        raise NotAllowed(Reason(N_("Only secretaries and leaders over the unit edit its items."), code="edit"))
+    if version != item.version:
+        raise StaleEdit(item)
+    if item.status not in OPEN_STATES:
+        raise DomainError(Reason(N_("A closed or void item can no longer be edited."), code="edit_state"))
+    unknown = set(fields) - set(EDITABLE)
+    if unknown:
+        raise ValueError(f"not editable: {sorted(unknown)}")
+    for name in ("batch", "category", "indicator", "target", "measures", "lessons", "remark"):
+        if name in fields:
+            fields[name] = _text(fields[name])
+    if "problem" in fields and not (fields["problem"] or "").strip():
+        raise _refuse(Reason(N_("Describe the problem."), code="problem"))
+    owner_id = fields.get("owner_id", item.owner_id)
+    verifier_id = fields.get("verifier_id", item.verifier_id)
+    if owner_id is not None and owner_id == verifier_id:
+        raise _refuse(Reason(N_("The verifier cannot be the owner of the item."), code="verifier_is_owner"))
+    before, after = changes(item, fields)
+    for name, value in fields.items():
+        setattr(item, name, value)
+    for name in set(after) & {"responsible_leader_id", "owner_id", "verifier_id"}:
+        before[name], after[name] = _person_name(before[name]), _person_name(after[name])
+    if after:
+        record_activity(actor, item, "updated", before=before, after=after)
+    db.session.flush()
+    return item
+
+
+def _person_name(user_id: int | None) -> str | None:
+    user = db.session.get(User, user_id) if user_id else None
+    return user.display_name if user else None
+
+
+def _move(actor: User | None, item: LedgerItem, target: ItemStatus, verb: str, *, note: str | None = None,
+          extra_after: dict[str, Any] | None = None) -> None:
+    ensure_transition(item.status, target)
+    before = {"status": item.status.value}
+    item.status = target
+    record_activity(actor, item, verb, before=before, after={"status": target.value, **(extra_after or {})},
+                    note=note)
+
+
+def _require(allowed: bool, message: str, code: str) -> None:
+    if not allowed:
+        raise NotAllowed(Reason(message, code=code))
+
+
+def start_item(actor: User, item: LedgerItem) -> LedgerItem:
+    """Begin rectification (待整改 / 退回 / 回头看 → 整改中)."""
+    _require(policy.can_work(actor, item), N_("Only the owner, or a secretary or leader over the unit, "
+                                              "works on this item."), "work")
+    _move(actor, item, ItemStatus.in_progress, "started")
+    db.session.flush()
+    return item
+
+
+def report_progress(actor: User, item: LedgerItem, *, percent: int, text: str,
+                    on_date: date | None = None) -> ProgressEntry:
+    """Add a dated progress entry (整改进展); an item not yet in progress starts."""
+    _require(policy.can_work(actor, item), N_("Only the owner, or a secretary or leader over the unit, "
+                                              "works on this item."), "work")
+    if not (text or "").strip():
+        raise _refuse(Reason(N_("Describe the progress."), code="text"))
+    if not 0 <= int(percent) <= 100:
+        raise _refuse(Reason(N_("The percentage must be between 0 and 100."), code="percent"))
+    if item.status is not ItemStatus.in_progress:
+        _move(actor, item, ItemStatus.in_progress, "started")
+    entry = ProgressEntry(item_id=item.id, on_date=on_date or local_today(), percent=int(percent),
+                          text=text.strip(), author_id=actor.id)
+    db.session.add(entry)
+    before = {"progress": item.progress}
+    item.progress = int(percent)
+    record_activity(actor, item, "progress_reported", before=before, after={"progress": int(percent)},
+                    note=text.strip())
+    db.session.flush()
+    return entry
+
+
+def add_evidence(actor: User, item: LedgerItem, upload: Any, kind: AttachmentKind) -> Attachment:
+    """Attach one file of evidence (佐证材料); refused files raise DomainError (422) with the reason."""
+    from ..uploads import store_upload
+
+    _require(policy.can_work(actor, item), N_("Only the owner, or a secretary or leader over the unit, "
+                                              "adds evidence to this item."), "evidence")
+    return store_upload(actor, upload, owner=item, unit_id=item.unit_id, kind=kind)
+
+
+def evidence_count(item: LedgerItem) -> int:
+    return db.session.scalar(sa.select(sa.func.count(Attachment.id)).where(
+        Attachment.owner_type == LedgerItem.__tablename__, Attachment.owner_id == item.id)) or 0
+
+
+def submit_item(actor: User, item: LedgerItem, *, note: str | None) -> LedgerItem:
+    """Submit for verification (→ 待验收): needs a completion note and at least one evidence file.
+
+    Sets 完成时间 and 100 %. Raises DomainError (422) listing what is missing.
+    """
+    _require(policy.can_submit(actor, item), N_("Only the owner, or a secretary or leader over the unit, "
+                                                "submits this item."), "submit")
+    reasons = submit_reasons(note, evidence_count(item))
+    if reasons:
+        raise _refuse(*reasons)
+    for target in path_to_submit(item.status):
+        ensure_transition(item.status, target)
+        if target is ItemStatus.in_progress:
+            _move(actor, item, target, "started")
+    before = {"status": item.status.value, "completion_note": item.completion_note}
+    item.status = ItemStatus.submitted
+    item.completion_note = note.strip()
+    item.completed_at = utcnow()
+    item.progress = 100
+    record_activity(actor, item, "submitted", before=before,
+                    after={"status": item.status.value, "completion_note": item.completion_note})
+    db.session.flush()
+    return item
+
+
+def return_item(actor: User, item: LedgerItem, *, reason: str | None) -> LedgerItem:
+    """Send a submitted item back to its owner (退回), with a reason; 完成时间 is cleared."""
+    _require(policy.can_verify(actor, item), N_("Only the verifier or a leader over the unit verifies this item, "
+                                                "and never its owner."), "verify")
+    ensure_transition(item.status, ItemStatus.returned)
+    reasons = reason_required(reason)
+    if reasons:
+        raise _refuse(*reasons)
+    item.completed_at = None
+    _move(actor, item, ItemStatus.returned, "returned", note=reason.strip())
+    db.session.flush()
+    return item
+
+
+def close_item(actor: User, item: LedgerItem, *, opinion: str | None) -> LedgerItem:
+    """Verify and close (销号): the verifier or a leader over the unit, never the owner, with an opinion.
+
+    Sets 销号时间 apart from 完成时间. Raises NotAllowed (403) for anyone else, the owner included.
+    """
+    if item.owner_id == actor.id:
+        raise NotAllowed(Reason(N_("The owner of an item cannot verify and close it."), code="owner_closes"))
+    _require(policy.can_verify(actor, item), N_("Only the verifier or a leader over the unit verifies this item, "
+                                                "and never its owner."), "verify")
+    ensure_transition(item.status, ItemStatus.closed)
+    reasons = close_reasons(opinion, actor_is_owner=False)
+    if reasons:
+        raise _refuse(*reasons)
+    item.verification_opinion = opinion.strip()
+    item.closed_at = utcnow()
+    if item.completed_at is None:
+        item.completed_at = item.closed_at
+    _move(actor, item, ItemStatus.closed, "closed", extra_after={"verification_opinion": item.verification_opinion})
+    db.session.flush()
+    return item
+
+
+def reopen_item(actor: User, item: LedgerItem, *, reason: str | None) -> LedgerItem:
+    """Reopen a closed item for a follow-up check (回头看), with a reason; the 销号 is withdrawn."""
+    _require(policy.can_verify(actor, item), N_("Only the verifier or a leader over the unit verifies this item, "
+                                                "and never its owner."), "verify")
+    ensure_transition(item.status, ItemStatus.reopened)
+    reasons = reason_required(reason)
+    if reasons:
+        raise _refuse(*reasons)
+    item.closed_at = None
+    item.completed_at = None
+    _move(actor, item, ItemStatus.reopened, "reopened", note=reason.strip())
+    db.session.flush()
+    return item
+
+
+def void_item(actor: User, item: LedgerItem, *, reason: str | None) -> LedgerItem:
+    """Withdraw an item (作废): a leader over the unit only, with a reason. Nothing is deleted."""
+    _require(policy.is_leader_over(actor, item.unit), N_("Only a leader over the unit voids an item."), "void")
+    ensure_transition(item.status, ItemStatus.void)
+    reasons = reason_required(reason)
+    if reasons:
+        raise _refuse(*reasons)
+    _move(actor, item, ItemStatus.void, "voided", note=reason.strip())
+    db.session.flush()
+    return item
+
+
+def request_extension(actor: User, item: LedgerItem, *, new_deadline: date | None,
+                      reason: str | None) -> ExtensionRequest:
+    """Ask for a later deadline (延期申请); the deadline itself does not change until approved."""
+    _require(policy.can_request_extension(actor, item), N_("Only the owner, or a secretary or leader over the "
+                                                           "unit, asks to extend this item's deadline."), "extend")
+    pending = db.session.scalar(sa.select(sa.func.count(ExtensionRequest.id)).where(
+        ExtensionRequest.item_id == item.id, ExtensionRequest.status == ExtensionStatus.pending))
+    if pending:
+        raise DomainError(Reason(N_("An extension request for this item is already waiting for a decision."),
+                                 code="pending"))
+    reasons = extension_reasons(item.deadline, new_deadline, reason, local_today())
+    if reasons:
+        raise _refuse(*reasons)
+    request = ExtensionRequest(item_id=item.id, old_deadline=item.deadline, new_deadline=new_deadline,
+                               reason=reason.strip(), requested_by_id=actor.id)
+    db.session.add(request)
+    record_activity(actor, item, "extension_requested", after={"deadline": new_deadline.isoformat()},
+                    note=reason.strip())
+    db.session.flush()
+    return request
+
+
+def decide_extension(actor: User, request: ExtensionRequest, *, approve: bool,
+                     note: str | None = None) -> ExtensionRequest:
+    """Approve (the deadline moves) or refuse (with a reason) a pending extension request."""
+    item = db.session.get(LedgerItem, request.item_id)
+    _require(policy.can_verify(actor, item), N_("Only the verifier or a leader over the unit decides on "
+                                                "extensions, and never the item's owner."), "decide")
+    if request.status is not ExtensionStatus.pending:
+        raise DomainError(Reason(N_("This extension request has already been decided."), code="decided"))
+    if not approve:
+        reasons = reason_required(note)
+        if reasons:
+            raise _refuse(*reasons)
+    request.status = ExtensionStatus.approved if approve else ExtensionStatus.refused
+    request.decided_by_id = actor.id
+    request.decided_at = utcnow()
+    request.decision_note = _text(note)
+    if approve:
+        before = {"deadline": item.deadline.isoformat() if item.deadline else None}
+        item.deadline = request.new_deadline
+        if item.deadline_kind is not DeadlineKind.date:
+            item.deadline_kind = DeadlineKind.date
+        record_activity(actor, item, "extension_approved", before=before,
+                        after={"deadline": request.new_deadline.isoformat()}, note=request.decision_note)
+    else:
+        record_activity(actor, item, "extension_refused", after={"deadline": request.new_deadline.isoformat()},
+                        note=request.decision_note)
+    db.session.flush()
+    return request
+
+
+# --- The ledger as a problem source for other features ----------------------------------------
+
+def count_problems(origin_type: str, origin_id: int) -> ProblemCounts:
+    """Open and closed items found on one record (void ones count in neither)."""
+    rows = db.session.execute(
+        sa.select(LedgerItem.status, sa.func.count()).where(
+            LedgerItem.origin_type == origin_type, LedgerItem.origin_id == origin_id)
+        .group_by(LedgerItem.status)
+    ).all()
+    open_, closed = 0, 0
+    for status, n in rows:
+        if status in OPEN_STATES:
+            open_ += n
+        elif status is ItemStatus.closed:
+            closed += n
+    return ProblemCounts(open=open_, closed=closed)

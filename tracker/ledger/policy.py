@@ -1,0 +1,66 @@
+"""Who may do what to a rectification item: predicates used by templates and re-checked by views."""
+
+from __future__ import annotations
+
+from ..models import ExtensionStatus, LedgerItem, OrgUnit, Role, User
+from .workflow import OPEN_STATES, ItemStatus
+
+
+def is_leader_over(user: User, unit: OrgUnit) -> bool:
+    """A leader (or administrator) holding the role at this unit or above it."""
+    return user.has_role_over(unit, Role.leader, Role.admin)
+
+
+def can_manage_unit(user: User, unit: OrgUnit) -> bool:
+    """Secretaries and leaders over a unit record problems for it and edit them."""
+    return user.has_role_over(unit, Role.leader, Role.admin, Role.secretary)
+
+
+def can_create_in(user: User, unit: OrgUnit) -> bool:
+    return can_manage_unit(user, unit)
+
+
+def can_edit(user: User, item: LedgerItem) -> bool:
+    return item.status in OPEN_STATES and can_manage_unit(user, item.unit)
+
+
+def can_work(user: User, item: LedgerItem) -> bool:
+    """The owner, and secretaries and leaders over the unit, report progress and add evidence."""
+    if item.status not in OPEN_STATES or item.status is ItemStatus.submitted:
+        return False
+    return item.owner_id == user.id or can_manage_unit(user, item.unit)
+
+
+def can_submit(user: User, item: LedgerItem) -> bool:
+    return can_work(user, item)
+
+
+def can_verify(user: User, item: LedgerItem) -> bool:
+    """The verifier, or a leader over the unit, verifies (returns or closes); never the owner."""
+    if item.owner_id == user.id:
+        return False
+    return item.verifier_id == user.id or is_leader_over(user, item.unit)
+
+
+def can_close(user: User, item: LedgerItem) -> bool:
+    return item.status is ItemStatus.submitted and can_verify(user, item)
+
+
+def can_return(user: User, item: LedgerItem) -> bool:
+    return item.status is ItemStatus.submitted and can_verify(user, item)
+
+
+def can_reopen(user: User, item: LedgerItem) -> bool:
+    return item.status is ItemStatus.closed and can_verify(user, item)
+
+
+def can_void(user: User, item: LedgerItem) -> bool:
+    return item.status is not ItemStatus.void and is_leader_over(user, item.unit)
+
+
+def can_request_extension(user: User, item: LedgerItem) -> bool:
+    return can_work(user, item) and item.deadline is not None
+
+
+def can_decide_extension(user: User, item: LedgerItem, status: ExtensionStatus = ExtensionStatus.pending) -> bool:
+    return status is ExtensionStatus.pending and item.status is not ItemStatus.void and can_verify(user, item)

@@ -1,0 +1,177 @@
+"""The rectification item's state machine and its guards (pure: no Flask, no database)."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, timedelta
+
+from ..reasons import N_, DomainError, Reason
+
+
+class ItemStatus(enum.StrEnum):
+    """Where a rectification item (整改事项) stands."""
+
+    open = "open"  #: 待整改: recorded, work not started
+    in_progress = "in_progress"  #: 整改中: the owner is working on it
+    submitted = "submitted"  #: 待验收: the owner submitted it, with a note and evidence
+    returned = "returned"  #: 退回: the verifier sent it back, with a reason
+    closed = "closed"  #: 已销号: verified and closed
+    reopened = "reopened"  #: 回头看: a closed item looked at again and found wanting
+    void = "void"  #: 作废: withdrawn by a leader, with a reason (never deleted)
+
+
+#: States in which the item is still a problem (the project gate and the counters use them).
+OPEN_STATES = frozenset({ItemStatus.open, ItemStatus.in_progress, ItemStatus.submitted,
+                         ItemStatus.returned, ItemStatus.reopened})
+#: States in which the owner is expected to work, so the deadline runs (due lights, overdue).
+WORKING_STATES = frozenset({ItemStatus.open, ItemStatus.in_progress, ItemStatus.returned,
+                            ItemStatus.reopened})
+
+#: Allowed moves: from → {to}. Any state but void may be voided.
+TRANSITIONS: dict[ItemStatus, frozenset[ItemStatus]] = {
+    ItemStatus.open: frozenset({ItemStatus.in_progress, ItemStatus.void}),
+    ItemStatus.in_progress: frozenset({ItemStatus.submitted, ItemStatus.void}),
+    ItemStatus.submitted: frozenset({ItemStatus.returned, ItemStatus.closed, ItemStatus.void}),
+    ItemStatus.returned: frozenset({ItemStatus.in_progress, ItemStatus.void}),
+    ItemStatus.closed: frozenset({ItemStatus.reopened, ItemStatus.void}),
+    ItemStatus.reopened: frozenset({ItemStatus.in_progress, ItemStatus.void}),
+    ItemStatus.void: frozenset(),
+}
+
+#: Why a move to each state is refused when the current state does not allow it.
+_REFUSALS = {
+    ItemStatus.in_progress: N_("Only an open, returned or reopened item can be started."),
+    ItemStatus.submitted: N_("Only an item being rectified can be submitted for verification."),
+    ItemStatus.returned: N_("Only an item awaiting verification can be returned."),
+    ItemStatus.closed: N_("Only an item awaiting verification can be closed."),
+    ItemStatus.reopened: N_("Only a closed item can be reopened for a follow-up check (回头看)."),
+    ItemStatus.void: N_("This item is already void."),
+}
+_VOID_REFUSAL = N_("This item is void and can no longer change.")
+_GENERIC_REFUSAL = N_("This cannot be done in the item's current state.")
+
+
+def can_transition(current: ItemStatus, target: ItemStatus) -> bool:
+    return target in TRANSITIONS[current]
+
+
+def ensure_transition(current: ItemStatus, target: ItemStatus) -> None:
+    """Raise DomainError (409) with the reason when `current` may not move to `target`."""
+    if can_transition(current, target):
+        return
+    message = _VOID_REFUSAL if current is ItemStatus.void else _REFUSALS.get(target, _GENERIC_REFUSAL)
+    raise DomainError(Reason(message, code=f"transition:{current.value}->{target.value}"))
+
+
+def path_to_submit(current: ItemStatus) -> list[ItemStatus]:
+    """The states an item passes through to reach 待验收 (an open or returned item starts first)."""
+    if current is ItemStatus.in_progress:
+        return [ItemStatus.submitted]
+    if ItemStatus.in_progress in TRANSITIONS[current]:
+        return [ItemStatus.in_progress, ItemStatus.submitted]
+    return [ItemStatus.submitted]  # refused by ensure_transition
+
+
+# --- Guards: they return the reasons a step is refused (empty: allowed) -------------------------
+
+def submit_reasons(completion_note: str | None, evidence_count: int) -> list[Reason]:
+    """Submitting needs a completion note and at least one piece of evidence (佐证材料)."""
+    reasons = []
+    if not (completion_note or "").strip():
+        reasons.append(Reason(N_("Describe how the problem was rectified."), code="note"))
+    if evidence_count < 1:
+        reasons.append(Reason(N_("Upload at least one piece of evidence before submitting."), code="evidence"))
+    return reasons
+
+
+def reason_required(text: str | None, code: str = "reason") -> list[Reason]:
+    """Returning, reopening, voiding and refusing need a written reason."""
+    if (text or "").strip():
+        return []
+    return [Reason(N_("Give a reason."), code=code)]
+
+
+def close_reasons(opinion: str | None, actor_is_owner: bool) -> list[Reason]:
+    """Closing needs a verification opinion, from someone other than the owner."""
+    reasons = []
+    if actor_is_owner:
+        reasons.append(Reason(N_("The owner of an item cannot verify and close it."), code="owner_closes"))
+    if not (opinion or "").strip():
+        reasons.append(Reason(N_("Write the verification opinion."), code="opinion"))
+    return reasons
+
+
+def extension_reasons(current_deadline: date | None, new_deadline: date | None, reason: str | None,
+                      today: date) -> list[Reason]:
+    """An extension asks for a later date than the current deadline (and not in the past)."""
+    reasons = []
+    if new_deadline is None:
+        reasons.append(Reason(N_("Choose the new deadline."), code="new_deadline"))
+    elif new_deadline < today or (current_deadline is not None and new_deadline <= current_deadline):
+        reasons.append(Reason(N_("The new deadline must be later than the current one and not in the past."),
+                              code="new_deadline"))
+    reasons += reason_required(reason)
+    return reasons
+
+
+# --- Due lights and escalation ------------------------------------------------------------------
+
+class DueLight(enum.StrEnum):
+    none = "none"  #: no running deadline (no date, or not in a working state)
+    green = "green"  #: more than YELLOW_DAYS left
+    yellow = "yellow"  #: YELLOW_DAYS or fewer left
+    red = "red"  #: overdue
+
+
+class Escalation(enum.StrEnum):
+    """How far an overdue item has climbed the tree."""
+
+    none = "none"  #: not overdue
+    remind = "remind"  #: 提醒: the owner is reminded
+    warn = "warn"  #: 告诫: the branch secretary is warned
+    supervise = "supervise"  #: 督办: the leader supervises
+
+
+YELLOW_DAYS = 3
+#: Days overdue from which each escalation level applies.
+ESCALATION_DAYS = ((Escalation.supervise, 15), (Escalation.warn, 7), (Escalation.remind, 1))
+
+
+class Countdown(enum.StrEnum):
+    """The countdown filter of the ledger (剩余天数)."""
+
+    overdue = "overdue"  #: 已超期
+    within_10 = "within_10"  #: 剩余≤10天
+    within_20 = "within_20"  #: 剩余≤20天
+    over_20 = "over_20"  #: 20天以上
+
+
+def countdown_bounds(choice: Countdown, today: date) -> tuple[date | None, date | None]:
+    """The inclusive deadline range (low, high) a countdown choice selects, None for open-ended."""
+    if choice is Countdown.overdue:
+        return None, today - timedelta(days=1)
+    if choice is Countdown.within_10:
+        return today, today + timedelta(days=10)
+    if choice is Countdown.within_20:
+        return today, today + timedelta(days=20)
+    return today + timedelta(days=21), None
+
+
+def due_light(status: ItemStatus, deadline: date | None, today: date) -> DueLight:
+    """The light for one item (the SQL in `tracker.ledger.queries` computes the same)."""
+    if deadline is None or status not in WORKING_STATES:
+        return DueLight.none
+    left = (deadline - today).days
+    if left < 0:
+        return DueLight.red
+    return DueLight.yellow if left <= YELLOW_DAYS else DueLight.green
+
+
+def escalation(status: ItemStatus, deadline: date | None, today: date) -> Escalation:
+    if deadline is None or status not in WORKING_STATES:
+        return Escalation.none
+    overdue = (today - deadline).days
+    for level, days in ESCALATION_DAYS:
+        if overdue >= days:
+            return level
+    return Escalation.none
