@@ -266,3 +266,26 @@ def test_unit_history_and_half_year_totals(app, world):
         assert [h["total"] for h in history] == [Decimal("99.00"), Decimal("99.50")]
         [year] = ops.combined_totals(history, {1: 1, 2: 1, 3: 1, 4: 3})
         assert year["second_half"] == Decimal("99.38") and year["first_half"] is None
+
+
+def test_every_deduction_becomes_one_ledger_item_however_often_it_is_published(app, world):
+    from tracker.models import ItemSource, LedgerItem
+
+    with app.app_context():
+        round_ = _started(world)
+        _submit_all(world, round_, {1: {3: ("4", "支委会10月未召开"), 0: ("4.5", "组织委员缺额")}})
+        ops.move_round(world.user("leader"), round_, RoundState.published)
+        ops.move_round(world.user("leader"), round_, RoundState.published)
+        items = db.session.scalars(sa.select(LedgerItem).where(LedgerItem.origin_type == "review_round",
+                                                               LedgerItem.origin_id == round_.id)
+                                   .order_by(LedgerItem.id)).all()
+        assert len(items) == 2
+        item = next(i for i in items if i.indicator.startswith("三会一课：支委会"))
+        assert item.unit_id == world.branches[1].id and item.source is ItemSource.review
+        assert item.batch == round_.name and item.problem == "支委会10月未召开"
+        assert item.deduction == Decimal(1) and item.deadline == round_.rectification_due
+        assert item.owner_id == world.user("sec2").id
+        reviewers = {p.reviewer_id for p in ops.pairs_of(round_) if p.reviewee_id == world.branches[1].id}
+        assert item.verifier_id in {world.user(f"sec{[b.id for b in world.branches].index(r) + 1}").id
+                                    for r in reviewers}
+        assert item.dedupe_key == f"review:{round_.id}:{world.branches[1].id}:{item.dedupe_key.split(':')[-1]}"

@@ -59,3 +59,9 @@ def test_who_may_do_what_in_each_state():
     assert can_score(S.self_assessment, is_self=True) and not can_score(S.self_assessment, is_self=False)
     assert can_appeal(S.appeal) and not can_appeal(S.reviewing)
     assert is_public(S.published) and is_public(S.closed) and not is_public(S.appeal)
+
+
+def test_publishing_needs_the_rectification_deadline():
+    facts = RoundFacts(S.appeal, has_rectification_due=False, **READY)
+    assert codes(facts, S.published) == ["no_rectification_due"]
+    assert codes(facts, S.reviewing) == []

@@ -339,6 +339,7 @@ def round_facts(round_: ReviewRound) -> RoundFacts:
         pairs=db.session.scalar(sa.select(sa.func.count()).where(ReviewPair.round_id == round_.id)) or 0,
         unsubmitted=[sheet_name(s) for s in sheets],
         pending_appeals=[f"{a.score.sheet.reviewee_unit.name} · {a.score.item.title}" for a in pending],
+        has_rectification_due=round_.rectification_due is not None,
     )
 
 

@@ -50,6 +50,8 @@ class RoundFacts:
     unsubmitted: Sequence[str] = field(default_factory=tuple)
     #: Names of appeals still waiting for an answer.
     pending_appeals: Sequence[str] = field(default_factory=tuple)
+    #: Whether the rectification deadline (整改时限) of the deductions is set.
+    has_rectification_due: bool = True
 
 
 def allowed_moves(state: RoundState) -> tuple[RoundState, ...]:
@@ -74,6 +76,9 @@ def move_problems(facts: RoundFacts, to: RoundState) -> list[Reason]:
             reasons.append(Reason(N_("The scoresheet %(sheet)s is not submitted; a leader can exclude it "
                                      "with a reason."), {"sheet": name}, code="unsubmitted"))
     if to is S.published:
+        if not facts.has_rectification_due:
+            reasons.append(Reason(N_("Set the rectification deadline first: every deduction goes into the "
+                                     "ledger with it."), code="no_rectification_due"))
         for name in facts.pending_appeals:
             reasons.append(Reason(N_("The appeal on %(appeal)s has no answer yet."),
                                   {"appeal": name}, code="pending_appeal"))
