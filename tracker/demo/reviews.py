@@ -88,5 +88,108 @@ def seed(ctx: DemoOrg) -> None:
     seed_rounds(ctx, rubric)
 
 
-def seed_rounds(ctx: DemoOrg, rubric: Rubric) -> None:  # filled in by the rounds step
-    pass
+DEDUCTIONS = [
+    (3, "4.5", "支委会9月未召开，会议记录缺失一次"),
+    (5, "4.5", "本季度党课仅开展1次，书记讲党课未列入计划"),
+    (6, "3.5", "8月主题党日与业务会议合并开展，主题不够鲜明"),
+    (8, "4", "抽查3名党员学习笔记，2人记录不全"),
+    (9, "4", "2名党员记实档案缺少第三季度活动记录"),
+    (14, "2", "党费收缴情况本季度未公示"),
+    (16, "2", "网上党支部超过一个月未更新"),
+    (17, "3", "《支部委员会议事规则》等主要制度未上墙"),
+    (7, "3", "未按期召开年度组织生活会，民主评议党员未开展"),
+    (11, "4", "发展党员材料缺少政审材料和培养考察记录各1份"),
+    (18, "3", "书记抓党建述职未开展，上年问题整改不到位"),
+    (19, "3", "党员先锋岗设立后未开展活动"),
+    (20, "2", "“双报到”参与率不足70%"),
+    (2, "4.5", "三季度支部党员大会未召开"),
+    (0, "2", "支委会未按期换届"),
+]
+HIGHLIGHTS = [
+    "推行“支部+项目”工作法，把党建任务分解到业务科室，做法值得学习",
+    "主题党日结合“我为群众办实事”，组织党员到社区开展政策宣讲，群众反映好",
+    "党员记实档案电子化管理，一人一档，查阅方便",
+    "“三会一课”记录规范，会前有通知、会中有签到、会后有纪要",
+    "建立“党员先锋岗”积分制度，季度评比公示，激励作用明显",
+    "利用信息化平台开展“每日一学”，党员学习参与率高",
+]
+
+
+def _fill(sheet: Scoresheet, actor, ctx: DemoOrg, salt: int, submit: bool) -> None:
+    from ..reviews import operations
+
+    rubric = sheet.round.rubric
+    indicators = rubric.indicators
+    reviewee = next(i for i, b in enumerate(ctx.branches) if b.id == sheet.reviewee_unit_id)
+    chosen = {DEDUCTIONS[(salt + 3 * k) % len(DEDUCTIONS)] for k in range(1 + 2 * reviewee)}
+    # Later branches fare worse, so the demo circular shows every grade.
+    factor = Decimal(1) + Decimal("0.5") * reviewee
+    deducted = {}
+    for index, points, note in chosen:
+        full = indicators[index].points
+        lost = ((full - Decimal(points)) * factor * 2).to_integral_value() / 2
+        deducted[index] = (str(max(Decimal(0), full - lost)), note)
+    for index, item in enumerate(indicators):
+        if item.kind is ItemKind.veto:
+            operations.save_score(actor, sheet, item, points=None, note=None, veto=False)
+            continue
+        if item.kind is ItemKind.bonus:
+            points = "1" if (salt + index) % 4 == 0 else "0"
+            operations.save_score(actor, sheet, item, points=points, note="获评机关“四强”党支部" if points != "0" else None)
+            continue
+        points, note = deducted.get(index, (str(item.points), None))
+        operations.save_score(actor, sheet, item, points=points, note=note)
+    reviewer = ctx.branches.index(next(b for b in ctx.branches if b.id == sheet.reviewer_unit_id))
+    team = [ctx.secretaries[reviewer].full_name] + [m.full_name for m in ctx.members[reviewer * 2:reviewer * 2 + 2]]
+    operations.save_sheet_text(actor, sheet, "team", "、".join(team))
+    operations.save_sheet_text(actor, sheet, "highlights", HIGHLIGHTS[salt % len(HIGHLIGHTS)])
+    operations.save_sheet_text(actor, sheet, "observations", "支部工作总体规范，台账资料较齐全，个别制度执行有差距。")
+    if submit:
+        operations.submit_sheet(actor, sheet)
+
+
+def _sheets(round_: ReviewRound) -> list[Scoresheet]:
+    return list(db.session.scalars(sa.select(Scoresheet).where(Scoresheet.round_id == round_.id,
+                                                               Scoresheet.pair_id.is_not(None)).order_by(Scoresheet.id)))
+
+
+def seed_rounds(ctx: DemoOrg, rubric: Rubric) -> None:
+    """2026年第三季度 published (deductions in the ledger), 2026年第四季度 under way."""
+    from ..models import Score
+    from ..reviews import operations
+    from ..reviews.workflow import RoundState
+
+    secretary_of = {b.id: ctx.secretaries[i] for i, b in enumerate(ctx.branches)}
+    q3 = operations.create_round(
+        ctx.leader, name="2026年第三季度党支部互查互评", year=2026, quarter=3, rubric=rubric, unit=ctx.root,
+        k=2, review_due=date(2026, 9, 25), appeal_due=date(2026, 10, 10), rectification_due=date(2026, 11, 30),
+        seed=20263)
+    operations.generate_assignment(ctx.leader, q3)
+    operations.move_round(ctx.leader, q3, RoundState.reviewing)
+    for salt, sheet in enumerate(_sheets(q3)):
+        _fill(sheet, secretary_of[sheet.reviewer_unit_id], ctx, salt, submit=True)
+    operations.move_round(ctx.leader, q3, RoundState.appeal)
+    contested = db.session.scalars(
+        sa.select(Score).join(Scoresheet).where(Scoresheet.round_id == q3.id,
+                                                 Scoresheet.reviewee_unit_id == ctx.branches[1].id,
+                                                 Score.note.is_not(None), Score.points.is_not(None))
+        .order_by(Score.id)).first()
+    if contested is not None and operations.is_deduction(contested):
+        appeal = operations.file_appeal(ctx.secretaries[1], contested,
+                                        "9月支委会已于9月28日召开，因记录员出差会议记录补录在10月，现提供会议签到表。")
+        operations.answer_appeal(ctx.leader, appeal, adjust=True, points=str(contested.points + Decimal("0.5")),
+                                 answer="经核实签到表，会议已召开，记录不规范，减半扣分。")
+    operations.move_round(ctx.leader, q3, RoundState.published)
+    for sheet in db.session.scalars(sa.select(Scoresheet).where(Scoresheet.round_id == q3.id)):
+        sheet.submitted_at = datetime(2026, 9, 24, 8, 0, tzinfo=timezone.utc)
+    q3.published_at = datetime(2026, 10, 12, 2, 0, tzinfo=timezone.utc)
+
+    q4 = operations.create_round(
+        ctx.leader, name="2026年第四季度党支部互查互评", year=2026, quarter=4, rubric=rubric, unit=ctx.root,
+        k=2, has_self_assessment=False, review_due=date(2026, 12, 20), appeal_due=date(2026, 12, 31),
+        rectification_due=date(2027, 2, 28), seed=20264)
+    operations.generate_assignment(ctx.leader, q4)
+    operations.move_round(ctx.leader, q4, RoundState.reviewing)
+    for salt, sheet in enumerate(_sheets(q4)[:5]):
+        _fill(sheet, secretary_of[sheet.reviewer_unit_id], ctx, salt + 2, submit=salt < 3)
+    db.session.flush()
