@@ -2,12 +2,11 @@
 (function () {
   "use strict";
 
-  // Charts read their data from a <script type="application/json"> block (never executed: CSP-safe).
+  // Charts read their data as JSON from the canvas's data-chart attribute (no inline script: CSP-safe,
+  // and it survives htmx swaps, which drop script elements).
   function drawChart(canvas) {
     if (canvas.dataset.drawn || typeof window.Chart === "undefined") return;
-    var source = document.getElementById(canvas.getAttribute("data-chart-source"));
-    if (!source) return;
-    var data = JSON.parse(source.textContent);
+    var data = JSON.parse(canvas.getAttribute("data-chart") || "{}");
     var kind = canvas.getAttribute("data-chart-kind") || "bar";
     canvas.dataset.drawn = "1";
     var red = "#c8102e";

@@ -125,7 +125,7 @@ def test_results_page_and_excel_after_publication(app, client, login, world):
         db.session.commit()
     login("sec3")
     html = client.get(f"/reviews/{round_id}/results").get_data(as_text=True)
-    assert "党课只讲了2次" in html and "值得学习" in html and 'type="application/json"' in html
+    assert "党课只讲了2次" in html and "值得学习" in html and 'data-chart=' in html
     response = client.get(f"/reviews/{round_id}/results.xlsx")
     assert response.status_code == 200 and response.data[:2] == b"PK"
     panel = client.get(f"/orgs/{world.branches[2].id}").get_data(as_text=True)

@@ -58,6 +58,7 @@ APPEAL_LABELS = {
 
 VERB_LABELS = {
     "assigned": _l("generated the assignment"),
+    "state_changed": _l("changed the state of the round"),
     "pair_overridden": _l("changed a pair"),
     "sheet_excluded": _l("excluded a scoresheet"),
     "submitted": _l("submitted"),

@@ -360,7 +360,7 @@ def move_round(actor: User, round_: ReviewRound, to: RoundState, *, version: int
         return publish_round(actor, round_)
     before = round_.state
     round_.state = to
-    record_activity(actor, round_, "moved", before={"state": str(before)}, after={"state": to.value})
+    record_activity(actor, round_, "state_changed", before={"state": str(before)}, after={"state": to.value})
     db.session.flush()
     return round_
 

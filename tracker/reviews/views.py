@@ -192,6 +192,8 @@ def move(round_id: int):
         return redirect_to(url_for("reviews.show", round_id=round_id))
     db.session.commit()
     flash(_("The round is now: %(state)s.", state=_state_label(round_.state)), "success")
+    if round_.state == RoundState.published:
+        return redirect_to(url_for("reviews.results", round_id=round_.id))
     return redirect_to(url_for("reviews.show", round_id=round_.id))
 
 
