@@ -28,6 +28,9 @@ NOTE = "党课本季度仅开展1次，书记未讲党课"
 def _switch_user(page, log_in, username):
     page.context.clear_cookies()
     log_in(username)
+    # Another test may have left this user in English; the checks below read Chinese.
+    page.locator(".lang-switch button[value=zh_Hans_CN]").click()
+    page.wait_for_load_state()
 
 
 def _in_app(live_app, fn):
