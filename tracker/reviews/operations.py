@@ -662,11 +662,12 @@ def publish_round(actor: User, round_: ReviewRound) -> ReviewRound:
     rows = counted_scores(round_)
     results = compute_results(round_, rows)
     existing = {r.unit_id: r for r in db.session.scalars(sa.select(RoundResult).where(RoundResult.round_id == round_.id))}
+    full = _full_points(round_.rubric)
     for result in results:
         row = existing.pop(result.unit_id, None)
         values = dict(total=result.total, grade=result.grade.value if result.grade else None, rank=result.rank,
                       bonus=result.bonus, is_vetoed=result.vetoed,
-                      breakdown={str(k): str(v) for k, v in result.breakdown.items()})
+                      breakdown=_stored_breakdown(result, full))
         if row is None:
             db.session.add(RoundResult(round_id=round_.id, unit_id=result.unit_id, **values))
         else:
@@ -771,57 +772,87 @@ def results_table(round_: ReviewRound) -> list[dict]:
 
     if is_public(RoundState(round_.state)):
         rows = db.session.execute(
-            sa.select(RoundResult, OrgUnit.name).join(OrgUnit, OrgUnit.id == RoundResult.unit_id)
+            sa.select(RoundResult.unit_id, OrgUnit.name, RoundResult.total, RoundResult.grade, RoundResult.rank,
+                      RoundResult.bonus, RoundResult.is_vetoed, RoundResult.breakdown)
+            .join(OrgUnit, OrgUnit.id == RoundResult.unit_id)
             .where(RoundResult.round_id == round_.id)
             .order_by(RoundResult.rank.is_(None), RoundResult.rank, OrgUnit.path)
         ).all()
-        return [{"unit_id": r.unit_id, "name": name, "total": r.total, "grade": r.grade, "rank": r.rank,
-                 "bonus": r.bonus, "vetoed": r.is_vetoed, "breakdown": r.breakdown or {}} for r, name in rows]
+        return [{"unit_id": uid, "name": name, "total": total, "grade": grade, "rank": rank, "bonus": bonus,
+                 "vetoed": vetoed, "breakdown": breakdown or {}}
+                for uid, name, total, grade, rank, bonus, vetoed, breakdown in rows]
     names = {u.id: u.name for u in participants(round_)}
+    full = _full_points(round_.rubric)
     return [{"unit_id": r.unit_id, "name": names.get(r.unit_id, ""), "total": r.total,
              "grade": r.grade.value if r.grade else None, "rank": r.rank, "bonus": r.bonus, "vetoed": r.vetoed,
-             "breakdown": {str(k): str(v) for k, v in r.breakdown.items()}} for r in compute_results(round_)]
+             "breakdown": _stored_breakdown(r, full)} for r in compute_results(round_)]
 
 
-def deduction_rows(round_: ReviewRound, table: list[dict], unit_id: int | None = None) -> list[dict]:
-    """Deductions as the circular lists them: unit, indicator, points deducted (from the published
-    mean) and the reviewers' notes; only indicators whose mean is below full points."""
-    stmt = (
-        sa.select(Scoresheet.reviewee_unit_id, Score.item_id, Score.note)
-        .join(Score, Score.sheet_id == Scoresheet.id).join(RubricItem, RubricItem.id == Score.item_id)
-        .where(Scoresheet.round_id == round_.id, Scoresheet.pair_id.is_not(None),
-               Scoresheet.submitted_at.is_not(None), Scoresheet.excluded_reason.is_(None),
-               sa.or_(sa.and_(RubricItem.kind == ItemKind.normal, Score.points < RubricItem.points),
-                      Score.is_veto.is_(True)))
-        .order_by(Scoresheet.reviewee_unit_id, Score.item_id, Scoresheet.id)
-    )
-    if unit_id is not None:
-        stmt = stmt.where(Scoresheet.reviewee_unit_id == unit_id)
-    notes: dict[tuple[int, int], list[str]] = defaultdict(list)
-    for unit, item_id, note in db.session.execute(stmt):
-        if note and note not in notes[(unit, item_id)]:
-            notes[(unit, item_id)].append(note)
-    items = {i.id: i for i in round_.rubric.indicators}
-    by_unit = {r["unit_id"]: r for r in table}
+def _stored_breakdown(result: scoring.UnitResult, full: Mapping[int, Decimal]) -> dict[str, Any]:
+    """{indicator id: mean} as strings (exact), plus "deducted": the normal indicators below full
+    points, and "veto": the veto items that triggered (so the circular reads its deductions off)."""
+    stored: dict[str, Any] = {str(k): str(v) for k, v in result.breakdown.items()}
+    stored["deducted"] = [k for k, v in result.breakdown.items() if k in full and v < full[k]]
+    if result.vetoed_by:
+        stored["veto"] = list(result.vetoed_by)
+    return stored
+
+
+def _full_points(rubric: Rubric) -> dict[int, Decimal]:
+    return {i.id: i.points for i in rubric.indicators if i.kind is ItemKind.normal}
+
+
+def deduction_rows(round_: ReviewRound, table: list[dict], unit_id: int | None = None,
+                   notes_for: int | None = None) -> list[dict]:
+    """Deductions as the circular lists them: unit, indicator, points deducted (full points minus
+    the published mean, or a triggered veto) and the reviewers' notes.
+
+    Read off the ranking's breakdown; the notes are fetched for the first `notes_for` deductions
+    only (all when None), so a page listing a few hundred of thousands stays fast.
+    """
+    items = round_.rubric.indicators
+    normal = {i.id: i for i in items if i.kind is ItemKind.normal}
+    vetoes = {i.id: i for i in items if i.kind is ItemKind.veto}
     rows = []
-    for (unit, item_id), texts in notes.items():
-        result, item = by_unit.get(unit), items[item_id]
-        if result is None or result["total"] is None:
+    for result in table:
+        if result["total"] is None or (unit_id is not None and result["unit_id"] != unit_id):
             continue
-        if item.kind is ItemKind.veto:
-            if not result["vetoed"]:
-                continue
-            points = None
-        else:
-            mean = Decimal(result["breakdown"].get(str(item_id), item.points))
-            if mean >= item.points:
-                continue
-            points = item.points - mean
-        rows.append({"unit_id": unit, "unit": result["name"], "item_id": item_id, "item": item.title,
-                     "category": item.parent.title if item.parent else "", "points": points,
-                     "problem": "；".join(texts), "veto": item.kind is ItemKind.veto})
-    order = {r["unit_id"]: i for i, r in enumerate(table)}
-    return sorted(rows, key=lambda r: (order.get(r["unit_id"], 0), r["item_id"]))
+        breakdown = result["breakdown"]
+        for item_id in breakdown.get("deducted", ()):
+            item = normal.get(item_id)
+            if item is not None:
+                rows.append({"unit_id": result["unit_id"], "unit": result["name"], "item_id": item.id,
+                             "item": item.title, "category": item.parent.title if item.parent else "",
+                             "points": item.points - Decimal(breakdown[str(item_id)]), "problem": "",
+                             "veto": False})
+        if result["vetoed"]:
+            for item in (vetoes[i] for i in breakdown.get("veto", []) if i in vetoes):
+                rows.append({"unit_id": result["unit_id"], "unit": result["name"], "item_id": item.id,
+                             "item": item.title, "category": item.parent.title if item.parent else "",
+                             "points": None, "problem": "", "veto": True})
+    wanted = rows if notes_for is None else rows[:notes_for]
+    if wanted:
+        units = {r["unit_id"] for r in wanted}
+        stmt = (
+            sa.select(Scoresheet.reviewee_unit_id, Score.item_id, Score.note)
+            .join(Score, Score.sheet_id == Scoresheet.id).join(RubricItem, RubricItem.id == Score.item_id)
+            .where(Scoresheet.round_id == round_.id, Scoresheet.pair_id.is_not(None),
+                   Scoresheet.submitted_at.is_not(None), Scoresheet.excluded_reason.is_(None),
+                   Score.note.is_not(None),
+                   sa.or_(sa.and_(RubricItem.kind == ItemKind.normal, Score.points < RubricItem.points),
+                          Score.is_veto.is_(True)))
+            .order_by(Scoresheet.id)
+        )
+        if len(units) <= 500:
+            stmt = stmt.where(Scoresheet.reviewee_unit_id.in_(units))
+        notes: dict[tuple[int, int], list[str]] = defaultdict(list)
+        for unit, item_id, note in db.session.execute(stmt):
+            if note not in notes[(unit, item_id)]:
+                notes[(unit, item_id)].append(note)
+        for row in wanted:
+            found = notes.get((row["unit_id"], row["item_id"]), [])
+            row["problem"] = "；".join(found)
+    return rows
 
 
 def highlight_rows(round_: ReviewRound, limit: int | None = None) -> list[dict]:

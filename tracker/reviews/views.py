@@ -214,6 +214,9 @@ def _state_label(state) -> str:
 
 # --- Results -------------------------------------------------------------------------------------
 
+#: Deductions listed on the circular's page; the Excel file has all of them.
+DEDUCTIONS_SHOWN = 300
+
 def _load_results(round_id: int) -> ReviewRound:
     round_ = get_round_or_404(round_id, current_user)
     if not can_see_results(current_user, round_):
@@ -225,21 +228,28 @@ def _load_results(round_id: int) -> ReviewRound:
 def results(round_id: int):
     round_ = _load_results(round_id)
     table = operations.results_table(round_)
-    deductions = operations.deduction_rows(round_, table)
+    deductions = operations.deduction_rows(round_, table, notes_for=DEDUCTIONS_SHOWN)
     indicators = [i for i in round_.rubric.indicators if i.kind is not ItemKind.veto]
-    scored = [r for r in table if r["total"] is not None]
-    summary = []
-    for item in indicators:
-        values = [float(r["breakdown"][str(item.id)]) for r in scored if str(item.id) in r["breakdown"]]
-        summary.append({"item": item, "mean": round(sum(values) / len(values), 2) if values else None,
-                        "deducted": sum(1 for d in deductions if d["item_id"] == item.id)})
+    sums = {str(i.id): [0.0, 0] for i in indicators}
     counts = {g.value: 0 for g in GRADE_LABELS}
-    for r in scored:
+    for r in table:
+        if r["total"] is None:
+            continue
         counts[r["grade"]] = counts.get(r["grade"], 0) + 1
+        for key, value in r["breakdown"].items():
+            if key in sums:
+                sums[key][0] += float(value)
+                sums[key][1] += 1
+    deducted: dict[int, int] = {}
+    for d in deductions:
+        deducted[d["item_id"]] = deducted.get(d["item_id"], 0) + 1
+    summary = [{"item": i, "mean": round(sums[str(i.id)][0] / sums[str(i.id)][1], 2) if sums[str(i.id)][1] else None,
+                "deducted": deducted.get(i.id, 0)} for i in indicators]
     chart = {"labels": [str(GRADE_LABELS[g]) for g in GRADE_LABELS], "counts": [counts[g.value] for g in GRADE_LABELS],
              "title": _("Units per grade")}
     return render("reviews/results.html", round=round_, table=table, deductions=deductions,
-                  deduction_limit=300, indicators=indicators, summary=summary,
+                  deduction_limit=DEDUCTIONS_SHOWN, indicators=indicators, summary=summary,
+                  grade_names={g.value: str(label) for g, label in GRADE_LABELS.items()},
                   highlights=operations.highlight_rows(round_, limit=200), chart_json=json.dumps(chart, ensure_ascii=False),
                   wide=len(table) <= 60, public=is_public(RoundState(round_.state)))
 
@@ -252,7 +262,7 @@ def results_xlsx(round_id: int):
     table = operations.results_table(round_)
     rows = [{**r, "grade": str(GRADE_LABELS.get(r["grade"], "")) if r["grade"] else "",
              "total": float(r["total"]) if r["total"] is not None else None, "bonus": float(r["bonus"] or 0),
-             "breakdown": {k: float(v) for k, v in r["breakdown"].items()}} for r in table]
+             "breakdown": {k: float(v) for k, v in r["breakdown"].items() if k.isdigit()}} for r in table]
     deductions = [{**d, "points": float(d["points"]) if d["points"] is not None else "一票否决"}
                   for d in operations.deduction_rows(round_, table)]
     data = export_results(round_, round_.rubric, rows, deductions, operations.highlight_rows(round_))
