@@ -149,3 +149,51 @@ def test_rubric_editor_adds_an_item_and_exports(app, client, login, world):
         "name": "导入的考评表", "unit_id": world.root.id, "file": (io.BytesIO(export.data), "考评表.xlsx")},
         content_type="multipart/form-data")
     assert imported.status_code == 302
+
+
+def test_the_self_assessment_sits_beside_the_reviewers_scores(app, client, login, world):
+    with app.app_context():
+        round_ = make_round(world, self_assessment=True)
+        ops.generate_assignment(world.user("leader"), round_)
+        ops.move_round(world.user("leader"), round_, RoundState.self_assessment)
+        own = db.session.scalars(sa.select(Scoresheet).where(
+            Scoresheet.round_id == round_.id, Scoresheet.pair_id.is_(None),
+            Scoresheet.reviewee_unit_id == world.branches[1].id)).one()
+        ops.save_score(world.user("sec2"), own, round_.rubric.indicators[0], points="4", note="自查：组织委员空缺")
+        ops.move_round(world.user("leader"), round_, RoundState.reviewing)
+        sheet = db.session.scalars(sa.select(Scoresheet).where(
+            Scoresheet.round_id == round_.id, Scoresheet.pair_id.is_not(None),
+            Scoresheet.reviewee_unit_id == world.branches[1].id)).first()
+        reviewer = [b.id for b in world.branches].index(sheet.reviewer_unit_id) + 1
+        db.session.commit()
+        sheet_id = sheet.id
+    login(f"sec{reviewer}")
+    html = client.get(f"/reviews/sheets/{sheet_id}").get_data(as_text=True)
+    assert "自评：" in html and "自查：组织委员空缺" in html
+
+
+def test_evidence_is_uploaded_to_an_open_sheet(app, client, login, world):
+    round_id = _round(app, world)
+    sheet_id = _sheet_of(app, round_id, world.branches[0].id)
+    login("sec1")
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+    response = client.post(f"/reviews/sheets/{sheet_id}/evidence", headers=HX,
+                           data={"file": (io.BytesIO(png), "活动室照片.png")}, content_type="multipart/form-data")
+    assert response.status_code == 200 and "活动室照片.png" in response.get_data(as_text=True)
+    response = client.post(f"/reviews/sheets/{sheet_id}/evidence", headers=HX,
+                           data={"file": (io.BytesIO(b"MZ\x90\x00" * 20), "x.exe")}, content_type="multipart/form-data")
+    assert response.status_code == 422 and "field-error" in response.get_data(as_text=True)
+
+
+def test_a_submitted_sheet_is_locked_for_its_team(app, client, login, world):
+    round_id = _round(app, world)
+    sheet_id = _sheet_of(app, round_id, world.branches[0].id)
+    with app.app_context():
+        sheet = db.session.get(Scoresheet, sheet_id)
+        fill_sheet(sheet, world.user("sec1"))
+        ops.submit_sheet(world.user("sec1"), sheet)
+        db.session.commit()
+    login("member1")
+    response = client.post(f"/reviews/sheets/{sheet_id}/scores/{world.indicator_ids[0]}", data={"points": "3"})
+    assert response.status_code == 409
+    assert 'name="points"' not in client.get(f"/reviews/sheets/{sheet_id}").get_data(as_text=True)
