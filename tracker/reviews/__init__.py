@@ -35,3 +35,14 @@ def _labels():
         "mode_label": MODE_LABELS.get,
         "appeal_label": APPEAL_LABELS.get,
     }
+
+
+@bp.app_template_filter("points")
+def _points(value) -> str:
+    """Points as people write them: 5, 4.5, 99.25 (no trailing zeros); a dash when missing."""
+    from decimal import Decimal
+
+    if value is None or value == "":
+        return "—"
+    text = format(Decimal(str(value)).normalize(), "f")
+    return text

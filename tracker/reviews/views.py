@@ -15,8 +15,8 @@ from ..extensions import db
 from ..htmx import redirect_to, render
 from ..i18n import reason_text
 from ..models import (
-    Appeal, AttachmentKind, ItemKind, Method, OrgUnit, ReviewPair, ReviewRound, Role, RoundMode, Rubric, RubricItem,
-    Score, Scoresheet,
+    Appeal, AttachmentKind, ItemKind, Method, OrgUnit, ReviewPair, ReviewRound, RoundMode, RoundUnit, Rubric,
+    RubricItem, Score, Scoresheet,
 )
 from ..reasons import N_, DomainError, Reason, StaleEdit
 from ..scoping import get_unit_or_404, scoped_units
@@ -110,9 +110,8 @@ def _show(round_: ReviewRound, status: int = 200, override_errors: dict | None =
     mine = [s for s in sheets if is_on_team(current_user, s)]
     warnings = {pid: [named(r, names) for r in rs] for pid, rs in operations.pair_warnings(round_, pairs).items()} \
         if manage else {}
-    excluded = db.session.scalars(sa.select(OrgUnit).join(
-        operations.RoundUnit, operations.RoundUnit.unit_id == OrgUnit.id).where(
-        operations.RoundUnit.round_id == round_.id, operations.RoundUnit.is_excluded.is_(True))).all()
+    excluded = db.session.scalars(sa.select(OrgUnit).join(RoundUnit, RoundUnit.unit_id == OrgUnit.id).where(
+        RoundUnit.round_id == round_.id, RoundUnit.is_excluded.is_(True))).all()
     return render(
         "reviews/show.html", round=round_, manage=manage, pairs=pairs if manage else [], units=units,
         excluded_units=excluded, sheets=sheets if manage else [], my_sheets=mine, warnings=warnings,
