@@ -176,9 +176,9 @@ def seed_rounds(ctx: DemoOrg, rubric: Rubric) -> None:
         .order_by(Score.id)).first()
     if contested is not None and operations.is_deduction(contested):
         appeal = operations.file_appeal(ctx.secretaries[1], contested,
-                                        "9月支委会已于9月28日召开，因记录员出差会议记录补录在10月，现提供会议签到表。")
+                                        "该项工作已按要求开展，检查时相关记录尚未归档，现补充提交会议签到表和记录原件。")
         operations.answer_appeal(ctx.leader, appeal, adjust=True, points=str(contested.points + Decimal("0.5")),
-                                 answer="经核实签到表，会议已召开，记录不规范，减半扣分。")
+                                 answer="经核实补充材料，工作已开展但记录归档不及时，扣分减少0.5分。")
     operations.move_round(ctx.leader, q3, RoundState.published)
     for sheet in db.session.scalars(sa.select(Scoresheet).where(Scoresheet.round_id == q3.id)):
         sheet.submitted_at = datetime(2026, 9, 24, 8, 0, tzinfo=timezone.utc)
