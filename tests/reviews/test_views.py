@@ -197,3 +197,47 @@ def test_a_submitted_sheet_is_locked_for_its_team(app, client, login, world):
     response = client.post(f"/reviews/sheets/{sheet_id}/scores/{world.indicator_ids[0]}", data={"points": "3"})
     assert response.status_code == 409
     assert 'name="points"' not in client.get(f"/reviews/sheets/{sheet_id}").get_data(as_text=True)
+
+
+def test_in_a_leader_mode_round_the_leaders_team_scores_every_unit(app, client, login, world):
+    from tracker.models import OrgUnit, RoundMode
+
+    with app.app_context():
+        round_ = ops.create_round(world.user("leader"), name="2026年党支部标准化规范化建设考核", year=2026, quarter=4,
+                                  rubric=world.rubric(), unit=db.session.get(OrgUnit, world.root.id),
+                                  mode=RoundMode.leader, seed=1)
+        ops.generate_assignment(world.user("leader"), round_)
+        ops.move_round(world.user("leader"), round_, RoundState.reviewing)
+        pairs = ops.pairs_of(round_)
+        assert len(pairs) == 6 and {p.reviewer_id for p in pairs} == {world.root.id}
+        db.session.commit()
+        sheet_id = _sheet_of(app, round_.id, world.root.id)
+    login("leader")
+    response = client.post(f"/reviews/sheets/{sheet_id}/scores/{world.indicator_ids[0]}", data={"points": "5"},
+                           headers=HX)
+    assert response.status_code == 200
+    login("sec1")
+    assert client.get(f"/reviews/sheets/{sheet_id}").status_code == 404
+
+
+def test_the_circular_in_excel_has_ranking_deductions_and_highlights(app, client, login, world):
+    from openpyxl import load_workbook
+
+    round_id = _round(app, world)
+    with app.app_context():
+        ids = [b.id for b in world.branches]
+        for sheet in db.session.scalars(sa.select(Scoresheet).where(Scoresheet.round_id == round_id)):
+            actor = world.user(f"sec{ids.index(sheet.reviewer_unit_id) + 1}")
+            deduct = {2: ("4.5", "三季度党员大会未召开")} if sheet.reviewee_unit_id == ids[3] else None
+            fill_sheet(sheet, actor, deduct, highlights="党员先锋岗积分制")
+            ops.submit_sheet(actor, sheet)
+        ops.move_round(world.user("leader"), db.session.get(ReviewRound, round_id), RoundState.published)
+        db.session.commit()
+    login("leader")
+    wb = load_workbook(io.BytesIO(client.get(f"/reviews/{round_id}/results.xlsx").data))
+    assert wb.sheetnames == ["排名", "扣分明细", "亮点"]
+    ranking = list(wb["排名"].iter_rows(values_only=True))
+    assert ranking[0][:4] == ("名次", "单位", "总分", "等次") and ranking[-1][1] == "第4党支部"
+    assert ranking[-1][2] == 98.5
+    deductions = list(wb["扣分明细"].iter_rows(values_only=True))
+    assert deductions[1][0] == "第4党支部" and deductions[1][3] == 1.5 and deductions[1][4] == "三季度党员大会未召开"

@@ -29,7 +29,7 @@ def _sheet_head(ws, headers: list[str], widths: list[int]) -> None:
         cell = ws.cell(row=ws.max_row, column=col)
         cell.font, cell.fill = _BOLD, _HEAD_FILL
         ws.column_dimensions[get_column_letter(col)].width = width
-    ws.freeze_panes = ws.cell(row=ws.max_row + 1, column=1)
+    ws.freeze_panes = f"A{ws.max_row + 1}"
 
 
 def _points(value: Decimal) -> float | int:
