@@ -241,3 +241,12 @@ def test_the_circular_in_excel_has_ranking_deductions_and_highlights(app, client
     assert ranking[-1][2] == 98.5
     deductions = list(wb["扣分明细"].iter_rows(values_only=True))
     assert deductions[1][0] == "第4党支部" and deductions[1][3] == 1.5 and deductions[1][4] == "三季度党员大会未召开"
+
+
+def test_the_home_page_lists_the_sheets_my_unit_still_has_to_fill(app, client, login, world):
+    round_id = _round(app, world)
+    login("sec1")
+    html = client.get("/home").get_data(as_text=True)
+    assert 'id="review-todo"' in html and html.count("/reviews/sheets/") == 2
+    login("leader")
+    assert 'id="review-todo"' not in client.get("/home").get_data(as_text=True)

@@ -10,7 +10,7 @@ from . import views  # noqa: E402,F401
 @bp.record_once
 def _register(_state):
     from ..i18n import register_labels
-    from ..navigation import UNIT_PANELS
+    from ..navigation import DASHBOARD_WIDGETS, UNIT_PANELS
     from .labels import APPEAL_LABELS, FIELD_LABELS, STATE_LABELS, VERB_LABELS
 
     register_labels(
@@ -21,6 +21,8 @@ def _register(_state):
     )
     if "reviews/_unit_panel.html" not in UNIT_PANELS:
         UNIT_PANELS.append("reviews/_unit_panel.html")
+    if "reviews/_dashboard.html" not in DASHBOARD_WIDGETS:
+        DASHBOARD_WIDGETS.append("reviews/_dashboard.html")
 
 
 @bp.app_context_processor

@@ -622,4 +622,19 @@ def _unit_panel():
         return {"history": history, "combined": operations.combined_totals(history, weights),
                 "chart_json": json.dumps(chart, ensure_ascii=False)}
 
-    return {"review_history": review_history}
+    def my_open_sheets() -> list[Scoresheet]:
+        """Sheets the user's own units still have to fill in rounds that are open for scoring."""
+        from flask_login import current_user as user
+
+        units = {m.unit_id for m in user.memberships}
+        if not units:
+            return []
+        sheets = db.session.scalars(
+            sa.select(Scoresheet).join(ReviewRound, ReviewRound.id == Scoresheet.round_id)
+            .where(Scoresheet.reviewer_unit_id.in_(units), Scoresheet.submitted_at.is_(None),
+                   Scoresheet.excluded_reason.is_(None),
+                   ReviewRound.state.in_([RoundState.self_assessment.value, RoundState.reviewing.value]))
+            .order_by(ReviewRound.id, Scoresheet.id).limit(20)).all()
+        return [s for s in sheets if can_edit_sheet(user, s)]
+
+    return {"review_history": review_history, "my_open_sheets": my_open_sheets}
