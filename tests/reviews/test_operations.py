@@ -289,3 +289,12 @@ def test_every_deduction_becomes_one_ledger_item_however_often_it_is_published(a
         assert item.verifier_id in {world.user(f"sec{[b.id for b in world.branches].index(r) + 1}").id
                                     for r in reviewers}
         assert item.dedupe_key == f"review:{round_.id}:{world.branches[1].id}:{item.dedupe_key.split(':')[-1]}"
+
+
+def test_a_rubric_in_a_round_under_way_holds_still(app, world):
+    with app.app_context():
+        round_ = _started(world)
+        with pytest.raises(DomainError) as caught:
+            ops.update_rubric_item(world.user("leader"), round_.rubric.indicators[0], title="改", points=Decimal(3),
+                                   rule=None, method=None, kind=ItemKind.normal)
+        assert caught.value.reasons[0].code == "in_use"

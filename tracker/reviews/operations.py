@@ -52,10 +52,19 @@ def create_rubric(actor: User | None, unit: OrgUnit, name: str, *, bonus_cap: De
     return rubric
 
 
+def rubric_in_use(rubric: Rubric) -> bool:
+    """True while a round past its draft scores with this rubric (its points must hold still)."""
+    return db.session.scalar(sa.select(ReviewRound.id).where(
+        ReviewRound.rubric_id == rubric.id, ReviewRound.state != RoundState.draft.value).limit(1)) is not None
+
+
 def _ensure_editable(rubric: Rubric) -> None:
     if rubric.is_frozen:
         raise _refuse(N_("This rubric was used by a published round and is frozen; "
                          "make a new version to change it."), "frozen")
+    if rubric_in_use(rubric):
+        raise _refuse(N_("A round under way scores with this rubric; make a new version to change it."),
+                      "in_use")
 
 
 def update_rubric(actor: User, rubric: Rubric, *, version: int, name: str, bonus_cap: Decimal) -> Rubric:

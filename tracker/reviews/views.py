@@ -513,12 +513,13 @@ def import_rubric():
 
 
 def _rubric_page(rubric: Rubric, item_form=None, settings_form=None, status=200, edit_errors=None):
-    editable = can_edit_rubric(current_user, rubric) and not rubric.is_frozen
+    in_use = not rubric.is_frozen and operations.rubric_in_use(rubric)
+    editable = can_edit_rubric(current_user, rubric) and not rubric.is_frozen and not in_use
     return render("reviews/rubric.html", "reviews/_rubric_tree.html", rubric=rubric, editable=editable,
                   can_edit=can_edit_rubric(current_user, rubric),
                   item_form=item_form or RubricItemForm(categories=rubric.categories),
                   settings_form=settings_form or RubricForm(obj=rubric),
-                  edit_errors=edit_errors or {}, activities=timeline(rubric), status=status,
+                  edit_errors=edit_errors or {}, activities=timeline(rubric), status=status, in_use=in_use,
                   item_form_for=lambda item: RubricItemForm(obj=item, categories=rubric.categories,
                                                            kind=item.kind.value,
                                                            method=item.method.value if item.method else ""))
