@@ -4,9 +4,15 @@ from .activity import Activity
 from .attachment import Attachment, AttachmentKind
 from .base import UTCDateTime, str_enum, utcnow
 from .org import OrgUnit, UnitKind
+from .project import (
+    ChecklistItem, GeneratedProject, Project, ProjectCategory, ProjectTemplate, ProjectType, Recurrence, Target,
+    TemplateItem, TemplateSubscription, TemplateTarget, project_participant,
+)
 from .user import Membership, Post, Role, User
 
 __all__ = [
     "Activity", "Attachment", "AttachmentKind", "Membership", "OrgUnit", "Post", "Role", "UTCDateTime", "UnitKind", "User",
     "str_enum", "utcnow",
+    "ChecklistItem", "GeneratedProject", "Project", "ProjectCategory", "ProjectTemplate", "ProjectType", "Recurrence",
+    "Target", "TemplateItem", "TemplateSubscription", "TemplateTarget", "project_participant",
 ]
