@@ -17,8 +17,6 @@ def _register(_state):
 
     register_labels(verbs=VERB_LABELS, fields=FIELD_LABELS, values={
         "stage": {k.value: v for k, v in STAGE_LABELS.items()},
-        "from": {k.value: v for k, v in STAGE_LABELS.items()},
-        "to": {k.value: v for k, v in STAGE_LABELS.items()},
         "type": {k.value: v for k, v in TYPE_LABELS.items()},
     })
     if "projects/_widget.html" not in DASHBOARD_WIDGETS:
@@ -31,3 +29,42 @@ def _labels():
 
     return {"stage_label": STAGE_LABELS.get, "type_label": TYPE_LABELS.get,
             "recurrence_label": RECURRENCE_LABELS.get}
+
+
+@bp.app_context_processor
+def _widget():
+    def project_summary():
+        from flask_login import current_user
+
+        from .queries import summary_for
+        from .views import _today
+
+        return summary_for(current_user, _today())
+
+    return {"project_summary": project_summary}
+
+
+@bp.record_once
+def _commands(state):
+    import click
+    from flask.cli import with_appcontext
+
+    @click.command("generate-recurring")
+    @with_appcontext
+    @click.option("--period", required=True, help="2026Q4 (quarterly), 2026-11 (monthly) or 2026 (yearly).")
+    def generate_recurring_command(period: str) -> None:
+        """Create the projects recurring templates owe for PERIOD; running it again creates nothing new."""
+        from ..extensions import db
+        from ..reasons import DomainError
+        from .operations import generate_recurring
+
+        try:
+            created = generate_recurring(period)
+        except DomainError as error:
+            raise click.ClickException(str(error)) from error
+        db.session.commit()
+        for project in created:
+            click.echo(f"{project.code}  {project.unit.name}  {project.title}")
+        click.echo(f"{len(created)} projects created for {period}.")
+
+    state.app.cli.add_command(generate_recurring_command)

@@ -43,8 +43,6 @@ FIELD_LABELS = {
     "title": _l("Title"),
     "code": _l("Code"),
     "stage": _l("Stage"),
-    "from": _l("From"),
-    "to": _l("To"),
     "cycle": _l("Cycle"),
     "owner": _l("Owner"),
     "due_date": _l("Due date"),

@@ -154,13 +154,13 @@ def move_project(project: Project, to: Stage, actor: User, reason: str | None = 
     kind = move_kind(source, to)
     facts = gate_facts(project) if kind == "forward" else GateFacts()
     ensure_move(source, to, facts, reason)
-    before = {"from": source.value, "cycle": project.cycle}
+    before = {"stage": source.value, "cycle": project.cycle}
     project.cycle = next_cycle(source, to, project.cycle)
     project.stage = to
     if (source, to) == (Stage.rectify, Stage.check) or (kind == "back" and source is Stage.done):
         project.verdict, project.verdict_by_id, project.verdict_at = None, None, None
     project.updated_at = utcnow()
-    after = {"to": to.value, "cycle": project.cycle}
+    after = {"stage": to.value, "cycle": project.cycle}
     if before["cycle"] == after["cycle"]:
         del before["cycle"], after["cycle"]
     record_activity(actor, project, "stage_moved" if kind == "forward" else "stage_returned",
@@ -343,6 +343,15 @@ def parse_period(period: str) -> tuple[Recurrence, date, date, int | None]:
     return Recurrence.yearly, date(year, 1, 1), date(year, 12, 31), None
 
 
+def period_title(recurrence: Recurrence, start: date) -> str:
+    """How a period reads in a generated project's title: 2026年第4季度, 2026年11月, 2026年度."""
+    if recurrence is Recurrence.quarterly:
+        return f"{start.year}年第{quarter_of(start)}季度"
+    if recurrence is Recurrence.monthly:
+        return f"{start.year}年{start.month}月"
+    return f"{start.year}年度"
+
+
 def generate_recurring(period: str, actor: User | None = None) -> list[Project]:
     """Create the projects recurring templates owe for `period`; running it twice creates nothing new."""
     recurrence, start, end, quarter = parse_period(period)
@@ -363,7 +372,7 @@ def generate_recurring(period: str, actor: User | None = None) -> list[Project]:
         assigning = db.session.get(OrgUnit, sub.assigning_unit_id) if sub.assigning_unit_id else None
         project = instantiate(sub.template, sub.unit, owner, actor, start_date=start, due_date=end,
                               assigning_unit=assigning, quarter=quarter,
-                              title=f"{sub.unit.name}{label}{sub.template.name}")
+                              title=f"{sub.unit.name}{period_title(recurrence, start)}{sub.template.name}")
         db.session.add(GeneratedProject(template_id=sub.template_id, unit_id=sub.unit_id, period=label,
                                         project_id=project.id))
         created.append(project)
