@@ -205,3 +205,23 @@ def test_home_widget_lists_my_and_overdue_projects(client, login, world, make_pr
     login(world["sec"])
     page = client.get("/home").get_data(as_text=True)
     assert "我负责的项目" in page and "超期项目" in page and "逾期的项目" in page
+
+
+def test_check_stage_shows_the_linked_problem_counts(client, login, world, make_project, problems):
+    project = make_project(world["b1"], world["sec"])
+    with client.application.app_context():
+        from tracker.projects import operations as ops
+        from tracker.models import User
+
+        p = db.session.get(Project, project.id)
+        sec = db.session.get(User, world["sec"].id)
+        ops.move_project(p, Stage.run, sec)
+        ops.move_project(p, Stage.check, sec)
+        db.session.commit()
+    from tracker.links import ProblemCounts
+
+    problems[project.id] = ProblemCounts(open=2, closed=1)
+    login(world["sec"])
+    page = client.get(f"/projects/{project.id}").get_data(as_text=True)
+    assert "关联整改事项：未销号 2 项，已销号 1 项。" in page
+    assert client.post(f"/projects/{project.id}/move", data={"to": "rectify"}).status_code == 302

@@ -25,10 +25,13 @@ def _register(_state):
 
 @bp.app_context_processor
 def _labels():
-    from .labels import STAGE_LABELS, TYPE_LABELS, RECURRENCE_LABELS
+    from flask import current_app
 
+    from .labels import RECURRENCE_LABELS, STAGE_LABELS, TYPE_LABELS
+
+    # current_app: the project page links to the ledger only when that feature is installed.
     return {"stage_label": STAGE_LABELS.get, "type_label": TYPE_LABELS.get,
-            "recurrence_label": RECURRENCE_LABELS.get}
+            "recurrence_label": RECURRENCE_LABELS.get, "current_app": current_app}
 
 
 @bp.app_context_processor
