@@ -8,11 +8,12 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask import abort
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import defaultload, selectinload
 
 from ..extensions import db
 from ..models import ChecklistItem, Membership, OrgUnit, Project, ProjectCategory, Role, User
 from ..scoping import scoped, units_in_scope, users_in_scope
+from .policy import can_move
 from .workflow import ORDER, Stage
 
 
@@ -90,6 +91,7 @@ class Board:
     progress: dict[int, tuple[int, int]]  #: project id → (done, total)
     total: int
     truncated: bool
+    movable: set[int] = field(default_factory=set)  #: ids of the cards the user may move
 
 
 BOARD_LIMIT = 1000
@@ -114,7 +116,10 @@ def filtered_projects(user: User, filters: BoardFilters, today: date) -> sa.Sele
 
 def board(user: User, filters: BoardFilters, today: date) -> Board:
     """The cards of the board in three queries whatever their number: cards, then checklist progress."""
-    stmt = filtered_projects(user, filters, today).order_by(Project.due_date, Project.id).limit(BOARD_LIMIT + 1)
+    # Cards show the unit's and the owner's names only: skip the unit's parent and the owner's roles.
+    stmt = (filtered_projects(user, filters, today).order_by(Project.due_date, Project.id).limit(BOARD_LIMIT + 1)
+            .options(defaultload(Project.unit).lazyload(OrgUnit.parent),
+                     defaultload(Project.owner).lazyload(User.memberships)))
     projects = list(db.session.scalars(stmt).unique())
     truncated = len(projects) > BOARD_LIMIT
     projects = projects[:BOARD_LIMIT]
@@ -139,7 +144,8 @@ def board(user: User, filters: BoardFilters, today: date) -> Board:
     if not ordered:
         ordered = [Lane(0, "")]
     counts = {s: sum(len(lane.columns[s]) for lane in ordered) for s in ORDER}
-    return Board(ordered, counts, progress, len(projects), truncated)
+    movable = {p.id for p in projects if can_move(user, p)}
+    return Board(ordered, counts, progress, len(projects), truncated, movable)
 
 
 def unit_choices(user: User, *roles: Role) -> list[tuple[int, str]]:

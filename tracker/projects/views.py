@@ -55,6 +55,29 @@ def _safe_next(default: str) -> str:
 
 # --- Board -----------------------------------------------------------------------------------
 
+_ID_SLOT = 987654321  # an id no URL carries, replaced by each card's id
+
+
+def card_context() -> dict:
+    """What every board card shows that does not depend on the card, built once per request."""
+    from flask_wtf.csrf import generate_csrf
+
+    from .labels import STAGE_LABELS
+    from .workflow import FORWARD
+
+    return {
+        "id_slot": str(_ID_SLOT),
+        "move_url": url_for("projects.move", project_id=_ID_SLOT),
+        "show_url": url_for("projects.show", project_id=_ID_SLOT),
+        "csrf": generate_csrf(),
+        "stages": {s: str(STAGE_LABELS[s]) for s in ORDER},
+        "forward": {s: [t for t in ORDER if t in FORWARD[s]] for s in ORDER},
+        "due": _("Due date"), "overdue": _("overdue"), "progress": _("Checklist progress"),
+        "cycle": _("Cycle %(n)d").replace("%(n)d", "%d"), "move": _("Move the project"),
+        "move_label": _("Move %(title)s to").replace("%(title)s", "%s"),
+    }
+
+
 
 @bp.get("/board")
 def board():
@@ -65,9 +88,10 @@ def board():
                            overdue=args.get("overdue") == "1",
                            lanes=args.get("lanes") if args.get("lanes") in ("unit", "owner") else "")
     today = _today()
-    return render("projects/board.html", board=build_board(current_user, filters, today), filters=filters,
+    board_ = build_board(current_user._get_current_object(), filters, today)
+    return render("projects/board.html", board=board_, filters=filters,
                   today=today, stages=ORDER, units=unit_choices(current_user), owners=people_in_scope(current_user),
-                  categories=categories(), can_move=policy.can_move, move_kind=move_kind)
+                  categories=categories(), card=card_context(), next=request.full_path)
 
 
 # --- List, bulk reassignment -----------------------------------------------------------------
@@ -271,7 +295,7 @@ def move(project_id: int):
     flash(_("%(code)s moved to %(stage)s.", code=project.code, stage=_stage_name(to)), "success")
     if request.form.get("view") == "card" and wants_fragment():
         return render("projects/_card.html", "projects/_card.html", project=project, today=_today(),
-                      progress=_progress(project), can_move=policy.can_move, move_kind=move_kind, stages=ORDER,
+                      progress=_progress(project), movable={project.id}, card=card_context(),
                       next=_safe_next(url_for("projects.board")))
     return redirect_to(_safe_next(url_for("projects.show", project_id=project.id)))
 
