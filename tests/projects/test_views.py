@@ -92,8 +92,8 @@ def test_the_move_form_without_js_redirects_back(client, login, world, make_proj
 def _form(world, **overrides):
     data = {"title": "党员先锋岗创建", "description": "", "unit_id": world["b1"].id, "assigning_unit_id": 0,
             "category_id": 0, "type": "demonstration", "owner_id": world["sec"].id, "start_date": "2026-10-01",
-            "due_date": "2026-12-31", "quarter": 4, "targets-0-indicator": "设立先锋岗",
-            "targets-0-measure": "个", "targets-0-target_value": "4"}
+            "due_date": "2026-12-31", "quarter": 4, "target_rows-0-indicator": "设立先锋岗",
+            "target_rows-0-measure": "个", "target_rows-0-target_value": "4"}
     data.update(overrides)
     return data
 
@@ -101,7 +101,7 @@ def _form(world, **overrides):
 @pytest.mark.parametrize("overrides,message", [
     ({"title": ""}, "请填写项目名称。"),
     ({"due_date": "2026-09-01"}, "完成时限不能早于开始日期。"),
-    ({"targets-0-target_value": "-3"}, "目标值和完成值不能为负数。"),
+    ({"target_rows-0-target_value": "-3"}, "目标值和完成值不能为负数。"),
 ])
 def test_bad_input_is_shown_beside_the_field(client, login, world, overrides, message):
     login(world["sec"])

@@ -45,14 +45,15 @@ class ProjectForm(FlaskForm):
     participant_ids = SelectMultipleField(_l("Participants"), coerce=int, validators=[Optional()])
     start_date = DateField(_l("Start date"), validators=[InputRequired(message=_l("Enter a date."))])
     due_date = DateField(_l("Due date"), validators=[InputRequired(message=_l("Enter a date."))])
-    quarter = SelectField(_l("Quarter"), coerce=int, choices=[(0, "—"), (1, "Q1"), (2, "Q2"), (3, "Q3"), (4, "Q4")])
+    quarter = SelectField(_l("Quarter"), coerce=int)
     needs_approval = BooleanField(_l("Needs approval (立项审批)"))
-    targets = FieldList(FormField(TargetForm), min_entries=3, max_entries=20)
+    target_rows = FieldList(FormField(TargetForm), min_entries=3, max_entries=20)
     version = HiddenField()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.type.choices = [(t.value, str(TYPE_LABELS[t])) for t in ProjectType]
+        self.quarter.choices = [(0, "—")] + [(q, f"Q{q}") for q in range(1, 5)]
 
     def validate_due_date(self, field):
         if field.data and self.start_date.data and field.data < self.start_date.data:

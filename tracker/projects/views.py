@@ -159,14 +159,14 @@ def _fill_choices(form: ProjectForm, unit: OrgUnit | None = None) -> None:
 
 def _targets_of(form: ProjectForm) -> list[TargetInput]:
     return [TargetInput(t.indicator.data, t.measure.data or "", t.target_value.data, t.actual_value.data)
-            for t in form.targets if (t.indicator.data or "").strip()]
+            for t in form.target_rows if (t.indicator.data or "").strip()]
 
 
 def _field_errors(form: ProjectForm, error: DomainError) -> None:
     for reason in error.reasons:
         field = {"title": form.title, "due_date": form.due_date}.get(reason.code)
         if reason.code == "targets":
-            field = form.targets.entries[0].target_value if form.targets.entries else form.title
+            field = form.target_rows.entries[0].target_value if form.target_rows.entries else form.title
         (field or form.title).errors.append(reason_text(reason))
 
 
@@ -229,12 +229,12 @@ def edit(project_id: int):
         form.version.data, form.type.data = project.version, project.type.value
         form.category_id.data, form.quarter.data = project.category_id or 0, project.quarter or 0
         form.participant_ids.data = [u.id for u in project.participants]
-        while len(form.targets.entries) < len(project.targets) + 1:
-            form.targets.append_entry()
-        for entry, target in zip(form.targets.entries, project.targets):
+        while len(form.target_rows.entries) < len(project.targets) + 1:
+            form.target_rows.append_entry()
+        for entry, target in zip(form.target_rows.entries, project.targets):
             entry.form.indicator.data, entry.form.measure.data = target.indicator, target.measure
             entry.form.target_value.data, entry.form.actual_value.data = target.target_value, target.actual_value
-        for entry in form.targets.entries[len(project.targets):]:
+        for entry in form.target_rows.entries[len(project.targets):]:
             entry.form.indicator.data = entry.form.measure.data = ""
             entry.form.target_value.data = entry.form.actual_value.data = None
     stale = None
