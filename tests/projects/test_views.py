@@ -225,3 +225,10 @@ def test_check_stage_shows_the_linked_problem_counts(client, login, world, make_
     page = client.get(f"/projects/{project.id}").get_data(as_text=True)
     assert "关联整改事项：未销号 2 项，已销号 1 项。" in page
     assert client.post(f"/projects/{project.id}/move", data={"to": "rectify"}).status_code == 302
+
+
+def test_the_unit_page_shows_its_projects_per_stage(client, login, world, make_project):
+    make_project(world["b1"], world["sec"])
+    login(world["leader"])
+    page = client.get(f"/orgs/{world['b1'].id}").get_data(as_text=True)
+    assert 'id="unit-projects"' in page and "计划 1" in page

@@ -12,7 +12,7 @@ bp = Blueprint("projects", __name__)
 @bp.record_once
 def _register(_state):
     from ..i18n import register_labels
-    from ..navigation import DASHBOARD_WIDGETS
+    from ..navigation import DASHBOARD_WIDGETS, UNIT_PANELS
     from .labels import STAGE_LABELS, TYPE_LABELS, VERB_LABELS, FIELD_LABELS
 
     register_labels(verbs=VERB_LABELS, fields=FIELD_LABELS, values={
@@ -21,6 +21,8 @@ def _register(_state):
     })
     if "projects/_widget.html" not in DASHBOARD_WIDGETS:
         DASHBOARD_WIDGETS.append("projects/_widget.html")
+    if "projects/_unit_panel.html" not in UNIT_PANELS:
+        UNIT_PANELS.append("projects/_unit_panel.html")
 
 
 @bp.app_context_processor
@@ -44,7 +46,12 @@ def _widget():
 
         return summary_for(current_user, _today())
 
-    return {"project_summary": project_summary}
+    def unit_stage_counts(unit):
+        from .queries import stage_counts_under
+
+        return stage_counts_under(unit)
+
+    return {"project_summary": project_summary, "unit_stage_counts": unit_stage_counts}
 
 
 @bp.record_once

@@ -173,3 +173,13 @@ def summary_for(user: User, today: date) -> dict:
             .group_by(Project.stage)):
         by_stage[stage] = count
     return {"today": today, "mine": mine, "overdue": overdue, "overdue_count": overdue_count, "by_stage": by_stage}
+
+
+def stage_counts_under(unit: OrgUnit) -> dict[Stage, int]:
+    """Projects per stage in a unit's subtree (the unit page's panel; the page itself is scope-checked)."""
+    counts = {s: 0 for s in ORDER}
+    for stage, count in db.session.execute(
+            sa.select(Project.stage, sa.func.count()).where(Project.unit_id.in_(OrgUnit.subtree_ids(unit.path)))
+            .group_by(Project.stage)):
+        counts[stage] = count
+    return counts
