@@ -72,10 +72,12 @@ def test_a_template_goes_round_the_pdca_loop(page, live_server, log_in):
     tick_all(page, "plan")
     page.goto(f"{live_server}/board")
     card = page.locator(f"#{card_id}")
+    plan_total, run_total = (int(page.locator(f'[data-total-for="{s}"]').inner_text()) for s in ("plan", "run"))
     drag(page, card, page.locator('.cards-list[data-stage="run"]'))
     expect(page.locator(f'.cards-list[data-stage="run"] #{card_id}')).to_be_visible()
     expect(page.locator("#flash")).to_contain_text("执行")
-    expect(page.locator('[data-total-for="run"]')).to_have_text(re.compile(r"\d+"))
+    expect(page.locator('[data-total-for="run"]')).to_have_text(str(run_total + 1))
+    expect(page.locator('[data-total-for="plan"]')).to_have_text(str(plan_total - 1))
 
     # Then to 检查: the run checklist first, then the keyboard form on the card.
     page.locator(f"#{card_id}").get_by_role("link", name=TITLE).click()
@@ -94,6 +96,8 @@ def test_a_template_goes_round_the_pdca_loop(page, live_server, log_in):
     expect(flash).to_contain_text("尚未填写验收意见")
     expect(page.locator(f'.cards-list[data-stage="check"] #{card_id}')).to_be_visible()
     expect(page.locator(f'.cards-list[data-stage="done"] #{card_id}')).to_have_count(0)
+    check_column = page.locator('.board-column.stage-check')
+    expect(check_column.locator("[data-count]")).to_have_text(str(check_column.locator(".board-card").count()))
     log_out(page)
 
     # The leader records the verdict, the check checklist gets done, and the project reaches 完成.

@@ -159,6 +159,8 @@ def test_a_member_ticks_only_items_assigned_to_them(client, login, world, make_p
     login(world["member"])
     assert client.post(f"/projects/{project.id}/items/{mine}/tick", data={"done": "1"}).status_code == 302
     assert client.post(f"/projects/{project.id}/items/{other}/tick", data={"done": "1"}).status_code == 403
+    assert client.post(f"/projects/{project.id}/items/{mine}/edit", data={"text": "整理会议记录"}).status_code == 302
+    assert client.post(f"/projects/{project.id}/items/{other}/edit", data={"text": "改"}).status_code == 403
     assert client.post(f"/projects/{project.id}/move", data={"to": "run"}).status_code == 403
 
 

@@ -39,7 +39,7 @@ def _require_login():
 
 
 def _today() -> date:
-    from ..i18n import local_date  # noqa: F401  (dates follow the configured zone)
+    """Today in the configured time zone (Asia/Shanghai): due lights change at local midnight."""
     from flask_babel import to_user_timezone
 
     from ..models import utcnow
@@ -399,7 +399,7 @@ def add_item(project_id: int):
 def edit_item(project_id: int, item_id: int):
     project = load_project_or_404(project_id, current_user)
     item = load_item_or_404(project, item_id)
-    if not policy.can_edit(current_user, project):
+    if not policy.can_edit_item(current_user, project, item):
         abort(403)
     form = ItemForm(obj=item if request.method == "GET" else None)
     _item_fields(form, project)
