@@ -193,3 +193,19 @@ def test_reassign_owners(app, branch, people, make_project):
     with app.app_context():
         changed = ops.reassign_owners([_fresh(a), _fresh(b)], _user(people["member"]), _user(people["leader"]))
         assert changed == 2 and _fresh(a).owner_id == people["member"].id
+
+
+@pytest.mark.parametrize("period,expected", [
+    ("2026Q4", ("quarterly", date(2026, 10, 1), date(2026, 12, 31), 4)),
+    ("2026-02", ("monthly", date(2026, 2, 1), date(2026, 2, 28), 1)),
+    ("2026", ("yearly", date(2026, 1, 1), date(2026, 12, 31), None)),
+])
+def test_periods(period, expected):
+    recurrence, start, end, quarter = ops.parse_period(period)
+    assert (recurrence.value, start, end, quarter) == expected
+
+
+@pytest.mark.parametrize("period", ["2026Q0", "26Q1", "2026-13", "Q4"])
+def test_bad_periods(period):
+    with pytest.raises(DomainError):
+        ops.parse_period(period)

@@ -234,3 +234,27 @@ def test_the_unit_page_shows_its_projects_per_stage(client, login, world, make_p
     login(world["leader"])
     page = client.get(f"/orgs/{world['b1'].id}").get_data(as_text=True)
     assert 'id="unit-projects"' in page and "计划 1" in page
+
+
+def test_the_board_runs_the_same_queries_for_3_or_30_cards(client, login, world, make_project):
+    from tracker.projects.workflow import ORDER
+
+    def board_queries():
+        counted = []
+        with client.application.app_context():
+            engine = db.engine
+        listener = lambda *args, **kwargs: counted.append(1)  # noqa: E731
+        sa.event.listen(engine, "before_cursor_execute", listener)
+        try:
+            assert client.get("/board?lanes=unit").status_code == 200
+        finally:
+            sa.event.remove(engine, "before_cursor_execute", listener)
+        return len(counted)
+
+    login(world["leader"])
+    for i in range(3):
+        make_project(world["b1" if i % 2 else "b2"], world["sec"], items={ORDER[0]: [("事项", True)]})
+    few = board_queries()
+    for i in range(27):
+        make_project(world["b1" if i % 2 else "b2"], world["sec"], items={ORDER[0]: [("事项", True)]})
+    assert 0 < few <= 15 and board_queries() == few
