@@ -6,10 +6,16 @@ from .base import UTCDateTime, str_enum, utcnow
 from .ledger import (DeadlineKind, ExtensionRequest, ExtensionStatus, ItemSource, ItemStatus, LedgerItem,
                      ProgressEntry, Severity)
 from .org import OrgUnit, UnitKind
+from .project import (
+    ChecklistItem, GeneratedProject, Project, ProjectCategory, ProjectTemplate, ProjectType, Recurrence, Target,
+    TemplateItem, TemplateSubscription, TemplateTarget, project_participant,
+)
 from .user import Membership, Post, Role, User
 
 __all__ = [
     "Activity", "Attachment", "AttachmentKind", "DeadlineKind", "ExtensionRequest", "ExtensionStatus", "ItemSource", "ItemStatus",
     "LedgerItem", "ProgressEntry", "Severity", "Membership", "OrgUnit", "Post", "Role", "UTCDateTime", "UnitKind", "User",
     "str_enum", "utcnow",
+    "ChecklistItem", "GeneratedProject", "Project", "ProjectCategory", "ProjectTemplate", "ProjectType", "Recurrence",
+    "Target", "TemplateItem", "TemplateSubscription", "TemplateTarget", "project_participant",
 ]
