@@ -76,8 +76,10 @@ def _register_blueprints(app: Flask) -> None:
     from .health import bp as health_bp
     from .ledger import blueprint as ledger_blueprint
     from .orgs import bp as orgs_bp
+    from .projects.views import bp as projects_bp  # the views attach to the blueprint on import
     from .reviews import bp as reviews_bp
     from .users import bp as users_bp
 
-    for bp in (attachments_bp, auth_bp, dashboard_bp, health_bp, ledger_blueprint(), orgs_bp, reviews_bp, users_bp):
+    for bp in (attachments_bp, auth_bp, dashboard_bp, health_bp, ledger_blueprint(), orgs_bp, projects_bp,
+               reviews_bp, users_bp):
         app.register_blueprint(bp)

@@ -1,7 +1,7 @@
 """ledger
 
 Revision ID: 0004
-Revises: 0002
+Revises: 0003
 Create Date: 2026-11-22 10:41:29.234582
 
 """
@@ -13,7 +13,7 @@ import tracker.models.base
 
 # revision identifiers, used by Alembic.
 revision = '0004'
-down_revision = '0002'
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 

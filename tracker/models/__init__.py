@@ -6,6 +6,10 @@ from .base import UTCDateTime, str_enum, utcnow
 from .ledger import (DeadlineKind, ExtensionRequest, ExtensionStatus, ItemSource, ItemStatus, LedgerItem,
                      ProgressEntry, Severity)
 from .org import OrgUnit, UnitKind
+from .project import (
+    ChecklistItem, GeneratedProject, Project, ProjectCategory, ProjectTemplate, ProjectType, Recurrence, Target,
+    TemplateItem, TemplateSubscription, TemplateTarget, project_participant,
+)
 from .review import (
     Appeal, AppealStatus, ItemKind, LedgerLink, Method, ReviewPair, ReviewRound, RoundMode, RoundResult,
     RoundUnit, Rubric, RubricItem, Score, Scoresheet,
@@ -16,6 +20,8 @@ __all__ = [
     "Activity", "Attachment", "AttachmentKind", "DeadlineKind", "ExtensionRequest", "ExtensionStatus", "ItemSource", "ItemStatus",
     "LedgerItem", "ProgressEntry", "Severity", "Membership", "OrgUnit", "Post", "Role", "UTCDateTime", "UnitKind", "User",
     "str_enum", "utcnow",
+    "ChecklistItem", "GeneratedProject", "Project", "ProjectCategory", "ProjectTemplate", "ProjectType", "Recurrence",
+    "Target", "TemplateItem", "TemplateSubscription", "TemplateTarget", "project_participant",
     "Appeal", "AppealStatus", "ItemKind", "LedgerLink", "Method", "ReviewPair", "ReviewRound", "RoundMode",
     "RoundResult", "RoundUnit", "Rubric", "RubricItem", "Score", "Scoresheet",
 ]

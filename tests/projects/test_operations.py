@@ -1,0 +1,211 @@
+"""Operations on projects: moves through the gates, checklists, templates and recurrence."""
+
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+
+from tracker.extensions import db
+from tracker.links import ProblemCounts
+from tracker.models import Activity, ChecklistItem, GeneratedProject, OrgUnit, Project, Role, User
+from tracker.projects import operations as ops
+from tracker.projects.templates_data import install_templates
+from tracker.projects.workflow import Stage
+from tracker.reasons import DomainError, NotAllowed, StaleEdit
+
+
+@pytest.fixture
+def branch(make_unit):
+    root = make_unit("机关党委")
+    return root, make_unit("一支部", make_unit("一总支", root))
+
+
+@pytest.fixture
+def people(branch, make_user):
+    root, b1 = branch
+    return {"leader": make_user("ldr", root, Role.leader), "sec": make_user("sec", b1, Role.secretary),
+            "member": make_user("mem", b1, Role.member)}
+
+
+def _fresh(project):
+    return db.session.get(Project, project.id)
+
+
+def _user(user):
+    return db.session.get(User, user.id)
+
+
+def test_codes_are_numbered_per_year(app, branch, people, make_project):
+    a = make_project(branch[1], people["sec"])
+    b = make_project(branch[1], people["sec"])
+    c = make_project(branch[1], people["sec"], start_date=date(2027, 1, 5))
+    assert (a.code, b.code, c.code) == ("XM-2026-0001", "XM-2026-0002", "XM-2027-0001")
+
+
+@pytest.mark.parametrize("fields,code", [
+    ({"title": "  "}, "title"),
+    ({"start_date": date(2026, 10, 1), "due_date": date(2026, 9, 1)}, "due_date"),
+])
+def test_bad_input_is_refused_with_the_field(app, branch, people, make_project, fields, code):
+    with pytest.raises(DomainError) as error:
+        make_project(branch[1], people["sec"], **fields)
+    assert error.value.status == 422 and error.value.reasons[0].code == code
+
+
+def test_negative_targets_are_refused(app, branch, people):
+    with app.app_context(), pytest.raises(DomainError) as error:
+        ops.create_project(None, title="t", unit=db.session.get(OrgUnit, branch[1].id), owner=_user(people["sec"]),
+                           start_date=date(2026, 1, 1), due_date=date(2026, 2, 1),
+                           targets=[ops.TargetInput("x", "次", -1)])
+    assert error.value.reasons[0].code == "targets"
+
+
+def test_full_loop_with_rectification_raises_the_cycle(app, branch, people, make_project, problems):
+    project = make_project(branch[1], people["sec"], items={Stage.plan: [("制定计划", True)], Stage.check: [("检查", True)]})
+    with app.app_context():
+        p, sec, leader = _fresh(project), _user(people["sec"]), _user(people["leader"])
+        with pytest.raises(DomainError) as refused:
+            ops.move_project(p, Stage.run, sec)
+        assert [r.code for r in refused.value.reasons] == ["plan_items"]
+        item = db.session.scalars(sa.select(ChecklistItem).where(ChecklistItem.stage == Stage.plan)).one()
+        ops.tick_item(item, p, sec, True)
+        assert item.done_by_id == sec.id and item.done_at is not None
+        ops.move_project(p, Stage.run, sec)
+        ops.move_project(p, Stage.check, sec)
+        with pytest.raises(DomainError):
+            ops.move_project(p, Stage.rectify, sec)
+        problems[p.id] = ProblemCounts(open=2)
+        ops.move_project(p, Stage.rectify, sec)
+        with pytest.raises(DomainError) as open_items:
+            ops.move_project(p, Stage.check, sec)
+        assert open_items.value.reasons[0].params == {"count": 2}
+        problems[p.id] = ProblemCounts(open=0, closed=2)
+        ops.move_project(p, Stage.check, sec)
+        assert p.cycle == 2
+        with pytest.raises(DomainError) as not_done:
+            ops.move_project(p, Stage.done, sec)
+        assert {r.code for r in not_done.value.reasons} == {"check_items", "no_verdict"}
+        with pytest.raises(NotAllowed):
+            ops.record_verdict(p, sec, "自己验收")
+        ops.record_verdict(p, leader, "同意验收")
+        check_item = db.session.scalars(sa.select(ChecklistItem).where(ChecklistItem.stage == Stage.check)).one()
+        ops.tick_item(check_item, p, leader, True)
+        ops.move_project(p, Stage.done, sec)
+        assert p.stage is Stage.done
+        verbs = db.session.scalars(sa.select(Activity.verb).where(Activity.subject_id == p.id,
+                                                                 Activity.subject_type == "project")).all()
+        assert verbs.count("stage_moved") == 5 and "verdict_recorded" in verbs and "item_ticked" in verbs
+
+
+def test_sending_back_needs_a_reason_and_is_recorded(app, branch, people, make_project):
+    project = make_project(branch[1], people["sec"])
+    with app.app_context():
+        p, sec = _fresh(project), _user(people["sec"])
+        ops.move_project(p, Stage.run, sec)
+        with pytest.raises(DomainError) as error:
+            ops.move_project(p, Stage.plan, sec, reason=" ")
+        assert error.value.reasons[0].code == "reason_required"
+        ops.move_project(p, Stage.plan, sec, reason="目标需重新论证")
+        last = db.session.scalars(sa.select(Activity).order_by(Activity.id.desc())).first()
+        assert (last.verb, last.note, last.before["stage"], last.after["stage"]) == (
+            "stage_returned", "目标需重新论证", "run", "plan")
+
+
+def test_approval_gates_the_plan(app, branch, people, make_project):
+    project = make_project(branch[1], people["sec"], needs_approval=True)
+    with app.app_context():
+        p = _fresh(project)
+        with pytest.raises(DomainError) as error:
+            ops.move_project(p, Stage.run, _user(people["sec"]))
+        assert error.value.reasons[0].code == "not_approved"
+        ops.approve_project(p, _user(people["leader"]))
+        ops.move_project(p, Stage.run, _user(people["sec"]))
+
+
+def test_stale_edit_is_refused(app, branch, people, make_project):
+    project = make_project(branch[1], people["sec"])
+    with app.app_context():
+        p = db.session.scalars(sa.select(Project).options(sa.orm.selectinload(Project.participants),
+                                                          sa.orm.selectinload(Project.targets))).one()
+        with pytest.raises(StaleEdit):
+            ops.update_project(_user(people["sec"]), p, version=p.version + 1, title="新名称", description="",
+                               category_id=None, type=p.type, owner=p.owner, start_date=p.start_date,
+                               due_date=p.due_date, quarter=None, needs_approval=False, participants=[],
+                               targets=[])
+
+
+def test_checklist_reorder(app, branch, people, make_project):
+    project = make_project(branch[1], people["sec"], items={Stage.run: [("一", True), ("二", True), ("三", False)]})
+    with app.app_context():
+        p = _fresh(project)
+        items = ops.stage_items(p, Stage.run)
+        ops.reorder_item(items[2], p, _user(people["sec"]), "up")
+        assert [i.text for i in ops.stage_items(p, Stage.run)] == ["一", "三", "二"]
+        ops.reorder_item(items[0], p, _user(people["sec"]), "up")  # already first: nothing moves
+        assert [i.text for i in ops.stage_items(p, Stage.run)] == ["一", "三", "二"]
+
+
+def test_assign_template_to_many_branches_is_one_transaction(app, make_unit, make_user):
+    root = make_unit("机关党委")
+    g = make_unit("总支", root)
+    b1, b2, b3 = make_unit("一支部", g), make_unit("二支部", g), make_unit("三支部", g)
+    leader = make_user("ldr", root, Role.leader)
+    s1, s2 = make_user("s1", b1, Role.secretary), make_user("s2", b2, Role.secretary)
+    with app.app_context():
+        template = next(t for t in install_templates() if t.name == "三会一课季度计划")
+        units = [db.session.get(OrgUnit, u.id) for u in (b1, b2, b3)]
+        with pytest.raises(DomainError) as error:
+            ops.assign_template(template, units, _user(leader), start_date=date(2026, 10, 1))
+        assert "三支部" in str(error.value)
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Project)) == 0
+        projects = ops.assign_template(template, units[:2], _user(leader), start_date=date(2026, 10, 1),
+                                       assigning_unit=db.session.get(OrgUnit, root.id), recurring=True)
+        assert [p.owner_id for p in projects] == [s1.id, s2.id]
+        assert all(p.assigning_unit_id == root.id for p in projects)
+        items = db.session.scalar(sa.select(sa.func.count()).where(ChecklistItem.project_id == projects[0].id))
+        assert items == len(template.items) and len(projects[0].targets) == len(template.targets)
+
+
+def test_generate_recurring_is_idempotent(app, runner, make_unit, make_user):
+    root = make_unit("机关党委")
+    b1 = make_unit("一支部", make_unit("总支", root))
+    leader = make_user("ldr", root, Role.leader)
+    make_user("s1", b1, Role.secretary)
+    with app.app_context():
+        template = next(t for t in install_templates() if t.name == "三会一课季度计划")
+        ops.assign_template(template, [db.session.get(OrgUnit, b1.id)], _user(leader), start_date=date(2026, 7, 1),
+                            recurring=True)
+        db.session.commit()
+    result = runner.invoke(args=["generate-recurring", "--period", "2026Q4"])
+    assert result.exit_code == 0 and "1 projects created" in result.output and "2026年第4季度" in result.output
+    again = runner.invoke(args=["generate-recurring", "--period", "2026Q4"])
+    assert "0 projects created" in again.output
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(GeneratedProject)) == 1
+        generated = db.session.scalars(sa.select(Project).where(Project.quarter == 4)).one()
+        assert (generated.start_date, generated.due_date) == (date(2026, 10, 1), date(2026, 12, 31))
+    bad = runner.invoke(args=["generate-recurring", "--period", "2026Q5"])
+    assert bad.exit_code != 0
+
+
+def test_reassign_owners(app, branch, people, make_project):
+    a, b = make_project(branch[1], people["sec"]), make_project(branch[1], people["sec"])
+    with app.app_context():
+        changed = ops.reassign_owners([_fresh(a), _fresh(b)], _user(people["member"]), _user(people["leader"]))
+        assert changed == 2 and _fresh(a).owner_id == people["member"].id
+
+
+@pytest.mark.parametrize("period,expected", [
+    ("2026Q4", ("quarterly", date(2026, 10, 1), date(2026, 12, 31), 4)),
+    ("2026-02", ("monthly", date(2026, 2, 1), date(2026, 2, 28), 1)),
+    ("2026", ("yearly", date(2026, 1, 1), date(2026, 12, 31), None)),
+])
+def test_periods(period, expected):
+    recurrence, start, end, quarter = ops.parse_period(period)
+    assert (recurrence.value, start, end, quarter) == expected
+
+
+@pytest.mark.parametrize("period", ["2026Q0", "26Q1", "2026-13", "Q4"])
+def test_bad_periods(period):
+    with pytest.raises(DomainError):
+        ops.parse_period(period)

@@ -1,0 +1,109 @@
+"""Demo step: templates and projects in every stage across the six branches."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from ..audit import record_activity
+from ..extensions import db
+from ..models import Project, TemplateSubscription
+from ..projects import operations as ops
+from ..projects.operations import TargetInput
+from ..projects.templates_data import ensure_categories, install_templates
+from ..projects.workflow import ORDER, Stage
+from .org import DemoOrg
+
+#: (title, category, type, description, targets, plan items, run items) per branch.
+OWN_PROJECTS = [
+    ("“党建+政务服务”品牌创建", "书记项目", "innovation", "围绕机关服务保障主责，打造“党建+政务服务”品牌，推动党建与业务深度融合。",
+     [("形成服务规范", "项", 3), ("群众满意度", "%", 95)],
+     ["梳理服务事项清单", "制定品牌创建方案"], ["设立党员示范窗口", "开展服务之星评选"]),
+    ("党员积分制管理试点", "组织建设", "innovation", "以学习、活动、履职、诚信四项记实为基础，探索党员积分制管理。",
+     [("建立党员积分档案", "份", 24), ("季度积分公示", "次", 4)],
+     ["制定积分细则并征求意见", "召开支部党员大会通过细则"], ["建立党员积分档案", "每季度公示积分"]),
+    ("“学习强国”学习常态化推进", "思想建设", "promotion", "推动党员每日登录学习，支部每月通报学习情况。",
+     [("党员日均学习积分", "分", 30), ("月度通报", "次", 3)],
+     ["确定学习管理员", "制定月度通报办法"], ["每月通报学习积分", "组织学习心得交流"]),
+    ("党员先锋岗创建", "作风建设", "demonstration", "在规划审批一线设立党员先锋岗，亮身份、亮承诺、亮标准。",
+     [("设立党员先锋岗", "个", 4), ("公开承诺事项", "项", 12)],
+     ["确定先锋岗设置方案", "党员公开承诺"], ["先锋岗挂牌亮诺", "开展群众评议"]),
+    ("廉政风险点排查防控", "纪律建设", "promotion", "聚焦执法检查关键环节，排查廉政风险点，健全防控措施。",
+     [("排查风险点", "个", 20), ("制定防控措施", "条", 20)],
+     ["制定排查工作方案", "召开动员部署会"], ["逐岗位排查风险点", "建立风险防控台账"]),
+    ("“智慧党建”平台应用推广", "制度建设", "innovation", "推广使用智慧党建平台，实现三会一课、党费收缴线上记录。",
+     [("党员注册率", "%", 100), ("线上记录会议", "次", 12)],
+     ["完成平台需求梳理", "制定推广计划"], ["组织党员注册培训", "线上记录三会一课"]),
+]
+
+#: Where each branch's projects stand: (三会一课 quarterly, own project).
+STAGES = [(Stage.run, Stage.plan), (Stage.check, Stage.run), (Stage.plan, Stage.check),
+          (Stage.done, Stage.rectify), (Stage.run, Stage.done), (Stage.check, Stage.run)]
+#: Days from today to the own project's due date (negative: overdue).
+DUE_IN = [40, -5, 2, 25, -12, 60]
+
+
+def _advance(project: Project, target: Stage, ctx: DemoOrg, owner) -> None:
+    """Walk a project forward through the real gates (ticking what each gate needs) up to `target`."""
+    from ..models import ChecklistItem, utcnow
+
+    path = {Stage.run: [Stage.run], Stage.check: [Stage.run, Stage.check],
+            Stage.done: [Stage.run, Stage.check, Stage.done], Stage.rectify: [Stage.run, Stage.check]}.get(target, [])
+    for step in path:
+        stage_done = ORDER[ORDER.index(step) - 1] if step != Stage.done else Stage.check
+        for item in db.session.scalars(db.select(ChecklistItem).where(
+                ChecklistItem.project_id == project.id, ChecklistItem.stage == stage_done,
+                ChecklistItem.done_at.is_(None))):
+            if item.is_required or step == Stage.done:
+                item.done_by_id, item.done_at = owner.id, utcnow()
+        if project.needs_approval and project.approved_at is None:
+            ops.approve_project(project, ctx.leader)
+        if step == Stage.done:
+            ops.record_verdict(project, ctx.leader, "经实地检查、查阅资料，各项目标任务完成，资料齐全，同意验收。")
+        ops.move_project(project, step, owner)
+    if target is Stage.rectify:
+        # Problems found at the check live in the ledger; the demo records the stage directly.
+        ops.record_verdict(project, ctx.leader, "检查发现：承诺事项公开不及时，群众评议覆盖面不足，需限期整改。")
+        project.stage = Stage.rectify
+        record_activity(ctx.leader, project, "stage_moved", before={"stage": "check"}, after={"stage": "rectify"},
+                        note="检查发现2个问题，已列入整改台账")
+
+
+def seed(ctx: DemoOrg) -> list[Project]:
+    today = date.today()
+    templates = {t.name: t for t in install_templates()}
+    categories = ensure_categories()
+    sanhui = templates["三会一课季度计划"]
+    for branch in ctx.branches:
+        db.session.add(TemplateSubscription(template_id=sanhui.id, unit_id=branch.id, assigning_unit_id=ctx.root.id))
+    db.session.flush()
+    generated = {p.unit_id: p for p in ops.generate_recurring(f"{today.year}Q{(today.month - 1) // 3 + 1}", ctx.leader)}
+    generated = [generated[b.id] for b in ctx.branches]
+    created = []
+    for i, branch in enumerate(ctx.branches):
+        owner = ctx.secretaries[i]
+        members = ctx.members[2 * i: 2 * i + 2]
+        quarterly = generated[i]
+        _advance(quarterly, STAGES[i][0], ctx, owner)
+        title, category, kind, description, targets, plan_items, run_items = OWN_PROJECTS[i]
+        due = today + timedelta(days=DUE_IN[i])
+        own = ops.create_project(
+            owner, title=title, unit=branch, owner=owner, start_date=min(today - timedelta(days=60), due),
+            due_date=due, description=description, category_id=categories[category].id, type=kind,
+            assigning_unit=ctx.root, quarter=(today.month - 1) // 3 + 1, participants=members,
+            targets=[TargetInput(a, b, c) for a, b, c in targets])
+        for stage, texts in ((Stage.plan, plan_items), (Stage.run, run_items)):
+            for n, text in enumerate(texts):
+                ops.add_item(own, owner, stage=stage, text=text, assignee=members[n % 2],
+                             due_date=today + timedelta(days=7 * (n + 1) - 10))
+        ops.add_item(own, owner, stage=Stage.check, text="上级党组织检查验收", assignee=owner)
+        _advance(own, STAGES[i][1], ctx, owner)
+        created += [quarterly, own]
+    for i in (0, 3):
+        demo = ops.instantiate(templates["示范点创建"], ctx.branches[i], ctx.secretaries[i], ctx.leader,
+                               start_date=today - timedelta(days=30), assigning_unit=ctx.root,
+                               title=f"{ctx.branches[i].name}党建示范点创建")
+        _advance(demo, Stage.plan if i == 0 else Stage.run, ctx, ctx.secretaries[i])
+        created.append(demo)
+    return created
+
+

@@ -1,0 +1,111 @@
+"""Forms for projects, checklists, verdicts, template assignment and owner reassignment."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField, DateField, DecimalField, FieldList, Form, FormField, HiddenField, SelectField,
+    SelectMultipleField, StringField, TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from ..models import ProjectType
+from .labels import TYPE_LABELS
+from .workflow import Stage
+
+NON_NEGATIVE = NumberRange(min=0, message=_l("Targets and actual values cannot be negative."))
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class TargetForm(Form):
+    indicator = StringField(_l("Indicator"), validators=[Optional(), Length(max=200)])
+    measure = StringField(_l("Unit of measure"), validators=[Optional(), Length(max=20)])
+    target_value = DecimalField(_l("Target value"), places=None, validators=[Optional(), NON_NEGATIVE])
+    actual_value = DecimalField(_l("Actual value"), places=None, validators=[Optional(), NON_NEGATIVE])
+
+    def validate_target_value(self, field):
+        if self.indicator.data and field.data is None:
+            raise ValidationError(_l("Enter the target value."))
+
+
+class ProjectForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[DataRequired(message=_l("Enter a title.")), Length(max=200)])
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
+    unit_id = SelectField(_l("Carrying unit"), coerce=int)
+    assigning_unit_id = SelectField(_l("Assigning unit"), coerce=int)
+    category_id = SelectField(_l("Category"), coerce=int)
+    type = SelectField(_l("Type"))
+    owner_id = SelectField(_l("Owner"), coerce=int)
+    participant_ids = SelectMultipleField(_l("Participants"), coerce=int, validators=[Optional()])
+    start_date = DateField(_l("Start date"), validators=[InputRequired(message=_l("Enter a date."))])
+    due_date = DateField(_l("Due date"), validators=[InputRequired(message=_l("Enter a date."))])
+    quarter = SelectField(_l("Quarter"), coerce=int)
+    needs_approval = BooleanField(_l("Needs approval (立项审批)"))
+    target_rows = FieldList(FormField(TargetForm), min_entries=3, max_entries=20)
+    version = HiddenField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.type.choices = [(t.value, str(TYPE_LABELS[t])) for t in ProjectType]
+        self.quarter.choices = [(0, "—")] + [(q, f"Q{q}") for q in range(1, 5)]
+
+    def validate_due_date(self, field):
+        if field.data and self.start_date.data and field.data < self.start_date.data:
+            raise ValidationError(_l("The due date cannot be before the start date."))
+
+
+class MoveForm(FlaskForm):
+    to = StringField(_l("Move to"), validators=[DataRequired()])
+    reason = TextAreaField(_l("Reason (needed to send back)"), validators=[Optional(), Length(max=2000)])
+    next = HiddenField()
+
+
+class VerdictForm(FlaskForm):
+    verdict = TextAreaField(_l("Check verdict (验收意见)"),
+                            validators=[DataRequired(message=_l("Write the verdict.")), Length(max=5000)])
+
+
+class ItemForm(FlaskForm):
+    stage = HiddenField()
+    text = StringField(_l("Item"), validators=[DataRequired(message=_l("Enter the item's text.")), Length(max=500)])
+    is_required = BooleanField(_l("Required"), default=True)
+    assignee_id = SelectField(_l("Assignee"), coerce=int, validators=[Optional()])
+    due_date = DateField(_l("Due date"), validators=[Optional()])
+
+
+class AssignForm(FlaskForm):
+    unit_ids = MultiCheckboxField(_l("Branches"), coerce=int)
+    start_date = DateField(_l("Start date"), validators=[InputRequired(message=_l("Enter a date."))])
+    due_date = DateField(_l("Due date"), validators=[Optional()])
+    recurring = BooleanField(_l("Also generate it for these branches every period"))
+
+    def validate_unit_ids(self, field):
+        if not field.data:
+            raise ValidationError(_l("Choose at least one branch."))
+
+    def validate_due_date(self, field):
+        if field.data and self.start_date.data and field.data < self.start_date.data:
+            raise ValidationError(_l("The due date cannot be before the start date."))
+
+
+class ReassignForm(FlaskForm):
+    project_ids = SelectMultipleField(_l("Projects"), coerce=int)
+    owner_id = SelectField(_l("New owner"), coerce=int, validators=[DataRequired()])
+
+    def validate_project_ids(self, field):
+        if not field.data:
+            raise ValidationError(_l("Choose at least one project."))
+
+
+def stage_of(value: str | None) -> Stage | None:
+    """The stage named by a form value, or None for anything else (the view answers 400)."""
+    try:
+        return Stage(value)
+    except ValueError:
+        return None

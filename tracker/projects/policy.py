@@ -1,0 +1,44 @@
+"""Who may do what to a project (used by templates to show buttons, re-checked by views)."""
+
+from __future__ import annotations
+
+from ..models import ChecklistItem, OrgUnit, Project, Role, User
+
+_RUNNERS = (Role.admin, Role.leader, Role.secretary)
+
+
+def can_edit(user: User, project: Project) -> bool:
+    """Secretaries and leaders over the carrying unit edit it; a member only a project they own."""
+    return user.has_role_over(project.unit, *_RUNNERS) or project.owner_id == user.id
+
+
+can_move = can_edit
+
+
+def can_edit_item(user: User, project: Project, item: ChecklistItem) -> bool:
+    """Whoever may edit the project, and the member the item is assigned to."""
+    return can_edit(user, project) or item.assignee_id == user.id
+
+
+def can_approve(user: User, project: Project) -> bool:
+    """A leader of the assigning unit (of the carrying unit when none is set) approves (立项审批)."""
+    unit = project.assigning_unit if project.assigning_unit_id else project.unit
+    return user.has_role_over(unit, Role.leader, Role.admin)
+
+
+def can_record_verdict(user: User, project: Project) -> bool:
+    """Leaders and secretaries over the unit record the 验收意见, never the project's own owner."""
+    return user.id != project.owner_id and user.has_role_over(project.unit, *_RUNNERS)
+
+
+def can_create_in(user: User, unit: OrgUnit) -> bool:
+    return user.has_role_over(unit, *_RUNNERS)
+
+
+def can_create(user: User) -> bool:
+    return bool(user.scope_paths(*_RUNNERS))
+
+
+def can_assign_templates(user: User) -> bool:
+    """Leaders (and admins) assign templates down to many branches."""
+    return bool(user.scope_paths(Role.leader, Role.admin))

@@ -1,0 +1,185 @@
+"""Read-side helpers for the project pages: scoped loading, the board and choice lists."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+import sqlalchemy as sa
+from flask import abort
+from sqlalchemy.orm import defaultload, selectinload
+
+from ..extensions import db
+from ..models import ChecklistItem, Membership, OrgUnit, Project, ProjectCategory, Role, User
+from ..scoping import scoped, units_in_scope, users_in_scope
+from .policy import can_move
+from .workflow import ORDER, Stage
+
+
+def load_project_or_404(project_id, user: User, *, full: bool = False) -> Project:
+    """A project in the user's scope (404 otherwise); `full` also loads participants and targets."""
+    try:
+        project_id = int(project_id)
+    except (TypeError, ValueError):
+        abort(404)
+    stmt = scoped(sa.select(Project).where(Project.id == project_id), Project.unit_id, user)
+    if full:
+        stmt = stmt.options(selectinload(Project.participants), selectinload(Project.targets))
+    project = db.session.scalars(stmt).unique().first()
+    if project is None:
+        abort(404)
+    return project
+
+
+def load_item_or_404(project: Project, item_id: int) -> ChecklistItem:
+    item = db.session.scalars(sa.select(ChecklistItem).where(
+        ChecklistItem.id == item_id, ChecklistItem.project_id == project.id)).first()
+    if item is None:
+        abort(404)
+    return item
+
+
+def items_by_stage(project: Project) -> dict[Stage, list[ChecklistItem]]:
+    grouped: dict[Stage, list[ChecklistItem]] = {s: [] for s in ORDER}
+    for item in db.session.scalars(sa.select(ChecklistItem).where(ChecklistItem.project_id == project.id)
+                                   .order_by(ChecklistItem.position, ChecklistItem.id)):
+        grouped[item.stage].append(item)
+    return grouped
+
+
+def categories() -> list[ProjectCategory]:
+    return list(db.session.scalars(sa.select(ProjectCategory).where(ProjectCategory.is_active.is_(True))
+                                   .order_by(ProjectCategory.sort_order, ProjectCategory.id)))
+
+
+def people_in_scope(user: User) -> list[User]:
+    return list(db.session.scalars(sa.select(User).where(User.id.in_(users_in_scope(user)),
+                                                         User.is_active_flag.is_(True)).order_by(User.username)))
+
+
+def people_of_unit(unit: OrgUnit) -> list[User]:
+    """Who can be given a checklist item: people holding a role at the unit or above it."""
+    ancestors = [int(i) for i in unit.path.strip("/").split("/")]
+    return list(db.session.scalars(
+        sa.select(User).where(User.id.in_(sa.select(Membership.user_id).where(Membership.unit_id.in_(ancestors))),
+                              User.is_active_flag.is_(True)).order_by(User.username)))
+
+
+@dataclass
+class BoardFilters:
+    unit: OrgUnit | None = None
+    owner_id: int | None = None
+    category_id: int | None = None
+    year: int | None = None
+    quarter: int | None = None
+    overdue: bool = False
+    lanes: str = ""  #: "", "unit" or "owner"
+
+
+@dataclass
+class Lane:
+    key: int
+    title: str
+    columns: dict[Stage, list[Project]] = field(default_factory=lambda: {s: [] for s in ORDER})
+
+
+@dataclass
+class Board:
+    lanes: list[Lane]
+    counts: dict[Stage, int]
+    progress: dict[int, tuple[int, int]]  #: project id → (done, total)
+    total: int
+    truncated: bool
+    movable: set[int] = field(default_factory=set)  #: ids of the cards the user may move
+
+
+BOARD_LIMIT = 1000
+
+
+def filtered_projects(user: User, filters: BoardFilters, today: date) -> sa.Select:
+    stmt = scoped(sa.select(Project), Project.unit_id, user)
+    if filters.unit is not None:
+        stmt = stmt.where(Project.unit_id.in_(OrgUnit.subtree_ids(filters.unit.path)))
+    if filters.owner_id:
+        stmt = stmt.where(Project.owner_id == filters.owner_id)
+    if filters.category_id:
+        stmt = stmt.where(Project.category_id == filters.category_id)
+    if filters.year:
+        stmt = stmt.where(Project.year == filters.year)
+    if filters.quarter:
+        stmt = stmt.where(Project.quarter == filters.quarter)
+    if filters.overdue:
+        stmt = stmt.where(Project.due_date < today, Project.stage != Stage.done)
+    return stmt
+
+
+def board(user: User, filters: BoardFilters, today: date) -> Board:
+    """The cards of the board in three queries whatever their number: cards, then checklist progress."""
+    # Cards show the unit's and the owner's names only: skip the unit's parent and the owner's roles.
+    stmt = (filtered_projects(user, filters, today).order_by(Project.due_date, Project.id).limit(BOARD_LIMIT + 1)
+            .options(defaultload(Project.unit).lazyload(OrgUnit.parent),
+                     defaultload(Project.owner).lazyload(User.memberships)))
+    projects = list(db.session.scalars(stmt).unique())
+    truncated = len(projects) > BOARD_LIMIT
+    projects = projects[:BOARD_LIMIT]
+    progress: dict[int, tuple[int, int]] = {}
+    if projects:
+        rows = db.session.execute(
+            sa.select(ChecklistItem.project_id, sa.func.count(ChecklistItem.done_at), sa.func.count())
+            .where(ChecklistItem.project_id.in_([p.id for p in projects]))
+            .group_by(ChecklistItem.project_id))
+        progress = {pid: (done, total) for pid, done, total in rows}
+    lanes: dict[int, Lane] = {}
+    for project in projects:
+        if filters.lanes == "unit":
+            key, title = project.unit_id, project.unit.name
+        elif filters.lanes == "owner":
+            key, title = project.owner_id, project.owner.display_name
+        else:
+            key, title = 0, ""
+        lane = lanes.setdefault(key, Lane(key, title))
+        lane.columns[project.stage].append(project)
+    ordered = sorted(lanes.values(), key=lambda lane: lane.title)
+    if not ordered:
+        ordered = [Lane(0, "")]
+    counts = {s: sum(len(lane.columns[s]) for lane in ordered) for s in ORDER}
+    movable = {p.id for p in projects if can_move(user, p)}
+    return Board(ordered, counts, progress, len(projects), truncated, movable)
+
+
+def unit_choices(user: User, *roles: Role) -> list[tuple[int, str]]:
+    from ..scoping import scoped_units
+
+    return [(u.id, "　" * u.depth + u.name) for u in scoped_units(user, *roles, active_only=True)]
+
+
+def scope_unit_ids(user: User) -> sa.Select:
+    return units_in_scope(user)
+
+
+def summary_for(user: User, today: date) -> dict:
+    """The home widget: the user's own open projects, and the overdue ones in their scope."""
+    mine = list(db.session.scalars(
+        scoped(sa.select(Project), Project.unit_id, user)
+        .where(Project.owner_id == user.id, Project.stage != Stage.done).order_by(Project.due_date).limit(8)))
+    overdue_stmt = scoped(sa.select(Project), Project.unit_id, user).where(
+        Project.due_date < today, Project.stage != Stage.done)
+    overdue_count = db.session.scalar(sa.select(sa.func.count()).select_from(overdue_stmt.subquery())) or 0
+    overdue = list(db.session.scalars(overdue_stmt.order_by(Project.due_date).limit(8)))
+    by_stage = defaultdict(int)
+    for stage, count in db.session.execute(
+            sa.select(Project.stage, sa.func.count()).where(Project.unit_id.in_(units_in_scope(user)))
+            .group_by(Project.stage)):
+        by_stage[stage] = count
+    return {"today": today, "mine": mine, "overdue": overdue, "overdue_count": overdue_count, "by_stage": by_stage}
+
+
+def stage_counts_under(unit: OrgUnit) -> dict[Stage, int]:
+    """Projects per stage in a unit's subtree (the unit page's panel; the page itself is scope-checked)."""
+    counts = {s: 0 for s in ORDER}
+    for stage, count in db.session.execute(
+            sa.select(Project.stage, sa.func.count()).where(Project.unit_id.in_(OrgUnit.subtree_ids(unit.path)))
+            .group_by(Project.stage)):
+        counts[stage] = count
+    return counts

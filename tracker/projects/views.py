@@ -1,0 +1,498 @@
+"""Project pages: the board, the list, a project with its checklists, forms and templates."""
+
+from __future__ import annotations
+
+from datetime import date
+from urllib.parse import urlparse
+
+import sqlalchemy as sa
+from flask import abort, current_app, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ..audit import timeline
+from ..extensions import db
+from ..htmx import redirect_to, render, wants_fragment
+from ..i18n import reason_text
+from ..links import problem_counts
+from ..models import OrgUnit, Project, ProjectTemplate, ProjectType, Role, User, UnitKind
+from ..pagination import paginate
+from ..reasons import DomainError, StaleEdit
+from ..scoping import get_unit_or_404, scoped, users_in_scope
+from ..uploads import ACCEPT_ATTRIBUTE, attachments_of, store_upload
+from . import bp, operations, policy
+from .forms import AssignForm, ItemForm, MoveForm, ProjectForm, ReassignForm, VerdictForm, stage_of
+from .operations import TargetInput
+from .queries import (
+    BoardFilters, board as build_board, categories, items_by_stage, load_item_or_404, load_project_or_404,
+    people_in_scope, people_of_unit, unit_choices,
+)
+from .workflow import ORDER, Stage, move_kind
+
+_RUNNERS = (Role.admin, Role.leader, Role.secretary)
+
+
+@bp.before_request
+@login_required
+def _require_login():
+    pass
+
+
+def _today() -> date:
+    """Today in the configured time zone (Asia/Shanghai): due lights change at local midnight."""
+    from flask_babel import to_user_timezone
+
+    from ..models import utcnow
+
+    return to_user_timezone(utcnow()).date()
+
+
+def _safe_next(default: str) -> str:
+    target = request.values.get("next") or ""
+    parsed = urlparse(target)
+    return target if target.startswith("/") and not parsed.netloc and not target.startswith("//") else default
+
+
+# --- Board -----------------------------------------------------------------------------------
+
+_ID_SLOT = 987654321  # an id no URL carries, replaced by each card's id
+
+
+def card_context() -> dict:
+    """What every board card shows that does not depend on the card, built once per request."""
+    from flask_wtf.csrf import generate_csrf
+
+    from .labels import STAGE_LABELS
+    from .workflow import FORWARD
+
+    return {
+        "id_slot": str(_ID_SLOT),
+        "move_url": url_for("projects.move", project_id=_ID_SLOT),
+        "show_url": url_for("projects.show", project_id=_ID_SLOT),
+        "csrf": generate_csrf(),
+        "stages": {s: str(STAGE_LABELS[s]) for s in ORDER},
+        "forward": {s: [t for t in ORDER if t in FORWARD[s]] for s in ORDER},
+        "due": _("Due date"), "overdue": _("overdue"), "progress": _("Checklist progress"),
+        "cycle": _("Cycle %(n)d").replace("%(n)d", "%d"), "move": _("Move the project"),
+        "move_label": _("Move %(title)s to").replace("%(title)s", "%s"),
+    }
+
+
+
+@bp.get("/board")
+def board():
+    args = request.args
+    unit = get_unit_or_404(args["unit"], current_user) if args.get("unit", type=int) else None
+    filters = BoardFilters(unit=unit, owner_id=args.get("owner", type=int), category_id=args.get("category", type=int),
+                           year=args.get("year", type=int), quarter=args.get("quarter", type=int),
+                           overdue=args.get("overdue") == "1",
+                           lanes=args.get("lanes") if args.get("lanes") in ("unit", "owner") else "")
+    today = _today()
+    board_ = build_board(current_user._get_current_object(), filters, today)
+    return render("projects/board.html", board=board_, filters=filters,
+                  today=today, stages=ORDER, units=unit_choices(current_user), owners=people_in_scope(current_user),
+                  categories=categories(), card=card_context(), next=request.full_path)
+
+
+# --- List, bulk reassignment -----------------------------------------------------------------
+
+SORTS = {
+    "due": (Project.due_date, Project.id),
+    "code": (Project.year.desc(), Project.seq.desc()),
+    "updated": (Project.updated_at.desc(), Project.id.desc()),
+    "title": (Project.title, Project.id),
+}
+
+
+@bp.get("/projects")
+def index():
+    q = request.args.get("q", "").strip()
+    stage = stage_of(request.args.get("stage"))
+    sort = request.args.get("sort") if request.args.get("sort") in SORTS else "due"
+    stmt = scoped(sa.select(Project), Project.unit_id, current_user)
+    if q:
+        stmt = stmt.where(sa.or_(Project.title.contains(q, autoescape=True), Project.code.contains(q, autoescape=True)))
+    if stage:
+        stmt = stmt.where(Project.stage == stage)
+    page = paginate(stmt.order_by(*SORTS[sort]), request.args.get("page", 1, type=int),
+                    current_app.config["PAGE_SIZE"])
+    can_reassign = policy.can_create(current_user)
+    return render("projects/index.html", "projects/_table.html", page=page, q=q, stage=stage, sort=sort,
+                  today=_today(), stages=ORDER, can_reassign=can_reassign,
+                  can_create=policy.can_create(current_user), can_edit=policy.can_edit,
+                  owners=people_in_scope(current_user) if can_reassign else [],
+                  form=ReassignForm())
+
+
+@bp.post("/projects/reassign")
+def reassign():
+    if not policy.can_create(current_user):
+        abort(403)
+    form = ReassignForm()
+    form.owner_id.choices = [(u.id, u.display_name) for u in people_in_scope(current_user)]
+    form.project_ids.choices = [(i, str(i)) for i in request.form.getlist("project_ids", type=int)]
+    if not form.validate_on_submit():
+        for error in form.errors.values():
+            flash(" ".join(str(e) for e in error), "error")
+        return redirect(url_for("projects.index"))
+    projects = [load_project_or_404(pid, current_user) for pid in form.project_ids.data]
+    if not all(policy.can_edit(current_user, p) and current_user.has_role_over(p.unit, *_RUNNERS) for p in projects):
+        abort(403)
+    owner = db.session.get(User, form.owner_id.data)
+    changed = operations.reassign_owners(projects, owner, current_user)
+    db.session.commit()
+    flash(_("%(n)d projects now belong to %(name)s.", n=changed, name=owner.display_name), "success")
+    return redirect(_safe_next(url_for("projects.index")))
+
+
+# --- Create and edit -------------------------------------------------------------------------
+
+
+def _fill_choices(form: ProjectForm, unit: OrgUnit | None = None) -> None:
+    form.unit_id.choices = unit_choices(current_user, *_RUNNERS)
+    form.assigning_unit_id.choices = [(0, "—")] + unit_choices(current_user)
+    form.category_id.choices = [(0, "—")] + [(c.id, c.name) for c in categories()]
+    people = people_in_scope(current_user)
+    form.owner_id.choices = [(u.id, u.display_name) for u in people]
+    form.participant_ids.choices = [(u.id, u.display_name) for u in people]
+
+
+def _targets_of(form: ProjectForm) -> list[TargetInput]:
+    return [TargetInput(t.indicator.data, t.measure.data or "", t.target_value.data, t.actual_value.data)
+            for t in form.target_rows if (t.indicator.data or "").strip()]
+
+
+def _field_errors(form: ProjectForm, error: DomainError) -> None:
+    for reason in error.reasons:
+        field = {"title": form.title, "due_date": form.due_date}.get(reason.code)
+        if reason.code == "targets":
+            field = form.target_rows.entries[0].target_value if form.target_rows.entries else form.title
+        (field or form.title).errors.append(reason_text(reason))
+
+
+def _person(user_id: int | None) -> User | None:
+    if not user_id:
+        return None
+    user = db.session.scalars(sa.select(User).where(User.id == user_id, User.id.in_(users_in_scope(current_user)))).first()
+    if user is None:
+        abort(404)
+    return user
+
+
+def _people(ids: list[int]) -> list[User]:
+    if not ids:
+        return []
+    return list(db.session.scalars(sa.select(User).where(User.id.in_(ids), User.id.in_(users_in_scope(current_user)))))
+
+
+@bp.route("/projects/new", methods=["GET", "POST"])
+def new():
+    if not policy.can_create(current_user):
+        abort(403)
+    form = ProjectForm()
+    _fill_choices(form)
+    if request.method == "GET":
+        form.owner_id.data = current_user.id
+        form.start_date.data = _today()
+    if form.validate_on_submit():
+        unit = get_unit_or_404(form.unit_id.data, current_user)
+        if not policy.can_create_in(current_user, unit):
+            abort(403)
+        assigning = get_unit_or_404(form.assigning_unit_id.data, current_user) if form.assigning_unit_id.data else None
+        try:
+            project = operations.create_project(
+                current_user, title=form.title.data, unit=unit, owner=_person(form.owner_id.data),
+                start_date=form.start_date.data, due_date=form.due_date.data, description=form.description.data or "",
+                category_id=form.category_id.data or None, type=ProjectType(form.type.data),
+                assigning_unit=assigning, quarter=form.quarter.data or None, needs_approval=form.needs_approval.data,
+                participants=_people(form.participant_ids.data), targets=_targets_of(form))
+        except DomainError as error:
+            _field_errors(form, error)
+        else:
+            db.session.commit()
+            flash(_("Project %(code)s created.", code=project.code), "success")
+            return redirect(url_for("projects.show", project_id=project.id))
+    return render("projects/form.html", form=form, project=None, status=422 if form.errors else 200)
+
+
+@bp.route("/projects/<int:project_id>/edit", methods=["GET", "POST"])
+def edit(project_id: int):
+    project = load_project_or_404(project_id, current_user, full=True)
+    if not policy.can_edit(current_user, project):
+        abort(403)
+    form = ProjectForm(obj=project)
+    _fill_choices(form)
+    form.unit_id.choices = [(project.unit_id, project.unit.name)]
+    form.unit_id.data = project.unit_id
+    form.assigning_unit_id.data = project.assigning_unit_id or 0
+    if request.method == "GET":
+        form.version.data, form.type.data = project.version, project.type.value
+        form.category_id.data, form.quarter.data = project.category_id or 0, project.quarter or 0
+        form.participant_ids.data = [u.id for u in project.participants]
+        while len(form.target_rows.entries) < len(project.targets) + 1:
+            form.target_rows.append_entry()
+        for entry, target in zip(form.target_rows.entries, project.targets):
+            entry.form.indicator.data, entry.form.measure.data = target.indicator, target.measure
+            entry.form.target_value.data, entry.form.actual_value.data = target.target_value, target.actual_value
+        for entry in form.target_rows.entries[len(project.targets):]:
+            entry.form.indicator.data = entry.form.measure.data = ""
+            entry.form.target_value.data = entry.form.actual_value.data = None
+    stale = None
+    if form.validate_on_submit():
+        try:
+            operations.update_project(
+                current_user, project, version=int(form.version.data or 0), title=form.title.data,
+                description=form.description.data or "", category_id=form.category_id.data or None,
+                type=ProjectType(form.type.data), owner=_person(form.owner_id.data),
+                start_date=form.start_date.data, due_date=form.due_date.data, quarter=form.quarter.data or None,
+                needs_approval=form.needs_approval.data, participants=_people(form.participant_ids.data),
+                targets=_targets_of(form))
+        except StaleEdit as error:
+            stale = error
+            form.version.data = project.version
+        except DomainError as error:
+            _field_errors(form, error)
+        else:
+            db.session.commit()
+            flash(_("Project %(code)s saved.", code=project.code), "success")
+            return redirect(url_for("projects.show", project_id=project.id))
+    status = 409 if stale else 422 if form.errors else 200
+    return render("projects/form.html", form=form, project=project, stale=stale, status=status)
+
+
+# --- One project -----------------------------------------------------------------------------
+
+
+def _show_context(project: Project, **extra) -> dict:
+    return dict(project=project, items=items_by_stage(project), stages=ORDER, today=_today(),
+                activities=timeline(project), attachments=attachments_of(project),
+                problems=problem_counts("project", project.id), accept=ACCEPT_ATTRIBUTE,
+                can_edit=policy.can_edit(current_user, project),
+                can_approve=policy.can_approve(current_user, project),
+                can_record_verdict=policy.can_record_verdict(current_user, project),
+                can_edit_item=policy.can_edit_item, move_kind=move_kind,
+                verdict_form=extra.pop("verdict_form", None) or VerdictForm(verdict=project.verdict),
+                item_form=ItemForm(), people=people_of_unit(project.unit), **extra)
+
+
+@bp.get("/projects/<int:project_id>")
+def show(project_id: int):
+    project = load_project_or_404(project_id, current_user, full=True)
+    return render("projects/show.html", **_show_context(project))
+
+
+@bp.post("/projects/<int:project_id>/move")
+def move(project_id: int):
+    project = load_project_or_404(project_id, current_user)
+    if not policy.can_move(current_user, project):
+        abort(403)
+    form = MoveForm()
+    to = stage_of(form.to.data)
+    if to is None:
+        abort(400)
+    operations.move_project(project, to, current_user, reason=form.reason.data)
+    db.session.commit()
+    flash(_("%(code)s moved to %(stage)s.", code=project.code, stage=_stage_name(to)), "success")
+    if request.form.get("view") == "card" and wants_fragment():
+        return render("projects/_card.html", "projects/_card.html", project=project, today=_today(),
+                      progress=_progress(project), movable={project.id}, card=card_context(),
+                      next=_safe_next(url_for("projects.board")))
+    return redirect_to(_safe_next(url_for("projects.show", project_id=project.id)))
+
+
+def _stage_name(stage: Stage) -> str:
+    from .labels import STAGE_LABELS
+
+    return str(STAGE_LABELS[stage])
+
+
+def _progress(project: Project) -> tuple[int, int]:
+    from ..models import ChecklistItem
+
+    done, total = db.session.execute(sa.select(sa.func.count(ChecklistItem.done_at), sa.func.count())
+                                     .where(ChecklistItem.project_id == project.id)).one()
+    return done, total
+
+
+@bp.post("/projects/<int:project_id>/approve")
+def approve(project_id: int):
+    project = load_project_or_404(project_id, current_user)
+    if not policy.can_approve(current_user, project):
+        abort(403)
+    operations.approve_project(project, current_user)
+    db.session.commit()
+    flash(_("Project %(code)s approved.", code=project.code), "success")
+    return redirect_to(url_for("projects.show", project_id=project.id))
+
+
+@bp.post("/projects/<int:project_id>/verdict")
+def verdict(project_id: int):
+    project = load_project_or_404(project_id, current_user, full=True)
+    if not policy.can_record_verdict(current_user, project):
+        abort(403)
+    form = VerdictForm()
+    if form.validate_on_submit():
+        try:
+            operations.record_verdict(project, current_user, form.verdict.data)
+        except DomainError as error:
+            if error.status != 422:
+                raise
+            form.verdict.errors.extend(reason_text(r) for r in error.reasons)
+        else:
+            db.session.commit()
+            flash(_("The check verdict is recorded."), "success")
+            return redirect_to(url_for("projects.show", project_id=project.id))
+    return render("projects/show.html", status=422, **_show_context(project, verdict_form=form))
+
+
+@bp.post("/projects/<int:project_id>/attachments")
+def upload(project_id: int):
+    project = load_project_or_404(project_id, current_user)
+    if not policy.can_edit(current_user, project):
+        abort(403)
+    store_upload(current_user, request.files.get("file"), owner=project, unit_id=project.unit_id)
+    db.session.commit()
+    flash(_("File attached."), "success")
+    return redirect(url_for("projects.show", project_id=project.id))
+
+
+# --- Checklists (inline with htmx; each answers the stage's checklist fragment) ----------------
+
+
+def _checklist(project: Project, stage: Stage, form: ItemForm | None = None, editing: int | None = None,
+               status: int = 200):
+    if not wants_fragment():
+        if status >= 400 and form is not None:
+            return render("projects/show.html", status=status, **_show_context(
+                load_project_or_404(project.id, current_user, full=True), item_form=form, form_stage=stage))
+        return redirect(url_for("projects.show", project_id=project.id) + f"#checklist-{stage.value}")
+    items = items_by_stage(project)[stage]
+    return render("projects/_checklist.html", "projects/_checklist.html", status=status, project=project,
+                  stage=stage, stage_items=items, item_form=form or ItemForm(), form_stage=stage, editing=editing,
+                  people=people_of_unit(project.unit), can_edit=policy.can_edit(current_user, project),
+                  can_edit_item=policy.can_edit_item, today=_today())
+
+
+def _item_fields(form: ItemForm, project: Project) -> None:
+    form.assignee_id.choices = [(0, "—")] + [(u.id, u.display_name) for u in people_of_unit(project.unit)]
+
+
+@bp.post("/projects/<int:project_id>/items")
+def add_item(project_id: int):
+    project = load_project_or_404(project_id, current_user)
+    if not policy.can_edit(current_user, project):
+        abort(403)
+    form = ItemForm()
+    _item_fields(form, project)
+    stage = stage_of(form.stage.data)
+    if stage is None:
+        abort(400)
+    if not form.validate_on_submit():
+        return _checklist(project, stage, form, status=422)
+    operations.add_item(project, current_user, stage=stage, text=form.text.data, is_required=form.is_required.data,
+                        assignee=_person(form.assignee_id.data), due_date=form.due_date.data)
+    db.session.commit()
+    return _checklist(project, stage)
+
+
+@bp.route("/projects/<int:project_id>/items/<int:item_id>/edit", methods=["GET", "POST"])
+def edit_item(project_id: int, item_id: int):
+    project = load_project_or_404(project_id, current_user)
+    item = load_item_or_404(project, item_id)
+    if not policy.can_edit_item(current_user, project, item):
+        abort(403)
+    form = ItemForm(obj=item if request.method == "GET" else None)
+    _item_fields(form, project)
+    if request.method == "GET":
+        form.assignee_id.data = item.assignee_id or 0
+        if not wants_fragment():
+            return render("projects/item_form.html", form=form, project=project, item=item)
+        return _checklist(project, item.stage, form, editing=item.id)
+    if not form.validate_on_submit():
+        if not wants_fragment():
+            return render("projects/item_form.html", form=form, project=project, item=item, status=422)
+        return _checklist(project, item.stage, form, editing=item.id, status=422)
+    operations.edit_item(item, project, current_user, text=form.text.data, is_required=form.is_required.data,
+                         assignee=_person(form.assignee_id.data), due_date=form.due_date.data)
+    db.session.commit()
+    return _checklist(project, item.stage)
+
+
+@bp.post("/projects/<int:project_id>/items/<int:item_id>/reorder")
+def reorder_item(project_id: int, item_id: int):
+    project = load_project_or_404(project_id, current_user)
+    item = load_item_or_404(project, item_id)
+    if not policy.can_edit(current_user, project):
+        abort(403)
+    direction = request.form.get("direction")
+    if direction not in ("up", "down"):
+        abort(400)
+    operations.reorder_item(item, project, current_user, direction)
+    db.session.commit()
+    return _checklist(project, item.stage)
+
+
+@bp.post("/projects/<int:project_id>/items/<int:item_id>/tick")
+def tick_item(project_id: int, item_id: int):
+    project = load_project_or_404(project_id, current_user)
+    item = load_item_or_404(project, item_id)
+    if not policy.can_edit_item(current_user, project, item):
+        abort(403)
+    operations.tick_item(item, project, current_user, request.form.get("done") == "1")
+    db.session.commit()
+    return _checklist(project, item.stage)
+
+
+# --- Templates -------------------------------------------------------------------------------
+
+
+@bp.get("/projects/templates")
+def templates():
+    if not policy.can_create(current_user):
+        abort(403)
+    rows = db.session.scalars(sa.select(ProjectTemplate).where(ProjectTemplate.is_active.is_(True))
+                              .order_by(ProjectTemplate.id)).all()
+    return render("projects/templates.html", templates=rows, stages=ORDER,
+                  can_assign=policy.can_assign_templates(current_user))
+
+
+def _assigning_unit_for(units: list[OrgUnit]) -> OrgUnit | None:
+    """The leader's unit covering all the chosen branches (the 下达单位)."""
+    held = sorted((m.unit for m in current_user.memberships if m.role in (Role.leader, Role.admin)),
+                  key=lambda u: -len(u.path))
+    return next((u for u in held if all(x.is_within(u) for x in units)), None)
+
+
+@bp.route("/projects/templates/<int:template_id>/assign", methods=["GET", "POST"])
+def assign(template_id: int):
+    if not policy.can_assign_templates(current_user):
+        abort(403)
+    template = db.session.get(ProjectTemplate, template_id)
+    if template is None or not template.is_active:
+        abort(404)
+    form = AssignForm()
+    branches = [u for u in _branch_units()]
+    form.unit_ids.choices = [(u.id, u.name) for u in branches]
+    if request.method == "GET":
+        form.start_date.data = _today()
+    if form.validate_on_submit():
+        units = [get_unit_or_404(uid, current_user) for uid in form.unit_ids.data]
+        try:
+            projects = operations.assign_template(
+                template, units, current_user, start_date=form.start_date.data, due_date=form.due_date.data,
+                assigning_unit=_assigning_unit_for(units), recurring=form.recurring.data)
+        except DomainError as error:
+            form.unit_ids.errors = list(form.unit_ids.errors) + [reason_text(r) for r in error.reasons]
+        else:
+            db.session.commit()
+            flash(_("%(n)d projects assigned from the template %(name)s.", n=len(projects), name=template.name),
+                  "success")
+            return redirect(url_for("projects.board"))
+    return render("projects/assign.html", form=form, tpl=template, status=422 if form.errors else 200)
+
+
+def _branch_units() -> list[OrgUnit]:
+    from ..scoping import scoped_units
+
+    return [u for u in scoped_units(current_user, Role.leader, Role.admin, active_only=True)
+            if u.kind in (UnitKind.branch, UnitKind.general_branch)]
