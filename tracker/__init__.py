@@ -77,8 +77,9 @@ def _register_blueprints(app: Flask) -> None:
     from .ledger import blueprint as ledger_blueprint
     from .orgs import bp as orgs_bp
     from .projects.views import bp as projects_bp  # the views attach to the blueprint on import
+    from .reviews import bp as reviews_bp
     from .users import bp as users_bp
 
     for bp in (attachments_bp, auth_bp, dashboard_bp, health_bp, ledger_blueprint(), orgs_bp, projects_bp,
-               users_bp):
+               reviews_bp, users_bp):
         app.register_blueprint(bp)

@@ -10,6 +10,10 @@ from .project import (
     ChecklistItem, GeneratedProject, Project, ProjectCategory, ProjectTemplate, ProjectType, Recurrence, Target,
     TemplateItem, TemplateSubscription, TemplateTarget, project_participant,
 )
+from .review import (
+    Appeal, AppealStatus, ItemKind, LedgerLink, Method, ReviewPair, ReviewRound, RoundMode, RoundResult,
+    RoundUnit, Rubric, RubricItem, Score, Scoresheet,
+)
 from .user import Membership, Post, Role, User
 
 __all__ = [
@@ -18,4 +22,6 @@ __all__ = [
     "str_enum", "utcnow",
     "ChecklistItem", "GeneratedProject", "Project", "ProjectCategory", "ProjectTemplate", "ProjectType", "Recurrence",
     "Target", "TemplateItem", "TemplateSubscription", "TemplateTarget", "project_participant",
+    "Appeal", "AppealStatus", "ItemKind", "LedgerLink", "Method", "ReviewPair", "ReviewRound", "RoundMode",
+    "RoundResult", "RoundUnit", "Rubric", "RubricItem", "Score", "Scoresheet",
 ]

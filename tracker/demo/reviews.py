@@ -1,0 +1,195 @@
+"""Demo step: the 党支部标准化规范化建设考评 rubric, a published round and a round under way."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from ..extensions import db
+from ..models import ItemKind, Method, OrgUnit, ReviewRound, Rubric, RubricItem, Scoresheet
+from .org import DemoOrg
+
+D, S, V, C = Method.documents, Method.site, Method.visit, Method.spot_check
+
+#: (一级指标, points, [(二级指标/考核内容, points, 评分标准, 考评方式, kind)])
+RUBRIC = [
+    ("组织设置", 10, [
+        ("支部委员会按期换届，委员配备齐全、分工明确", 5, "未按期换届扣3分；委员缺额未及时补选扣2分", D),
+        ("党小组设置合理，党员组织关系及时转接", 5, "党小组设置不合理扣2分；组织关系转接超期，每人次扣1分", D),
+    ]),
+    ("组织生活", 30, [
+        ("三会一课：支部党员大会每季度至少召开1次", 6, "少开一次扣1.5分；无会议记录扣1分", D),
+        ("三会一课：支委会每月至少召开1次", 5, "少开一次扣0.5分；议事记录不规范扣1分", D),
+        ("三会一课：党小组会每月召开1次", 4, "少开一次扣0.5分", D),
+        ("三会一课：党课每年不少于4次，书记每年至少讲1次", 5, "党课一年4次，少一次扣0.5分；书记未讲党课扣2分", D),
+        ("主题党日每月固定开展，主题鲜明、形式多样", 4, "少开展一次扣0.5分；内容与主题不符扣1分", S),
+        ("组织生活会和民主评议党员每年按规定开展", 6,
+         "未召开组织生活会扣3分；未开展民主评议党员扣3分；批评与自我批评流于形式扣1分", D),
+    ]),
+    ("党员教育管理", 15, [
+        ("制定年度学习计划，党员日常学习落实到位", 5, "无年度学习计划扣2分；抽查党员学习笔记，每缺1人扣0.5分", C),
+        ("党员全程记实管理，记实档案完整", 5, "未建立党员记实档案扣2分；档案不全每人扣0.5分", D),
+        ("流动党员、困难党员、老党员关爱帮扶", 5, "未建立流动党员台账扣2分；走访困难党员每年少于1次扣1分", V),
+    ]),
+    ("发展党员", 10, [
+        ("严格执行发展党员工作程序，材料规范完整", 6, "程序缺项每项扣1分；材料不全每份扣0.5分", D),
+        ("入党积极分子培养考察落实，培养联系人明确", 4, "培养联系人未落实扣1分；考察记录缺失扣1分", D),
+    ]),
+    ("党费收缴", 8, [
+        ("党费按月足额收缴，按规定标准核定", 5, "未按月收缴扣2分；核定标准错误每人次扣0.5分", C),
+        ("党费收缴情况定期公示，台账清晰", 3, "未公示扣1.5分；台账不清扣1分", D),
+    ]),
+    ("阵地建设", 7, [
+        ("党员活动室规范化建设，“五有”齐全", 4, "有场所、有标识、有设施、有制度、有资料，缺一项扣0.5分", S),
+        ("支部宣传栏、网上党支部及时更新", 3, "超过一个月未更新扣1分；内容陈旧扣1分", S),
+    ]),
+    ("制度落实", 10, [
+        ("支部工作制度健全，主要制度上墙", 4, "缺少主要制度每项扣1分", S),
+        ("党建工作责任制落实，书记抓党建述职评议", 6, "未签订责任书扣2分；书记未述职扣2分；上年问题整改不到位扣2分", D),
+    ]),
+    ("作用发挥", 10, [
+        ("党建与业务深度融合，设立党员先锋岗、责任区", 5, "未开展党员先锋岗、责任区活动扣2分；作用不明显扣1分", V),
+        ("党员志愿服务、“双报到”积极参与", 5, "参与率低于80%扣2分，低于60%扣4分", D),
+    ]),
+]
+BONUS = ("加分项", 5, [
+    ("支部工作经验被上级推广或获得表彰", 3, "获市级以上表彰加3分，经验被上级推广加2分", D),
+    ("创建书记项目、党建品牌成效显著", 2, "每项加1分，最多加2分", D),
+])
+VETO = ("一票否决项", 0, [
+    ("支部党员发生严重违纪违法问题", 0, "发生党员严重违纪违法问题的，等次直接评为“差”", D),
+    ("意识形态工作出现重大问题", 0, "出现意识形态领域重大问题的，等次直接评为“差”", D),
+])
+RUBRIC_NAME = "党支部标准化规范化建设考评"
+
+
+def seed_rubric(root: OrgUnit) -> Rubric:
+    """The 100-point rubric with its bonus (cap 5) and veto items."""
+    rubric = Rubric(unit_id=root.id, name=RUBRIC_NAME, edition=1, bonus_cap=Decimal(5))
+    db.session.add(rubric)
+    db.session.flush()
+    rubric.family_id = rubric.id
+    for position, (title, points, indicators) in enumerate([*RUBRIC, BONUS, VETO]):
+        kind = ItemKind.bonus if title == "加分项" else ItemKind.veto if title == "一票否决项" else ItemKind.normal
+        category = RubricItem(rubric=rubric, title=title, points=Decimal(points), position=position)
+        db.session.add(category)
+        for i, (text, p, rule, method) in enumerate(indicators):
+            db.session.add(RubricItem(rubric=rubric, parent=category, title=text, points=Decimal(p), rule=rule,
+                                      method=method, kind=kind, position=i))
+    db.session.flush()
+    db.session.expire(rubric, ["items"])
+    return rubric
+
+
+def seed(ctx: DemoOrg) -> None:
+    rubric = seed_rubric(ctx.root)
+    seed_rounds(ctx, rubric)
+
+
+DEDUCTIONS = [
+    (3, "4.5", "支委会9月未召开，会议记录缺失一次"),
+    (5, "4.5", "本季度党课仅开展1次，书记讲党课未列入计划"),
+    (6, "3.5", "8月主题党日与业务会议合并开展，主题不够鲜明"),
+    (8, "4", "抽查3名党员学习笔记，2人记录不全"),
+    (9, "4", "2名党员记实档案缺少第三季度活动记录"),
+    (14, "2", "党费收缴情况本季度未公示"),
+    (16, "2", "网上党支部超过一个月未更新"),
+    (17, "3", "《支部委员会议事规则》等主要制度未上墙"),
+    (7, "3", "未按期召开年度组织生活会，民主评议党员未开展"),
+    (11, "4", "发展党员材料缺少政审材料和培养考察记录各1份"),
+    (18, "3", "书记抓党建述职未开展，上年问题整改不到位"),
+    (19, "3", "党员先锋岗设立后未开展活动"),
+    (20, "2", "“双报到”参与率不足70%"),
+    (2, "4.5", "三季度支部党员大会未召开"),
+    (0, "2", "支委会未按期换届"),
+]
+HIGHLIGHTS = [
+    "推行“支部+项目”工作法，把党建任务分解到业务科室，做法值得学习",
+    "主题党日结合“我为群众办实事”，组织党员到社区开展政策宣讲，群众反映好",
+    "党员记实档案电子化管理，一人一档，查阅方便",
+    "“三会一课”记录规范，会前有通知、会中有签到、会后有纪要",
+    "建立“党员先锋岗”积分制度，季度评比公示，激励作用明显",
+    "利用信息化平台开展“每日一学”，党员学习参与率高",
+]
+
+
+def _fill(sheet: Scoresheet, actor, ctx: DemoOrg, salt: int, submit: bool) -> None:
+    from ..reviews import operations
+
+    rubric = sheet.round.rubric
+    indicators = rubric.indicators
+    reviewee = next(i for i, b in enumerate(ctx.branches) if b.id == sheet.reviewee_unit_id)
+    chosen = {DEDUCTIONS[(salt + 3 * k) % len(DEDUCTIONS)] for k in range(1 + 2 * reviewee)}
+    # Later branches fare worse, so the demo circular shows every grade.
+    factor = Decimal(1) + Decimal("0.5") * reviewee
+    deducted = {}
+    for index, points, note in chosen:
+        full = indicators[index].points
+        lost = ((full - Decimal(points)) * factor * 2).to_integral_value() / 2
+        deducted[index] = (str(max(Decimal(0), full - lost)), note)
+    for index, item in enumerate(indicators):
+        if item.kind is ItemKind.veto:
+            operations.save_score(actor, sheet, item, points=None, note=None, veto=False)
+            continue
+        if item.kind is ItemKind.bonus:
+            points = "1" if (salt + index) % 4 == 0 else "0"
+            operations.save_score(actor, sheet, item, points=points, note="获评机关“四强”党支部" if points != "0" else None)
+            continue
+        points, note = deducted.get(index, (str(item.points), None))
+        operations.save_score(actor, sheet, item, points=points, note=note)
+    reviewer = ctx.branches.index(next(b for b in ctx.branches if b.id == sheet.reviewer_unit_id))
+    team = [ctx.secretaries[reviewer].full_name] + [m.full_name for m in ctx.members[reviewer * 2:reviewer * 2 + 2]]
+    operations.save_sheet_text(actor, sheet, "team", "、".join(team))
+    operations.save_sheet_text(actor, sheet, "highlights", HIGHLIGHTS[salt % len(HIGHLIGHTS)])
+    operations.save_sheet_text(actor, sheet, "observations", "支部工作总体规范，台账资料较齐全，个别制度执行有差距。")
+    if submit:
+        operations.submit_sheet(actor, sheet)
+
+
+def _sheets(round_: ReviewRound) -> list[Scoresheet]:
+    return list(db.session.scalars(sa.select(Scoresheet).where(Scoresheet.round_id == round_.id,
+                                                               Scoresheet.pair_id.is_not(None)).order_by(Scoresheet.id)))
+
+
+def seed_rounds(ctx: DemoOrg, rubric: Rubric) -> None:
+    """2026年第三季度 published (deductions in the ledger), 2026年第四季度 under way."""
+    from ..models import Score
+    from ..reviews import operations
+    from ..reviews.workflow import RoundState
+
+    secretary_of = {b.id: ctx.secretaries[i] for i, b in enumerate(ctx.branches)}
+    q3 = operations.create_round(
+        ctx.leader, name="2026年第三季度党支部互查互评", year=2026, quarter=3, rubric=rubric, unit=ctx.root,
+        k=2, review_due=date(2026, 9, 25), appeal_due=date(2026, 10, 10), rectification_due=date(2026, 11, 30),
+        seed=20263)
+    operations.generate_assignment(ctx.leader, q3)
+    operations.move_round(ctx.leader, q3, RoundState.reviewing)
+    for salt, sheet in enumerate(_sheets(q3)):
+        _fill(sheet, secretary_of[sheet.reviewer_unit_id], ctx, salt, submit=True)
+    operations.move_round(ctx.leader, q3, RoundState.appeal)
+    contested = db.session.scalars(
+        sa.select(Score).join(Scoresheet).where(Scoresheet.round_id == q3.id,
+                                                 Scoresheet.reviewee_unit_id == ctx.branches[1].id,
+                                                 Score.note.is_not(None), Score.points.is_not(None))
+        .order_by(Score.id)).first()
+    if contested is not None and operations.is_deduction(contested):
+        appeal = operations.file_appeal(ctx.secretaries[1], contested,
+                                        "该项工作已按要求开展，检查时相关记录尚未归档，现补充提交会议签到表和记录原件。")
+        operations.answer_appeal(ctx.leader, appeal, adjust=True, points=str(contested.points + Decimal("0.5")),
+                                 answer="经核实补充材料，工作已开展但记录归档不及时，扣分减少0.5分。")
+    operations.move_round(ctx.leader, q3, RoundState.published)
+    for sheet in db.session.scalars(sa.select(Scoresheet).where(Scoresheet.round_id == q3.id)):
+        sheet.submitted_at = datetime(2026, 9, 24, 8, 0, tzinfo=timezone.utc)
+    q3.published_at = datetime(2026, 10, 12, 2, 0, tzinfo=timezone.utc)
+
+    q4 = operations.create_round(
+        ctx.leader, name="2026年第四季度党支部互查互评", year=2026, quarter=4, rubric=rubric, unit=ctx.root,
+        k=2, has_self_assessment=False, review_due=date(2026, 12, 20), appeal_due=date(2026, 12, 31),
+        rectification_due=date(2027, 2, 28), seed=20264)
+    operations.generate_assignment(ctx.leader, q4)
+    operations.move_round(ctx.leader, q4, RoundState.reviewing)
+    for salt, sheet in enumerate(_sheets(q4)[:5]):
+        _fill(sheet, secretary_of[sheet.reviewer_unit_id], ctx, salt + 2, submit=salt < 3)
+    db.session.flush()

@@ -1,0 +1,50 @@
+"""Quarterly review rounds (季度互查互评): rubrics, assignment, scoresheets, appeals, the circular."""
+
+from flask import Blueprint
+
+bp = Blueprint("reviews", __name__, url_prefix="/reviews")
+
+from . import views  # noqa: E402,F401
+
+
+@bp.record_once
+def _register(_state):
+    from ..i18n import register_labels
+    from ..navigation import DASHBOARD_WIDGETS, UNIT_PANELS
+    from .labels import APPEAL_LABELS, FIELD_LABELS, STATE_LABELS, VERB_LABELS
+
+    register_labels(
+        verbs=VERB_LABELS,
+        values={"state": {k.value: v for k, v in STATE_LABELS.items()},
+                "status": {k.value: v for k, v in APPEAL_LABELS.items()}},
+        fields=FIELD_LABELS,
+    )
+    if "reviews/_unit_panel.html" not in UNIT_PANELS:
+        UNIT_PANELS.append("reviews/_unit_panel.html")
+    if "reviews/_dashboard.html" not in DASHBOARD_WIDGETS:
+        DASHBOARD_WIDGETS.append("reviews/_dashboard.html")
+
+
+@bp.app_context_processor
+def _labels():
+    from .labels import APPEAL_LABELS, GRADE_LABELS, KIND_LABELS, METHOD_LABELS, MODE_LABELS, STATE_LABELS
+
+    return {
+        "round_state_label": lambda s: STATE_LABELS.get(s, s),
+        "grade_label": lambda g: GRADE_LABELS.get(g, g) if g else "—",
+        "item_kind_label": KIND_LABELS.get,
+        "method_label": lambda m: METHOD_LABELS.get(m, "") if m else "",
+        "mode_label": MODE_LABELS.get,
+        "appeal_label": APPEAL_LABELS.get,
+    }
+
+
+@bp.app_template_filter("points")
+def _points(value) -> str:
+    """Points as people write them: 5, 4.5, 99.25 (no trailing zeros); a dash when missing."""
+    from decimal import Decimal
+
+    if value is None or value == "":
+        return "—"
+    text = format(Decimal(str(value)).normalize(), "f")
+    return text

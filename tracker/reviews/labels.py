@@ -1,0 +1,89 @@
+"""Display names of review states, grades, kinds, methods and timeline verbs (translatable)."""
+
+from flask_babel import lazy_gettext as _l
+
+from ..models import AppealStatus, ItemKind, Method, RoundMode
+from .scoring import Grade
+from .workflow import RoundState
+
+STATE_LABELS = {
+    RoundState.draft: _l("Draft"),
+    RoundState.self_assessment: _l("Self-assessment"),
+    RoundState.reviewing: _l("Peer review"),
+    RoundState.appeal: _l("Appeals"),
+    RoundState.published: _l("Published"),
+    RoundState.closed: _l("Closed"),
+}
+
+#: What the button that moves a round into each state says.
+MOVE_LABELS = {
+    RoundState.draft: _l("Back to draft"),
+    RoundState.self_assessment: _l("Open self-assessment"),
+    RoundState.reviewing: _l("Open peer review"),
+    RoundState.appeal: _l("Open the appeal window"),
+    RoundState.published: _l("Publish the results"),
+    RoundState.closed: _l("Close the round"),
+}
+
+GRADE_LABELS = {
+    Grade.EXCELLENT: _l("Excellent"),
+    Grade.GOOD: _l("Good"),
+    Grade.FAIR: _l("Fair"),
+    Grade.POOR: _l("Poor"),
+}
+
+KIND_LABELS = {
+    ItemKind.normal: _l("Regular"),
+    ItemKind.bonus: _l("Bonus"),
+    ItemKind.veto: _l("Veto"),
+}
+
+METHOD_LABELS = {
+    Method.documents: _l("Review documents"),
+    Method.site: _l("On-site inspection"),
+    Method.visit: _l("Interviews"),
+    Method.spot_check: _l("Spot check"),
+}
+
+MODE_LABELS = {
+    RoundMode.peer: _l("Peer review between units"),
+    RoundMode.leader: _l("Inspection team of the higher unit"),
+}
+
+APPEAL_LABELS = {
+    AppealStatus.pending: _l("Awaiting answer"),
+    AppealStatus.upheld: _l("Deduction upheld"),
+    AppealStatus.adjusted: _l("Deduction adjusted"),
+}
+
+VERB_LABELS = {
+    "assigned": _l("generated the assignment"),
+    "state_changed": _l("changed the state of the round"),
+    "pair_overridden": _l("changed a pair"),
+    "sheet_excluded": _l("excluded a scoresheet"),
+    "submitted": _l("submitted"),
+    "appeal_filed": _l("filed an appeal"),
+    "appeal_answered": _l("answered an appeal"),
+    "published": _l("published the results"),
+    "republished": _l("published the results again"),
+    "item_added": _l("added an item"),
+    "item_updated": _l("changed an item"),
+    "item_removed": _l("removed an item"),
+}
+
+FIELD_LABELS = {
+    "state": _l("State"),
+    "pairs": _l("Pairs"),
+    "pair": _l("Pair"),
+    "units": _l("Units"),
+    "sheet": _l("Scoresheet"),
+    "item": _l("Indicator"),
+    "points": _l("Points"),
+    "status": _l("Status"),
+    "ledger_items": _l("Ledger items created"),
+    "edition": _l("Version"),
+    "bonus_cap": _l("Bonus cap"),
+    "title": _l("Content"),
+    "rule": _l("Scoring rule"),
+    "method": _l("Method"),
+}

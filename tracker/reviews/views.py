@@ -1,0 +1,641 @@
+"""Review round pages: rubrics, rounds, scoresheets, appeals and the published circular."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import sqlalchemy as sa
+from flask import Response, abort, current_app, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ..audit import timeline
+from ..extensions import db
+from ..htmx import redirect_to, render
+from ..i18n import reason_text
+from ..models import (
+    Appeal, AttachmentKind, ItemKind, Method, OrgUnit, ReviewPair, ReviewRound, RoundMode, RoundUnit, Rubric,
+    RubricItem, Score, Scoresheet,
+)
+from ..reasons import N_, DomainError, Reason, StaleEdit
+from ..scoping import get_unit_or_404, scoped_units
+from ..uploads import ACCEPT_ATTRIBUTE, attachments_of, store_upload
+from . import bp, operations
+from .forms import (
+    AnswerForm, AppealForm, EvidenceForm, ExcludeForm, ImportRubricForm, MoveForm, NewRubricForm, OverrideForm,
+    RoundForm, RubricForm, RubricItemForm,
+)
+from .labels import GRADE_LABELS, MOVE_LABELS
+from .policy import (
+    MANAGERS, can_create_round, can_edit_rubric, can_edit_sheet, can_file_appeal, can_manage_round,
+    can_see_results, can_see_unit_report, get_round_or_404, get_rubric_or_404, get_sheet_or_404, is_on_team,
+    visible_rounds, visible_rubrics,
+)
+from .workflow import RoundState, allowed_moves, is_public
+
+
+@bp.before_request
+@login_required
+def _require_login():
+    pass
+
+
+def _manager_units() -> list[OrgUnit]:
+    return scoped_units(current_user, *MANAGERS, active_only=True)
+
+
+def named(reason: Reason, names: dict[int, str]) -> str:
+    """A reason from the pure modules (unit ids in %(a)s/%(b)s) with the units' names."""
+    params = {k: names.get(v, v) if k in ("a", "b") else v for k, v in reason.params.items()}
+    return reason_text(Reason(reason.message, params, reason.code))
+
+
+# --- Rounds --------------------------------------------------------------------------------------
+
+@bp.get("/")
+def index():
+    rounds = db.session.scalars(visible_rounds(current_user).order_by(
+        ReviewRound.year.desc(), ReviewRound.quarter.desc(), ReviewRound.id.desc())).all()
+    return render("reviews/index.html", rounds=rounds, can_create=can_create_round(current_user),
+                  can_manage=lambda r: can_manage_round(current_user, r))
+
+
+def _round_form(form: RoundForm) -> None:
+    units = _manager_units()
+    form.unit_id.choices = [(u.id, "　" * u.depth + u.name) for u in units if u.kind.level < 2]
+    form.excluded.choices = [(u.id, u.name) for u in units if u.kind.level >= 2]
+    rubrics = db.session.scalars(visible_rubrics(current_user).where(Rubric.is_current.is_(True))
+                                 .order_by(Rubric.name)).all()
+    form.rubric_id.choices = [(r.id, f"{r.name}（{_('version %(n)d', n=r.edition)}）") for r in rubrics]
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new():
+    if not can_create_round(current_user):
+        abort(403)
+    form = RoundForm()
+    _round_form(form)
+    if request.method == "GET":
+        today = date.today()
+        form.quarter.data = (today.month - 1) // 3 + 1
+    if form.validate_on_submit():
+        root = get_unit_or_404(form.unit_id.data, current_user)
+        if not current_user.has_role_over(root, *MANAGERS):
+            abort(403)
+        rubric = get_rubric_or_404(form.rubric_id.data, current_user)
+        try:
+            round_ = operations.create_round(
+                current_user, name=form.name.data, year=form.year.data, quarter=form.quarter.data, rubric=rubric,
+                unit=root, excluded=form.excluded.data or [], mode=RoundMode(form.mode.data), k=form.k.data,
+                has_self_assessment=form.has_self_assessment.data, self_assessment_due=form.self_assessment_due.data,
+                review_due=form.review_due.data, appeal_due=form.appeal_due.data,
+                rectification_due=form.rectification_due.data)
+        except DomainError as error:
+            form.name.errors.extend(reason_text(r) for r in error.reasons)
+        else:
+            db.session.commit()
+            flash(_("Round %(name)s created.", name=round_.name), "success")
+            return redirect(url_for("reviews.show", round_id=round_.id))
+    return render("reviews/new.html", form=form, status=422 if form.errors else 200)
+
+
+def _show(round_: ReviewRound, status: int = 200, override_errors: dict | None = None, **extra):
+    manage = can_manage_round(current_user, round_)
+    pairs = operations.pairs_of(round_)
+    units = operations.participants(round_)
+    names = {u.id: u.name for u in units} | {round_.unit_id: round_.unit.name}
+    sheets = db.session.scalars(sa.select(Scoresheet).where(Scoresheet.round_id == round_.id)
+                                .order_by(Scoresheet.pair_id.is_(None), Scoresheet.id)).all()
+    mine = [s for s in sheets if is_on_team(current_user, s)]
+    warnings = {pid: [named(r, names) for r in rs] for pid, rs in operations.pair_warnings(round_, pairs).items()} \
+        if manage else {}
+    excluded = db.session.scalars(sa.select(OrgUnit).join(RoundUnit, RoundUnit.unit_id == OrgUnit.id).where(
+        RoundUnit.round_id == round_.id, RoundUnit.is_excluded.is_(True))).all()
+    return render(
+        "reviews/show.html", round=round_, manage=manage, pairs=pairs if manage else [], units=units,
+        excluded_units=excluded, sheets=sheets if manage else [], my_sheets=mine, warnings=warnings,
+        moves=[(to, MOVE_LABELS[to]) for to in allowed_moves(RoundState(round_.state))] if manage else [],
+        override_errors=override_errors or {}, activities=timeline(round_) if manage else [],
+        can_see_results=can_see_results(current_user, round_), my_units=_my_report_units(round_, units),
+        status=status, **extra)
+
+
+def _my_report_units(round_: ReviewRound, units: list[OrgUnit]) -> list[OrgUnit]:
+    return [u for u in units if can_see_unit_report(current_user, round_, u)]
+
+
+@bp.get("/<int:round_id>")
+def show(round_id: int):
+    return _show(get_round_or_404(round_id, current_user))
+
+
+def _load_managed(round_id: int) -> ReviewRound:
+    round_ = get_round_or_404(round_id, current_user)
+    if not can_manage_round(current_user, round_):
+        abort(403)
+    return round_
+
+
+@bp.post("/<int:round_id>/assignment")
+def assign(round_id: int):
+    round_ = _load_managed(round_id)
+    result = operations.generate_assignment(current_user, round_)
+    db.session.commit()
+    flash(_("Assignment generated: %(n)d pairs.", n=len(result.pairs)), "success")
+    if result.problems:
+        flash(_("%(n)d pairs could not avoid a reciprocal or repeated pairing; they are marked below.",
+                n=len(result.problems)), "warning")
+    return redirect_to(url_for("reviews.show", round_id=round_.id))
+
+
+@bp.post("/<int:round_id>/pairs/<int:pair_id>")
+def override(round_id: int, pair_id: int):
+    round_ = _load_managed(round_id)
+    pair = db.session.scalars(sa.select(ReviewPair).where(ReviewPair.id == pair_id,
+                                                          ReviewPair.round_id == round_.id)).first()
+    if pair is None:
+        abort(404)
+    form = OverrideForm()
+    units = operations.participants(round_)
+    form.reviewer_id.choices = form.reviewee_id.choices = [(u.id, u.name) for u in units]
+    names = {u.id: u.name for u in units}
+    if not form.validate():
+        return _show(round_, 422, override_errors={pair.id: [e for es in form.errors.values() for e in es]})
+    try:
+        warnings = operations.override_pair(current_user, pair, db.session.get(OrgUnit, form.reviewer_id.data),
+                                            db.session.get(OrgUnit, form.reviewee_id.data), form.reason.data)
+    except DomainError as error:
+        db.session.rollback()
+        return _show(get_round_or_404(round_id, current_user), error.status,
+                     override_errors={pair_id: [named(r, names) for r in error.reasons]})
+    db.session.commit()
+    flash(_("Pair changed."), "success")
+    for w in warnings:
+        flash(named(w, names), "warning")
+    return redirect_to(url_for("reviews.show", round_id=round_.id))
+
+
+@bp.post("/<int:round_id>/state")
+def move(round_id: int):
+    round_ = _load_managed(round_id)
+    form = MoveForm()
+    if not form.validate() or form.to.data not in RoundState.__members__:
+        abort(400)
+    try:
+        operations.move_round(current_user, round_, RoundState(form.to.data),
+                              version=int(form.version.data) if form.version.data else None)
+    except StaleEdit:
+        db.session.rollback()
+        flash(_("Someone else changed this round after you opened it; check it and try again."), "warning")
+        return redirect_to(url_for("reviews.show", round_id=round_id))
+    db.session.commit()
+    flash(_("The round is now: %(state)s.", state=_state_label(round_.state)), "success")
+    if round_.state == RoundState.published:
+        return redirect_to(url_for("reviews.results", round_id=round_.id))
+    return redirect_to(url_for("reviews.show", round_id=round_.id))
+
+
+@bp.post("/<int:round_id>/publish")
+def publish(round_id: int):
+    round_ = _load_managed(round_id)
+    operations.move_round(current_user, round_, RoundState.published)
+    db.session.commit()
+    flash(_("Results published."), "success")
+    return redirect_to(url_for("reviews.results", round_id=round_.id))
+
+
+def _state_label(state) -> str:
+    from .labels import STATE_LABELS
+
+    return str(STATE_LABELS[RoundState(state)])
+
+
+# --- Results -------------------------------------------------------------------------------------
+
+#: Deductions listed on the circular's page; the Excel file has all of them.
+DEDUCTIONS_SHOWN = 300
+
+def _load_results(round_id: int) -> ReviewRound:
+    round_ = get_round_or_404(round_id, current_user)
+    if not can_see_results(current_user, round_):
+        abort(404)
+    return round_
+
+
+@bp.get("/<int:round_id>/results")
+def results(round_id: int):
+    round_ = _load_results(round_id)
+    table = operations.results_table(round_)
+    deductions = operations.deduction_rows(round_, table, notes_for=DEDUCTIONS_SHOWN)
+    indicators = [i for i in round_.rubric.indicators if i.kind is not ItemKind.veto]
+    sums = {str(i.id): [0.0, 0] for i in indicators}
+    counts = {g.value: 0 for g in GRADE_LABELS}
+    for r in table:
+        if r["total"] is None:
+            continue
+        counts[r["grade"]] = counts.get(r["grade"], 0) + 1
+        for key, value in r["breakdown"].items():
+            if key in sums:
+                sums[key][0] += float(value)
+                sums[key][1] += 1
+    deducted: dict[int, int] = {}
+    for d in deductions:
+        deducted[d["item_id"]] = deducted.get(d["item_id"], 0) + 1
+    summary = [{"item": i, "mean": round(sums[str(i.id)][0] / sums[str(i.id)][1], 2) if sums[str(i.id)][1] else None,
+                "deducted": deducted.get(i.id, 0)} for i in indicators]
+    chart = {"labels": [str(GRADE_LABELS[g]) for g in GRADE_LABELS], "counts": [counts[g.value] for g in GRADE_LABELS],
+             "title": _("Units per grade")}
+    return render("reviews/results.html", round=round_, table=table, deductions=deductions,
+                  deduction_limit=DEDUCTIONS_SHOWN, indicators=indicators, summary=summary,
+                  grade_names={g.value: str(label) for g, label in GRADE_LABELS.items()},
+                  highlights=operations.highlight_rows(round_, limit=200), chart_json=json.dumps(chart, ensure_ascii=False),
+                  wide=len(table) <= 60, public=is_public(RoundState(round_.state)))
+
+
+@bp.get("/<int:round_id>/results.xlsx")
+def results_xlsx(round_id: int):
+    from .xlsx import export_results
+
+    round_ = _load_results(round_id)
+    table = operations.results_table(round_)
+    rows = [{**r, "grade": str(GRADE_LABELS.get(r["grade"], "")) if r["grade"] else "",
+             "total": float(r["total"]) if r["total"] is not None else None, "bonus": float(r["bonus"] or 0),
+             "breakdown": {k: float(v) for k, v in r["breakdown"].items() if k.isdigit()}} for r in table]
+    deductions = [{**d, "points": float(d["points"]) if d["points"] is not None else "一票否决"}
+                  for d in operations.deduction_rows(round_, table)]
+    data = export_results(round_, round_.rubric, rows, deductions, operations.highlight_rows(round_))
+    return _xlsx(data, f"{round_.name}_通报.xlsx")
+
+
+def _xlsx(data: bytes, filename: str) -> Response:
+    from urllib.parse import quote
+
+    response = Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+# --- A unit's report: deductions and appeals -----------------------------------------------------
+
+def _unit_report(round_: ReviewRound, unit: OrgUnit, appeal_form=None, answer_forms=None, status=200):
+    manage = can_manage_round(current_user, round_)
+    sheets = db.session.scalars(sa.select(Scoresheet).where(
+        Scoresheet.round_id == round_.id, Scoresheet.reviewee_unit_id == unit.id,
+        Scoresheet.submitted_at.is_not(None), Scoresheet.excluded_reason.is_(None),
+        Scoresheet.pair_id.is_not(None)).order_by(Scoresheet.id)).all()
+    deductions = [(index, s, score) for index, s in enumerate(sheets, start=1) for score in s.scores
+                  if operations.is_deduction(score)]
+    appeals = {a.score_id: a for a in db.session.scalars(
+        sa.select(Appeal).where(Appeal.round_id == round_.id, Appeal.unit_id == unit.id))}
+    self_sheet = db.session.scalars(sa.select(Scoresheet).where(
+        Scoresheet.round_id == round_.id, Scoresheet.reviewee_unit_id == unit.id,
+        Scoresheet.pair_id.is_(None))).first()
+    table = operations.results_table(round_)
+    mine = next((r for r in table if r["unit_id"] == unit.id), None)
+    return render("reviews/unit.html", round=round_, unit=unit, manage=manage, deductions=deductions,
+                  appeals=appeals, self_sheet=self_sheet, result=mine,
+                  can_appeal=can_file_appeal(current_user, round_, unit),
+                  appeal_form=appeal_form or AppealForm(), answer_forms=answer_forms or {},
+                  new_answer_form=AnswerForm, status=status)
+
+
+def _load_unit(round_id: int, unit_id: int) -> tuple[ReviewRound, OrgUnit]:
+    round_ = get_round_or_404(round_id, current_user)
+    unit = db.session.get(OrgUnit, unit_id)
+    if unit is None or unit.id not in {u.id for u in operations.participants(round_)} \
+            or not can_see_unit_report(current_user, round_, unit):
+        abort(404)
+    return round_, unit
+
+
+@bp.get("/<int:round_id>/units/<int:unit_id>")
+def unit_report(round_id: int, unit_id: int):
+    return _unit_report(*_load_unit(round_id, unit_id))
+
+
+@bp.post("/<int:round_id>/units/<int:unit_id>/appeals")
+def appeal(round_id: int, unit_id: int):
+    round_, unit = _load_unit(round_id, unit_id)
+    if not can_file_appeal(current_user, round_, unit):
+        abort(403)
+    form = AppealForm()
+    score = db.session.get(Score, int(form.score_id.data)) if (form.score_id.data or "").isdigit() else None
+    if score is None or score.sheet.round_id != round_.id or score.sheet.reviewee_unit_id != unit.id:
+        abort(404)
+    if form.validate():
+        try:
+            operations.file_appeal(current_user, score, form.reason.data)
+        except operations.FieldErrors as error:
+            form.reason.errors.extend(reason_text(r) for r in error.reasons)
+        else:
+            db.session.commit()
+            flash(_("Appeal filed; a leader will answer it."), "success")
+            return redirect_to(url_for("reviews.unit_report", round_id=round_.id, unit_id=unit.id))
+    return _unit_report(round_, unit, appeal_form=form, status=422)
+
+
+@bp.post("/appeals/<int:appeal_id>")
+def answer(appeal_id: int):
+    appeal_ = db.session.get(Appeal, appeal_id)
+    if appeal_ is None:
+        abort(404)
+    round_ = get_round_or_404(appeal_.round_id, current_user)
+    if not can_manage_round(current_user, round_):
+        if can_see_unit_report(current_user, round_, db.session.get(OrgUnit, appeal_.unit_id)):
+            abort(403)
+        abort(404)
+    form = AnswerForm()
+    if form.validate():
+        try:
+            operations.answer_appeal(current_user, appeal_, adjust=form.decision.data == "adjusted",
+                                     answer=form.answer.data, points=form.points.data)
+        except operations.FieldErrors as error:
+            for name, reasons in error.errors.items():
+                getattr(form, name).errors = list(getattr(form, name).errors) + [reason_text(r) for r in reasons]
+        else:
+            db.session.commit()
+            flash(_("Appeal answered; the totals are recomputed."), "success")
+            return redirect_to(url_for("reviews.unit_report", round_id=round_.id, unit_id=appeal_.unit_id))
+    return _unit_report(round_, db.session.get(OrgUnit, appeal_.unit_id), answer_forms={appeal_.id: form},
+                        status=422)
+
+
+# --- Scoresheets ---------------------------------------------------------------------------------
+
+def _sheet_context(sheet: Scoresheet) -> dict:
+    self_sheet = None
+    if not sheet.is_self and sheet.round.has_self_assessment:
+        self_sheet = db.session.scalars(sa.select(Scoresheet).where(
+            Scoresheet.round_id == sheet.round_id, Scoresheet.reviewee_unit_id == sheet.reviewee_unit_id,
+            Scoresheet.pair_id.is_(None))).first()
+    return {"sheet": sheet, "editable": can_edit_sheet(current_user, sheet), "self_sheet": self_sheet,
+            "manage": can_manage_round(current_user, sheet.round), "accept": ACCEPT_ATTRIBUTE,
+            "attachments": attachments_of(sheet), "problems": operations.sheet_problems(sheet)}
+
+
+@bp.get("/sheets/<int:sheet_id>")
+def sheet(sheet_id: int):
+    sheet_ = get_sheet_or_404(sheet_id, current_user)
+    return render("reviews/sheet.html", **_sheet_context(sheet_), activities=timeline(sheet_))
+
+
+def _editable_sheet(sheet_id: int) -> Scoresheet:
+    sheet_ = get_sheet_or_404(sheet_id, current_user)
+    if not is_on_team(current_user, sheet_):
+        abort(404 if not can_manage_round(current_user, sheet_.round) else 403)
+    return sheet_
+
+
+@bp.post("/sheets/<int:sheet_id>/scores/<int:item_id>")
+def score(sheet_id: int, item_id: int):
+    sheet_ = _editable_sheet(sheet_id)
+    item = db.session.get(RubricItem, item_id)
+    if item is None or item.rubric_id != sheet_.round.rubric_id or item.is_category:
+        abort(404)
+    errors, status = {}, 200
+    try:
+        operations.save_score(current_user, sheet_, item, points=request.form.get("points"),
+                              note=request.form.get("note"), veto=request.form.get("veto") == "1")
+    except operations.FieldErrors as error:
+        db.session.rollback()
+        errors, status = {k: [reason_text(r) for r in v] for k, v in error.errors.items()}, 422
+    else:
+        db.session.commit()
+    sheet_ = get_sheet_or_404(sheet_id, current_user)
+    return render("reviews/sheet.html", "reviews/_score_row.html", **_sheet_context(sheet_), item=item,
+                  errors=errors, typed=request.form if errors else None, status=status)
+
+
+@bp.post("/sheets/<int:sheet_id>/fields/<name>")
+def sheet_field(sheet_id: int, name: str):
+    sheet_ = _editable_sheet(sheet_id)
+    if name not in operations.SHEET_TEXT_FIELDS:
+        abort(404)
+    errors, status = {}, 200
+    try:
+        operations.save_sheet_text(current_user, sheet_, name, request.form.get(name))
+    except operations.FieldErrors as error:
+        db.session.rollback()
+        errors, status = {k: [reason_text(r) for r in v] for k, v in error.errors.items()}, 422
+    else:
+        db.session.commit()
+    sheet_ = get_sheet_or_404(sheet_id, current_user)
+    return render("reviews/sheet.html", "reviews/_sheet_text.html", **_sheet_context(sheet_), name=name,
+                  errors=errors, typed=request.form if errors else None, status=status)
+
+
+@bp.post("/sheets/<int:sheet_id>/evidence")
+def evidence(sheet_id: int):
+    sheet_ = _editable_sheet(sheet_id)
+    form = EvidenceForm()
+    error_text = None
+    if not can_edit_sheet(current_user, sheet_):
+        abort(409)
+    try:
+        store_upload(current_user, form.file.data, owner=sheet_, unit_id=sheet_.reviewer_unit_id,
+                     kind=AttachmentKind.other)
+    except DomainError as error:
+        db.session.rollback()
+        error_text = " ".join(reason_text(r) for r in error.reasons)
+    else:
+        db.session.commit()
+    sheet_ = get_sheet_or_404(sheet_id, current_user)
+    return render("reviews/sheet.html", "reviews/_evidence.html", **_sheet_context(sheet_),
+                  evidence_error=error_text, status=422 if error_text else 200)
+
+
+@bp.post("/sheets/<int:sheet_id>/submit")
+def submit(sheet_id: int):
+    sheet_ = _editable_sheet(sheet_id)
+    operations.submit_sheet(current_user, sheet_)
+    db.session.commit()
+    flash(_("Scoresheet submitted and locked."), "success")
+    return redirect_to(url_for("reviews.sheet", sheet_id=sheet_.id))
+
+
+@bp.post("/sheets/<int:sheet_id>/exclude")
+def exclude(sheet_id: int):
+    sheet_ = get_sheet_or_404(sheet_id, current_user)
+    if not can_manage_round(current_user, sheet_.round):
+        abort(403)
+    form = ExcludeForm()
+    if not form.validate():
+        raise DomainError(Reason(N_("Give the reason for the exclusion.")), status=422)
+    operations.exclude_sheet(current_user, sheet_, form.reason.data)
+    db.session.commit()
+    flash(_("Scoresheet left out of the results."), "success")
+    return redirect_to(url_for("reviews.show", round_id=sheet_.round_id))
+
+
+# --- Rubrics -------------------------------------------------------------------------------------
+
+@bp.get("/rubrics")
+def rubrics():
+    items = db.session.scalars(visible_rubrics(current_user).order_by(Rubric.family_id, Rubric.edition.desc())).all()
+    return render("reviews/rubrics.html", rubrics=items, can_create=can_create_round(current_user),
+                  new_form=_new_rubric_form(NewRubricForm()), import_form=_new_rubric_form(ImportRubricForm()))
+
+
+def _new_rubric_form(form):
+    form.unit_id.choices = [(u.id, "　" * u.depth + u.name) for u in _manager_units() if u.kind.level < 2]
+    return form
+
+
+@bp.post("/rubrics")
+def new_rubric():
+    if not can_create_round(current_user):
+        abort(403)
+    form = _new_rubric_form(NewRubricForm())
+    if form.validate():
+        unit = get_unit_or_404(form.unit_id.data, current_user)
+        rubric = operations.create_rubric(current_user, unit, form.name.data)
+        db.session.commit()
+        return redirect(url_for("reviews.rubric", rubric_id=rubric.id))
+    raise DomainError(*[Reason(e) for es in form.errors.values() for e in es], status=422)
+
+
+@bp.post("/rubrics/import")
+def import_rubric():
+    if not can_create_round(current_user):
+        abort(403)
+    form = _new_rubric_form(ImportRubricForm())
+    if form.validate():
+        unit = get_unit_or_404(form.unit_id.data, current_user)
+        upload = form.file.data
+        if upload is None or not getattr(upload, "filename", ""):
+            raise DomainError(Reason(N_("Choose a file to upload.")), status=422)
+        rubric = operations.import_rubric(current_user, unit, form.name.data, upload.stream)
+        db.session.commit()
+        flash(_("Rubric imported: %(n)d indicators.", n=len(rubric.indicators)), "success")
+        return redirect(url_for("reviews.rubric", rubric_id=rubric.id))
+    raise DomainError(*[Reason(e) for es in form.errors.values() for e in es], status=422)
+
+
+def _rubric_page(rubric: Rubric, item_form=None, settings_form=None, status=200, edit_errors=None):
+    in_use = not rubric.is_frozen and operations.rubric_in_use(rubric)
+    editable = can_edit_rubric(current_user, rubric) and not rubric.is_frozen and not in_use
+    return render("reviews/rubric.html", "reviews/_rubric_tree.html", rubric=rubric, editable=editable,
+                  can_edit=can_edit_rubric(current_user, rubric),
+                  item_form=item_form or RubricItemForm(categories=rubric.categories),
+                  settings_form=settings_form or RubricForm(obj=rubric),
+                  edit_errors=edit_errors or {}, activities=timeline(rubric), status=status, in_use=in_use,
+                  item_form_for=lambda item: RubricItemForm(obj=item, categories=rubric.categories,
+                                                           kind=item.kind.value,
+                                                           method=item.method.value if item.method else ""))
+
+
+def _load_editable_rubric(rubric_id: int) -> Rubric:
+    rubric = get_rubric_or_404(rubric_id, current_user)
+    if not can_edit_rubric(current_user, rubric):
+        abort(403)
+    return rubric
+
+
+@bp.get("/rubrics/<int:rubric_id>")
+def rubric(rubric_id: int):
+    return _rubric_page(get_rubric_or_404(rubric_id, current_user))
+
+
+@bp.post("/rubrics/<int:rubric_id>")
+def update_rubric(rubric_id: int):
+    rubric_ = _load_editable_rubric(rubric_id)
+    form = RubricForm()
+    if not form.validate():
+        return _rubric_page(rubric_, settings_form=form, status=422)
+    operations.update_rubric(current_user, rubric_, version=int(form.version.data or 0), name=form.name.data,
+                             bonus_cap=form.bonus_cap.data)
+    db.session.commit()
+    flash(_("Saved."), "success")
+    return redirect_to(url_for("reviews.rubric", rubric_id=rubric_.id))
+
+
+def _item_values(form: RubricItemForm) -> dict:
+    return {"title": form.title.data, "points": form.points.data, "rule": form.rule.data,
+            "method": Method(form.method.data) if form.method.data else None, "kind": ItemKind(form.kind.data)}
+
+
+@bp.post("/rubrics/<int:rubric_id>/items")
+def add_item(rubric_id: int):
+    rubric_ = _load_editable_rubric(rubric_id)
+    form = RubricItemForm(categories=rubric_.categories)
+    if not form.validate():
+        return _rubric_page(rubric_, item_form=form, status=422)
+    parent = next((c for c in rubric_.categories if c.id == form.parent_id.data), None)
+    operations.add_rubric_item(current_user, rubric_, parent=parent, **_item_values(form))
+    db.session.commit()
+    return _rubric_page(get_rubric_or_404(rubric_id, current_user))
+
+
+def _rubric_item(rubric_: Rubric, item_id: int) -> RubricItem:
+    item = next((i for i in rubric_.items if i.id == item_id), None)
+    if item is None:
+        abort(404)
+    return item
+
+
+@bp.post("/rubrics/<int:rubric_id>/items/<int:item_id>")
+def update_item(rubric_id: int, item_id: int):
+    rubric_ = _load_editable_rubric(rubric_id)
+    item = _rubric_item(rubric_, item_id)
+    form = RubricItemForm(categories=rubric_.categories)
+    if not form.validate():
+        return _rubric_page(rubric_, status=422, edit_errors={item.id: [e for es in form.errors.values() for e in es]})
+    operations.update_rubric_item(current_user, item, **_item_values(form))
+    db.session.commit()
+    return _rubric_page(get_rubric_or_404(rubric_id, current_user))
+
+
+@bp.post("/rubrics/<int:rubric_id>/items/<int:item_id>/delete")
+def delete_item(rubric_id: int, item_id: int):
+    rubric_ = _load_editable_rubric(rubric_id)
+    operations.delete_rubric_item(current_user, _rubric_item(rubric_, item_id))
+    db.session.commit()
+    return _rubric_page(get_rubric_or_404(rubric_id, current_user))
+
+
+@bp.post("/rubrics/<int:rubric_id>/editions")
+def new_edition(rubric_id: int):
+    rubric_ = _load_editable_rubric(rubric_id)
+    copy = operations.new_rubric_edition(current_user, rubric_)
+    db.session.commit()
+    flash(_("Version %(n)d created; edit it here.", n=copy.edition), "success")
+    return redirect_to(url_for("reviews.rubric", rubric_id=copy.id))
+
+
+@bp.get("/rubrics/<int:rubric_id>.xlsx")
+def rubric_xlsx(rubric_id: int):
+    from .xlsx import export_rubric
+
+    rubric_ = get_rubric_or_404(rubric_id, current_user)
+    return _xlsx(export_rubric(rubric_), f"{rubric_.name}_考评表.xlsx")
+
+
+# --- The unit panel ------------------------------------------------------------------------------
+
+@bp.app_context_processor
+def _unit_panel():
+    def review_history(unit: OrgUnit) -> dict:
+        history = operations.unit_history(unit)
+        weights = current_app.config.get("REVIEW_QUARTER_WEIGHTS", {1: 1, 2: 1, 3: 1, 4: 1})
+        chart = {"labels": [h["round"].name for h in history], "totals": [float(h["total"]) for h in history],
+                 "title": _("Total score")}
+        return {"history": history, "combined": operations.combined_totals(history, weights),
+                "chart_json": json.dumps(chart, ensure_ascii=False)}
+
+    def my_open_sheets() -> list[Scoresheet]:
+        """Sheets the user's own units still have to fill in rounds that are open for scoring."""
+        from flask_login import current_user as user
+
+        units = {m.unit_id for m in user.memberships}
+        if not units:
+            return []
+        sheets = db.session.scalars(
+            sa.select(Scoresheet).join(ReviewRound, ReviewRound.id == Scoresheet.round_id)
+            .where(Scoresheet.reviewer_unit_id.in_(units), Scoresheet.submitted_at.is_(None),
+                   Scoresheet.excluded_reason.is_(None),
+                   ReviewRound.state.in_([RoundState.self_assessment.value, RoundState.reviewing.value]))
+            .order_by(ReviewRound.id, Scoresheet.id).limit(20)).all()
+        return [s for s in sheets if can_edit_sheet(user, s)]
+
+    return {"review_history": review_history, "my_open_sheets": my_open_sheets}

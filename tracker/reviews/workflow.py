@@ -1,0 +1,105 @@
+"""A review round's states, the moves between them and the guard of each move (Flask-free)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from tracker.reasons import N_, DomainError, Reason
+
+
+class RoundState(StrEnum):
+    draft = "draft"  #: 草稿: units, rubric, deadlines and the assignment are prepared
+    self_assessment = "self_assessment"  #: 自评: each unit scores itself
+    reviewing = "reviewing"  #: 互评: reviewer teams inspect and score
+    appeal = "appeal"  #: 申诉: reviewees contest deductions; leaders answer
+    published = "published"  #: 通报: results published, deductions in the ledger
+    closed = "closed"  #: 已结束: nothing changes any more
+
+
+S = RoundState
+
+#: The moves a leader can make; publishing again from `published` refreshes the circular.
+TRANSITIONS: dict[RoundState, tuple[RoundState, ...]] = {
+    S.draft: (S.self_assessment, S.reviewing),
+    S.self_assessment: (S.reviewing, S.draft),
+    S.reviewing: (S.appeal, S.published, S.self_assessment),
+    S.appeal: (S.published, S.reviewing),
+    S.published: (S.published, S.appeal, S.closed),
+    S.closed: (),
+}
+
+#: States in which reviewer teams may still change their sheets.
+SCORING_STATES = frozenset({S.reviewing})
+#: States in which a unit may still change its self-assessment.
+SELF_STATES = frozenset({S.self_assessment, S.reviewing})
+#: States in which the results (and so everything in the sheets) are public to the units.
+PUBLIC_STATES = frozenset({S.published, S.closed})
+
+
+@dataclass(frozen=True)
+class RoundFacts:
+    """What the guards need to know about a round, gathered by the caller."""
+
+    state: RoundState
+    has_self_assessment: bool = False
+    units: int = 0
+    pairs: int = 0
+    #: Names of the review sheets neither submitted nor excluded (e.g. "一支部 → 二支部").
+    unsubmitted: Sequence[str] = field(default_factory=tuple)
+    #: Names of appeals still waiting for an answer.
+    pending_appeals: Sequence[str] = field(default_factory=tuple)
+    #: Whether the rectification deadline (整改时限) of the deductions is set.
+    has_rectification_due: bool = True
+
+
+def allowed_moves(state: RoundState) -> tuple[RoundState, ...]:
+    return TRANSITIONS[RoundState(state)]
+
+
+def move_problems(facts: RoundFacts, to: RoundState) -> list[Reason]:
+    """Every reason the round cannot move from `facts.state` to `to`; empty when it can."""
+    to = RoundState(to)
+    if to not in TRANSITIONS[RoundState(facts.state)]:
+        return [Reason(N_("The round cannot make this move from its current state."), code="no_such_move")]
+    reasons: list[Reason] = []
+    if to is S.self_assessment and not facts.has_self_assessment:
+        reasons.append(Reason(N_("This round has no self-assessment."), code="no_self_assessment"))
+    if to in (S.self_assessment, S.reviewing) and facts.state is S.draft:
+        if facts.units < 2:
+            reasons.append(Reason(N_("At least two units must take part."), code="too_few_units"))
+        if not facts.pairs:
+            reasons.append(Reason(N_("Generate the assignment first."), code="no_assignment"))
+    if to in (S.appeal, S.published) and facts.state in (S.reviewing, S.appeal, S.published):
+        for name in facts.unsubmitted:
+            reasons.append(Reason(N_("The scoresheet %(sheet)s is not submitted; a leader can exclude it "
+                                     "with a reason."), {"sheet": name}, code="unsubmitted"))
+    if to is S.published:
+        if not facts.has_rectification_due:
+            reasons.append(Reason(N_("Set the rectification deadline first: every deduction goes into the "
+                                     "ledger with it."), code="no_rectification_due"))
+        for name in facts.pending_appeals:
+            reasons.append(Reason(N_("The appeal on %(appeal)s has no answer yet."),
+                                  {"appeal": name}, code="pending_appeal"))
+    return reasons
+
+
+def ensure_move(facts: RoundFacts, to: RoundState) -> None:
+    """Raise `DomainError` (409) with every reason when the move is not allowed."""
+    reasons = move_problems(facts, to)
+    if reasons:
+        raise DomainError(*reasons)
+
+
+def can_score(state: RoundState, is_self: bool) -> bool:
+    """Whether a sheet may still be edited in a round in `state`."""
+    return RoundState(state) in (SELF_STATES if is_self else SCORING_STATES)
+
+
+def can_appeal(state: RoundState) -> bool:
+    return RoundState(state) is S.appeal
+
+
+def is_public(state: RoundState) -> bool:
+    return RoundState(state) in PUBLIC_STATES

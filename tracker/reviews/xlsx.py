@@ -1,0 +1,181 @@
+"""Excel in the offices' layouts: a rubric as a 考评表, and a round's circular (通报)."""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import IO
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from ..models import ItemKind, Method, Rubric
+from ..reasons import N_, DomainError, Reason
+
+HEADERS = ["一级指标", "二级指标/考核内容", "分值", "评分标准", "考评方式", "指标类型"]
+METHOD_NAMES = {Method.documents: "查阅资料", Method.site: "现场查看", Method.visit: "走访", Method.spot_check: "抽查"}
+KIND_NAMES = {ItemKind.normal: "常规", ItemKind.bonus: "加分", ItemKind.veto: "一票否决"}
+_BOLD = Font(bold=True)
+_HEAD_FILL = PatternFill("solid", fgColor="F3D6D6")
+_WRAP = Alignment(wrap_text=True, vertical="top")
+
+
+def _sheet_head(ws, headers: list[str], widths: list[int]) -> None:
+    ws.append(headers)
+    for col, width in enumerate(widths, start=1):
+        cell = ws.cell(row=ws.max_row, column=col)
+        cell.font, cell.fill = _BOLD, _HEAD_FILL
+        ws.column_dimensions[get_column_letter(col)].width = width
+    ws.freeze_panes = f"A{ws.max_row + 1}"
+
+
+def _points(value: Decimal) -> float | int:
+    return int(value) if value == value.to_integral() else float(value)
+
+
+def export_rubric(rubric: Rubric) -> bytes:
+    """The rubric as a 考评表: one row per indicator, its category cell merged over the category."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "考评表"
+    ws.append([f"{rubric.name}（第{rubric.edition}版）"])
+    ws.cell(row=1, column=1).font = Font(bold=True, size=14)
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(HEADERS))
+    _sheet_head(ws, HEADERS, [22, 40, 8, 50, 14, 10])
+    for category in rubric.categories:
+        first = ws.max_row + 1
+        label = f"{category.title}（{_points(category.points)}分）"
+        for child in category.children or [None]:
+            if child is None:
+                ws.append([label])
+                continue
+            ws.append([label, child.title, _points(child.points), child.rule or "",
+                       METHOD_NAMES.get(child.method, "") if child.method else "", KIND_NAMES[child.kind]])
+        if ws.max_row > first:
+            ws.merge_cells(start_row=first, start_column=1, end_row=ws.max_row, end_column=1)
+    for row in ws.iter_rows(min_row=3):
+        for cell in row:
+            cell.alignment = _WRAP
+    if rubric.bonus_cap:
+        ws.append([])
+        ws.append([f"加分项合计不超过{_points(rubric.bonus_cap)}分；一票否决项触发的，等次直接评为“差”。"])
+    return _save(wb)
+
+
+@dataclass
+class ParsedCategory:
+    title: str
+    points: Decimal | None
+    indicators: list[dict] = field(default_factory=list)
+
+
+def _decimal(value) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    try:
+        return Decimal(str(value).strip().rstrip("分"))
+    except InvalidOperation:
+        return None
+
+
+_CATEGORY_POINTS = re.compile(r"^(.*?)[（(]\s*(\d+(?:\.\d+)?)\s*分\s*[)）]\s*$")
+
+
+def parse_rubric(stream: IO[bytes]) -> tuple[list[ParsedCategory], Decimal]:
+    """Read a 考评表 (header row with 一级指标 …); returns the categories and the bonus cap.
+
+    Raises DomainError (422) listing every bad row by its number and reason, or when the file is
+    no workbook or has no header row.
+    """
+    try:
+        wb = load_workbook(stream, read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many types for a file that is no workbook
+        raise DomainError(Reason(N_("This is not an Excel workbook (.xlsx)."), code="not_xlsx"), status=422) from error
+    rows = list(wb.active.iter_rows(values_only=True))
+    header = next((i for i, row in enumerate(rows) if row and any(str(c or "").strip() == "一级指标" for c in row)), None)
+    if header is None:
+        raise DomainError(Reason(N_("No header row with 一级指标 was found."), code="no_header"), status=422)
+    cols = {str(c).strip(): i for i, c in enumerate(rows[header]) if c}
+
+    def col(name: str, *alternatives: str) -> int | None:
+        for key in (name, *alternatives):
+            if key in cols:
+                return cols[key]
+        return None
+
+    c_cat, c_ind = col("一级指标"), col("二级指标/考核内容", "二级指标", "考核内容")
+    c_pts, c_rule, c_method, c_kind = col("分值"), col("评分标准"), col("考评方式"), col("指标类型")
+    if c_ind is None or c_pts is None:
+        raise DomainError(Reason(N_("The columns 二级指标/考核内容 and 分值 are needed."), code="no_header"), status=422)
+    categories: list[ParsedCategory] = []
+    problems: list[Reason] = []
+    methods = {v: k for k, v in METHOD_NAMES.items()}
+    kinds = {v: k for k, v in KIND_NAMES.items()}
+
+    def cell(row, index):
+        return row[index] if index is not None and index < len(row) else None
+
+    for number, row in enumerate(rows[header + 1:], start=header + 2):
+        cat_text = str(cell(row, c_cat) or "").strip()
+        title = str(cell(row, c_ind) or "").strip()
+        if cat_text:
+            match = _CATEGORY_POINTS.match(cat_text)
+            name, points = (match.group(1).strip(), Decimal(match.group(2))) if match else (cat_text, None)
+            if not categories or categories[-1].title != name:
+                categories.append(ParsedCategory(name, points))
+        if not title:
+            continue
+        if not categories:
+            problems.append(Reason(N_("Row %(row)d: the 一级指标 is missing."), {"row": number}, code="row"))
+            continue
+        points = _decimal(cell(row, c_pts))
+        if points is None or points < 0 or points % Decimal("0.5"):
+            problems.append(Reason(N_("Row %(row)d: 分值 must be a number of points in steps of 0.5."),
+                                   {"row": number}, code="row"))
+            continue
+        method_text = str(cell(row, c_method) or "")
+        method = next((m for name, m in methods.items() if name in method_text), None)
+        kind_text = str(cell(row, c_kind) or "").strip()
+        category = categories[-1]
+        kind = kinds.get(kind_text) or (ItemKind.bonus if "加分" in category.title else
+                                        ItemKind.veto if "否决" in category.title else ItemKind.normal)
+        category.indicators.append({"title": title[:300], "points": points, "rule": str(cell(row, c_rule) or "").strip(),
+                                    "method": method, "kind": kind})
+    if not any(c.indicators for c in categories):
+        problems.append(Reason(N_("The sheet has no indicators."), code="empty"))
+    if problems:
+        raise DomainError(*problems, status=422)
+    bonus_cap = sum((c.points or sum((i["points"] for i in c.indicators), Decimal(0))
+                     for c in categories if any(i["kind"] is ItemKind.bonus for i in c.indicators)), Decimal(0))
+    return categories, bonus_cap
+
+
+def export_results(round_, rubric: Rubric, rows: list[dict], deductions: list[dict], highlights: list[dict]) -> bytes:
+    """The circular: ranking with the per-indicator breakdown, the deductions, the highlights."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "排名"
+    indicators = [i for i in rubric.indicators if i.kind is not ItemKind.veto]
+    _sheet_head(ws, ["名次", "单位", "总分", "等次", "加分", "一票否决"] + [i.title[:40] for i in indicators],
+                [6, 22, 8, 8, 8, 10] + [12] * len(indicators))
+    for r in rows:
+        ws.append([r["rank"], r["name"], r["total"], r["grade"], r["bonus"], "是" if r["vetoed"] else ""]
+                  + [r["breakdown"].get(str(i.id)) for i in indicators])
+    ws2 = wb.create_sheet("扣分明细")
+    _sheet_head(ws2, ["单位", "一级指标", "二级指标/考核内容", "扣分", "扣分说明"], [22, 18, 40, 8, 60])
+    for d in deductions:
+        ws2.append([d["unit"], d["category"], d["item"], d["points"], d["problem"]])
+    ws3 = wb.create_sheet("亮点")
+    _sheet_head(ws3, ["单位", "亮点/值得学习"], [22, 80])
+    for h in highlights:
+        ws3.append([h["unit"], h["text"]])
+    return _save(wb)
+
+
+def _save(wb: Workbook) -> bytes:
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
