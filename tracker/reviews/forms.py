@@ -27,7 +27,7 @@ class RubricForm(FlaskForm):
 
 
 class RubricItemForm(FlaskForm):
-    parent_id = SelectField(_l("Category"), coerce=int, default=0)
+    parent_id = SelectField(_l("First-level indicator"), coerce=int, default=0)
     title = StringField(_l("Content"), validators=[DataRequired(), Length(max=300)])
     points = DecimalField(_l("Points"), places=1, validators=[InputRequired(), NumberRange(min=0, max=1000)])
     rule = TextAreaField(_l("Scoring rule"), validators=[Optional(), Length(max=2000)])
