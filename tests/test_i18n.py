@@ -37,3 +37,14 @@ def test_english_pages_read_in_english(client, make_unit, make_user, login):
     client.post("/language", data={"locale": "en"})
     page = client.get("/orgs/").get_data(as_text=True)
     assert "Organisation tree" in page and "Organ party committee" in page
+
+
+def test_timeline_labels_of_one_feature_do_not_rename_another(app):
+    from tracker.i18n import field_label, field_value, register_labels
+
+    with app.test_request_context():
+        register_labels(subjects=("test_thing",), fields={"title": "考核内容"}, values={"status": {"fresh": "新鲜"}})
+        assert field_label("title", "test_thing") == "考核内容"
+        assert field_label("title", "project") != "考核内容"
+        assert field_value("status", "fresh", "test_thing") == "新鲜"
+        assert field_value("status", "fresh", "other_thing") == "fresh"

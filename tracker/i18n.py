@@ -48,21 +48,51 @@ FIELD_LABELS: dict[str, Any] = {
 #: How stored values of a field read (enum values, mostly): {field: {value: label}}.
 VALUE_LABELS: dict[str, dict[str, Any]] = {}
 
+#: Labels that hold only for some kinds of record (`Activity.subject_type`): one feature's
+#: "status" or "title" must not rename another's. {subject_type: (verbs, fields, values)}.
+_SUBJECT_LABELS: dict[str, tuple[dict[str, Any], dict[str, Any], dict[str, dict[str, Any]]]] = {}
 
-def register_labels(*, verbs: dict[str, Any] | None = None, fields: dict[str, Any] | None = None,
+
+def register_labels(*, subjects: tuple[str, ...] = (), verbs: dict[str, Any] | None = None,
+                    fields: dict[str, Any] | None = None,
                     values: dict[str, dict[str, Any]] | None = None) -> None:
-    """Let a feature name its activity verbs, fields and field values for timelines."""
-    ACTIVITY_LABELS.update(verbs or {})
-    FIELD_LABELS.update(fields or {})
-    for field, labels in (values or {}).items():
-        VALUE_LABELS.setdefault(field, {}).update(labels)
+    """Name activity verbs, fields and field values for timelines.
+
+    With `subjects` (table names such as "project"), the labels apply to those records only;
+    without, to every record that has no label of its own.
+    """
+    targets = [_SUBJECT_LABELS.setdefault(s, ({}, {}, {})) for s in subjects] or [
+        (ACTIVITY_LABELS, FIELD_LABELS, VALUE_LABELS)]
+    for verb_labels, field_labels, value_labels in targets:
+        verb_labels.update(verbs or {})
+        field_labels.update(fields or {})
+        for field, labels in (values or {}).items():
+            value_labels.setdefault(field, {}).update(labels)
 
 
-def field_value(field: str, value: Any) -> str:
+def _lookup(index: int, subject: str | None, key: str) -> Any:
+    scoped = _SUBJECT_LABELS.get(subject or "")
+    if scoped is not None and key in scoped[index]:
+        return scoped[index][key]
+    return (ACTIVITY_LABELS, FIELD_LABELS, VALUE_LABELS)[index].get(key)
+
+
+def activity_label(verb: str, subject: str | None = None) -> str:
+    """How an activity's verb reads for a record of kind `subject`."""
+    label = _lookup(0, subject, verb)
+    return str(label) if label is not None else verb
+
+
+def field_label(field: str, subject: str | None = None) -> str:
+    label = _lookup(1, subject, field)
+    return str(label) if label is not None else field
+
+
+def field_value(field: str, value: Any, subject: str | None = None) -> str:
     """A value recorded in a timeline, as a person reads it."""
     if value is None or value == "":
         return "—"
-    label = VALUE_LABELS.get(field, {}).get(str(getattr(value, "value", value)))
+    label = (_lookup(2, subject, field) or {}).get(str(getattr(value, "value", value)))
     return str(label) if label is not None else display_value(value)
 
 
@@ -112,8 +142,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["localtime"] = local_datetime
     app.jinja_env.filters["localdate"] = local_date
     app.jinja_env.globals.update(
-        activity_label=lambda verb: ACTIVITY_LABELS.get(verb, verb),
-        field_label=lambda key: FIELD_LABELS.get(key, key),
+        activity_label=activity_label,
+        field_label=field_label,
         field_value=field_value,
         display_value=display_value,
     )

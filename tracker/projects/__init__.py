@@ -15,7 +15,7 @@ def _register(_state):
     from ..navigation import DASHBOARD_WIDGETS, UNIT_PANELS
     from .labels import STAGE_LABELS, TYPE_LABELS, VERB_LABELS, FIELD_LABELS
 
-    register_labels(verbs=VERB_LABELS, fields=FIELD_LABELS, values={
+    register_labels(subjects=("project",), verbs=VERB_LABELS, fields=FIELD_LABELS, values={
         "stage": {k.value: v for k, v in STAGE_LABELS.items()},
         "type": {k.value: v for k, v in TYPE_LABELS.items()},
     })

@@ -14,6 +14,7 @@ def _register(_state):
     from .labels import APPEAL_LABELS, FIELD_LABELS, STATE_LABELS, VERB_LABELS
 
     register_labels(
+        subjects=("review_round", "review_rubric", "review_scoresheet"),
         verbs=VERB_LABELS,
         values={"state": {k.value: v for k, v in STATE_LABELS.items()},
                 "status": {k.value: v for k, v in APPEAL_LABELS.items()}},
