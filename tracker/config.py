@@ -45,6 +45,10 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_LIMIT = os.environ.get("LOGIN_LIMIT", "10 per 5 minutes")
     PAGE_SIZE = 50
+    # Weights of the four quarters' review scores in half-year and annual totals, e.g. "1,1,1,2".
+    REVIEW_QUARTER_WEIGHTS = dict(
+        enumerate((int(w) for w in os.environ.get("REVIEW_QUARTER_WEIGHTS", "1,1,1,1").split(",")), start=1)
+    )
 
 
 class TestConfig(Config):

@@ -617,7 +617,7 @@ def rubric_xlsx(rubric_id: int):
 def _unit_panel():
     def review_history(unit: OrgUnit) -> dict:
         history = operations.unit_history(unit)
-        weights = current_app.config.get("REVIEW_QUARTER_WEIGHTS", {1: 1, 2: 1, 3: 1, 4: 1})
+        weights = current_app.config["REVIEW_QUARTER_WEIGHTS"]
         chart = {"labels": [h["round"].name for h in history], "totals": [float(h["total"]) for h in history],
                  "title": _("Total score")}
         return {"history": history, "combined": operations.combined_totals(history, weights),
