@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from ..extensions import db
 from ..models import OrgUnit
-from . import org
+from . import ledger, org
 
 DEMO_PASSWORD = "demo12345"
 ROOT_NAME = org.ROOT_NAME
@@ -31,6 +31,7 @@ def seed_demo(echo: Callable[[str], None] = print) -> bool:
         return False
     ctx = org.seed(DEMO_PASSWORD)
     # Feature steps follow here, each taking the context of the organisation step.
+    ledger.seed(ctx)
     db.session.flush()
     echo(org.describe(ctx, DEMO_PASSWORD))
     return True

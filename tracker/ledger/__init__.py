@@ -11,7 +11,7 @@ def blueprint() -> Blueprint:
     The views are imported here rather than at module level because the models import this
     package's pure `workflow` module (the item states), and the views import the models.
     """
-    from . import views  # noqa: F401
+    from . import excel_views, views  # noqa: F401
 
     return bp
 
@@ -20,10 +20,14 @@ def blueprint() -> Blueprint:
 def _setup(_state):
     from ..i18n import register_labels
     from ..links import register_problem_counter
+    from ..navigation import DASHBOARD_WIDGETS, UNIT_PANELS
     from . import labels
     from .operations import count_problems
 
     register_problem_counter(count_problems)
+    for panels, template in ((DASHBOARD_WIDGETS, "ledger/_widget.html"), (UNIT_PANELS, "ledger/_unit_panel.html")):
+        if template not in panels:
+            panels.append(template)
     register_labels(
         verbs=labels.VERB_LABELS,
         fields=labels.FIELD_LABELS,
