@@ -2,7 +2,7 @@
 
 from flask import Blueprint
 
-bp = Blueprint("ledger", __name__, url_prefix="/ledger")
+bp = Blueprint("ledger", __name__, url_prefix="/ledger", cli_group=None)
 
 
 def blueprint() -> Blueprint:
@@ -11,7 +11,7 @@ def blueprint() -> Blueprint:
     The views are imported here rather than at module level because the models import this
     package's pure `workflow` module (the item states), and the views import the models.
     """
-    from . import excel_views, views  # noqa: F401
+    from . import cli, excel_views, views  # noqa: F401
 
     return bp
 
@@ -36,5 +36,6 @@ def _setup(_state):
             "source": {k.value: v for k, v in labels.SOURCE_LABELS.items()},
             "severity": {k.value: v for k, v in labels.SEVERITY_LABELS.items()},
             "kind": {k.value: v for k, v in labels.EVIDENCE_LABELS.items()},
+            "level": {k.value: v for k, v in labels.ESCALATION_LABELS.items()},
         },
     )

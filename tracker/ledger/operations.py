@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time, timezone
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -12,11 +12,11 @@ import sqlalchemy as sa
 from ..audit import changes, record_activity
 from ..extensions import db
 from ..links import ProblemCounts
-from ..models import (Attachment, AttachmentKind, DeadlineKind, ExtensionRequest, ExtensionStatus, ItemSource,
-                      LedgerItem, OrgUnit, ProgressEntry, Severity, User, utcnow)
+from ..models import (Activity, Attachment, AttachmentKind, DeadlineKind, ExtensionRequest, ExtensionStatus,
+                      ItemSource, LedgerItem, Membership, OrgUnit, ProgressEntry, Role, Severity, User, utcnow)
 from ..reasons import N_, DomainError, NotAllowed, Reason, StaleEdit
 from . import policy
-from .workflow import (OPEN_STATES, ItemStatus, close_reasons, ensure_transition, extension_reasons,
+from .workflow import (OPEN_STATES, Escalation, ItemStatus, close_reasons, ensure_transition, extension_reasons,
                        path_to_submit, reason_required, submit_reasons)
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
@@ -365,3 +365,57 @@ def count_problems(origin_type: str, origin_id: int) -> ProblemCounts:
         elif status is ItemStatus.closed:
             closed += n
     return ProblemCounts(open=open_, closed=closed)
+
+
+# --- Escalation of overdue items (提醒 → 告诫 → 督办) ------------------------------------------
+
+def _nearest_holders(unit: OrgUnit, role: Role) -> list[User]:
+    """Users holding `role` at `unit`, or else at the nearest unit above it that has one."""
+    chain = [*unit.ancestor_ids, unit.id]
+    rows = db.session.execute(
+        sa.select(Membership.unit_id, User).join(User, User.id == Membership.user_id)
+        .where(Membership.unit_id.in_(chain), Membership.role == role, User.is_active_flag.is_(True))
+    ).all()
+    for unit_id in reversed(chain):
+        found = [user for holder_unit, user in rows if holder_unit == unit_id]
+        if found:
+            return found
+    return []
+
+
+def escalation_recipients(item: LedgerItem, level: Escalation) -> list[User]:
+    """Who hears of an overdue item: the owner (提醒), the secretary (告诫), the leader (督办)."""
+    if level is Escalation.remind and item.owner is not None:
+        return [item.owner]
+    if level in (Escalation.remind, Escalation.warn):
+        return _nearest_holders(item.unit, Role.secretary)
+    if item.responsible_leader is not None:
+        return [item.responsible_leader]
+    return _nearest_holders(item.unit, Role.leader)
+
+
+def send_reminders(today: date | None = None) -> list[tuple[LedgerItem, Escalation, list[User]]]:
+    """Record today's reminder for every overdue item, at its escalation level; once a day per item.
+
+    Running it twice on one day records nothing more (idempotent). Returns what was recorded.
+    """
+    from .queries import escalation_expr, overdue_clause
+
+    today = today or local_today()
+    start_of_day = datetime.combine(today, time.min, LOCAL_TZ).astimezone(timezone.utc)
+    already = set(db.session.scalars(sa.select(Activity.subject_id).where(
+        Activity.subject_type == LedgerItem.__tablename__, Activity.verb == "reminded",
+        Activity.created_at >= start_of_day)))
+    rows = db.session.execute(sa.select(LedgerItem, escalation_expr(today)).where(overdue_clause(today))
+                              .order_by(LedgerItem.id)).all()
+    sent = []
+    for item, level in rows:
+        level = Escalation(level)
+        if item.id in already or level is Escalation.none:
+            continue
+        recipients = escalation_recipients(item, level)
+        record_activity(None, item, "reminded", after={
+            "level": level.value, "recipients": "、".join(u.display_name for u in recipients) or None})
+        sent.append((item, level, recipients))
+    db.session.flush()
+    return sent

@@ -276,8 +276,10 @@ def my_open_counts(user: User, today: date) -> dict[str, int]:
     row = db.session.execute(sa.select(
         sa.func.sum(sa.case((mine, 1), else_=0)),
         sa.func.sum(sa.case((sa.and_(mine, overdue_clause(today)), 1), else_=0)),
-        sa.func.sum(sa.case((sa.and_(LedgerItem.verifier_id == user.id,
-                                     LedgerItem.status == ItemStatus.submitted.value), 1), else_=0)),
+        sa.func.sum(sa.case((sa.and_(
+            sa.or_(LedgerItem.verifier_id == user.id,
+                   sa.and_(LedgerItem.verifier_id.is_(None), sa.true() if user.is_leader else sa.false())),
+            LedgerItem.status == ItemStatus.submitted.value), 1), else_=0)),
         sa.func.sum(sa.case((overdue_clause(today), 1), else_=0)),
     ).where(LedgerItem.unit_id.in_(units_in_scope(user)))).one()
     return {"mine": row[0] or 0, "mine_overdue": row[1] or 0, "to_verify": row[2] or 0, "overdue": row[3] or 0}
