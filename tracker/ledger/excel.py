@@ -111,19 +111,9 @@ def write_workbook(rows: Iterator[list[Any]], target: IO[bytes] | str) -> int:
     sheet.append(header)
     count = 0
     for row in rows:
-        cells = []
-        for value in row:
-            if isinstance(value, datetime):
-                cell = WriteOnlyCell(sheet, value=value)
-                cell.number_format = "yyyy-mm-dd hh:mm"
-                cells.append(cell)
-            elif isinstance(value, date):
-                cell = WriteOnlyCell(sheet, value=value)
-                cell.number_format = "yyyy-mm-dd"
-                cells.append(cell)
-            else:
-                cells.append(neutralise(value))
-        sheet.append(cells)
+        # Dates and datetimes stay Python values: openpyxl writes them as real date cells with a
+        # date number format (yyyy-mm-dd, yyyy-mm-dd h:mm:ss).
+        sheet.append([neutralise(value) for value in row])
         count += 1
     workbook.save(target)
     return count
@@ -279,6 +269,7 @@ def plan_import(actor: User, stream: IO[bytes], people: list[tuple[int, str]] | 
     status_by_label = {v: k for k, v in STATUS_ZH.items()}
     existing_codes = _existing_codes(actor, [_cell_text(v[headers["序号"]]) for _, v in data] if "序号" in headers else [])
     seen_keys: set[str] = set()
+    can_create = {}
 
     def cell(values: tuple, name: str) -> Any:
         index = headers.get(name)
@@ -301,7 +292,7 @@ def plan_import(actor: User, stream: IO[bytes], people: list[tuple[int, str]] | 
                                      code="unit"))
         elif len(units) > 1:
             row.errors.append(Reason(N_("More than one unit is called “%(name)s”."), {"name": unit_name}, code="unit"))
-        elif not policy.can_create_in(actor, units[0]):
+        elif not can_create.setdefault(units[0].id, policy.can_create_in(actor, units[0])):
             row.errors.append(Reason(N_("You may not record problems for “%(name)s”."), {"name": unit_name},
                                      code="unit"))
         if not text["问题描述"]:
@@ -342,7 +333,7 @@ def plan_import(actor: User, stream: IO[bytes], people: list[tuple[int, str]] | 
             [text["序号"], unit_name, text["问题描述"], text["检查批次/轮次"], text["问题来源"]],
             ensure_ascii=False).encode()).hexdigest()[:56]
         if not row.errors:
-            if key in seen_keys or operations.find_by_dedupe_key(key) is not None:
+            if key in seen_keys:
                 row.skip = "duplicate"
             seen_keys.add(key)
             row.values = dict(
@@ -352,6 +343,10 @@ def plan_import(actor: User, stream: IO[bytes], people: list[tuple[int, str]] | 
                 remark=text["备注"], dedupe_key=key, status=status, **{f"{k}_id": v for k, v in people.items()},
             )
         plan.append(row)
+    already = operations.existing_dedupe_keys([r.values["dedupe_key"] for r in plan if r.values and not r.skip])
+    for row in plan:
+        if row.values and row.values["dedupe_key"] in already:
+            row.skip = "duplicate"
     return ImportPlan(plan)
 
 
@@ -384,20 +379,16 @@ def import_plan(actor: User, plan: ImportPlan) -> list[LedgerItem]:
     if plan.bad:
         raise DomainError(Reason(N_("%(n)d rows have problems; fix the sheet and upload it again."),
                                  {"n": len(plan.bad)}, code="bad_rows"), status=422)
-    created = []
     units = {u.id: u for u in db.session.scalars(sa.select(OrgUnit).where(
         OrgUnit.id.in_({r.values["unit_id"] for r in plan.new})))}
     people = {u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_(
         {v for r in plan.new for k, v in r.values.items() if k.endswith("_id") and k != "unit_id" and v})))}
+    specs = []
     for row in plan.new:
         values = dict(row.values)
-        status = values.pop("status")
-        unit = units[values.pop("unit_id")]
+        values["unit"] = units[values.pop("unit_id")]
         for key in ("owner", "verifier", "responsible_leader"):
             user_id = values.pop(f"{key}_id")
             values[key] = people.get(user_id) if user_id else None
-        item = operations.create_item(actor, unit=unit, severity=Severity.normal, **values)
-        if status is ItemStatus.in_progress and item.status is ItemStatus.open:
-            operations.start_item(actor, item)
-        created.append(item)
-    return created
+        specs.append(values)
+    return operations.create_items(actor, specs)

@@ -7,10 +7,12 @@ from datetime import date, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from flask import g, has_app_context
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
 from ..extensions import db
+from ..pagination import Page
 from ..models import ItemSource, LedgerItem, OrgUnit, Severity, User
 from ..scoping import scoped, units_in_scope
 from .workflow import (ESCALATION_DAYS, OPEN_STATES, WORKING_STATES, YELLOW_DAYS, Countdown, DueLight, Escalation,
@@ -94,12 +96,13 @@ def escalation_expr(today: date):
 
 # --- The filter of the ledger page (all of it in the URL) ----------------------------------------
 
+#: Sort keys; every sort ends with the id. Codes are handed out in creation order, so sorting by
+#: code is sorting by id (the primary key: no sort step at all).
 SORTS = {
-    "code": (LedgerItem.year, LedgerItem.seq),
+    "code": (),
     "deadline": (LedgerItem.deadline,),
     "status": (LedgerItem.status,),
     "unit": (LedgerItem.unit_id,),
-    "created": (LedgerItem.created_at,),
     "severity": (LedgerItem.severity,),
 }
 VIEWS = ("ledger", "problems", "tasks", "responsibility", "deadlines")
@@ -159,9 +162,29 @@ class LedgerFilter:
         return not any(v for k, v in self.args().items() if k not in ("sort", "dir", "view"))
 
 
+def covers_everything(user: User) -> bool:
+    """True when the user's scope holds every organisation tree in the database (a top leader)."""
+    cache = g.setdefault("ledger_covers_everything", {}) if has_app_context() else {}
+    if user.id not in cache:
+        roots = [int(path.strip("/").split("/")[0]) for path in user.scope_paths() if path.count("/") == 2]
+        cache[user.id] = bool(roots) and not db.session.scalar(sa.select(sa.func.count(OrgUnit.id)).where(
+            OrgUnit.parent_id.is_(None), OrgUnit.id.not_in(roots)))
+    return cache[user.id]
+
+
+def in_scope(stmt: sa.Select, user: User) -> sa.Select:
+    """`scoping.scoped` for ledger lists, leaving the condition out when it holds for every row.
+
+    For a leader at the top of the only tree, `unit_id IN (<thousands of ids>)` restricts
+    nothing but leads the query planner to probe every id and sort; without it the filter's
+    own index (and the primary key's order) serve the page.
+    """
+    return stmt if covers_everything(user) else scoped(stmt, LedgerItem.unit_id, user)
+
+
 def apply_filter(stmt: sa.Select, f: LedgerFilter, user: User, today: date) -> sa.Select:
     """Restrict `stmt` (selecting from ledger_item) to the user's scope and the filter."""
-    stmt = scoped(stmt, LedgerItem.unit_id, user)
+    stmt = in_scope(stmt, user)
     if f.unit:
         unit = db.session.get(OrgUnit, f.unit)
         stmt = stmt.where(LedgerItem.unit_id.in_(OrgUnit.subtree_ids(unit.path) if unit else sa.select(sa.null())))
@@ -197,20 +220,35 @@ def apply_filter(stmt: sa.Select, f: LedgerFilter, user: User, today: date) -> s
 
 
 def ordered(stmt: sa.Select, f: LedgerFilter) -> sa.Select:
-    columns = SORTS[f.sort]
-    keys = [c.asc() if f.dir == "asc" else c.desc() for c in columns]
-    if f.sort == "deadline":
-        keys = [c.nulls_last() for c in keys]
-    return stmt.order_by(*keys, LedgerItem.id.desc() if f.dir == "desc" else LedgerItem.id.asc())
+    """Order by the filter's sort, then by id (so an index on the sort column serves it).
+
+    Items without a deadline sort where the database puts NULLs (SQLite first, PostgreSQL last
+    when ascending).
+    """
+    columns = (*SORTS[f.sort], LedgerItem.id)
+    return stmt.order_by(*(c.asc() if f.dir == "asc" else c.desc() for c in columns))
 
 
-def ledger_rows(f: LedgerFilter, user: User, today: date) -> sa.Select:
-    """SELECT (item, days_left, light, escalation) for the ledger table; people and unit load joined."""
-    stmt = sa.select(LedgerItem, days_left_expr(today).label("days_left"), light_expr(today).label("light"),
-                     escalation_expr(today).label("escalation"))
-    stmt = stmt.options(*(sa.orm.defaultload(rel).lazyload(User.memberships)
-                          for rel in (LedgerItem.owner, LedgerItem.verifier, LedgerItem.responsible_leader)))
-    return ordered(apply_filter(stmt, f, user, today), f)
+def ledger_page(f: LedgerFilter, user: User, today: date, page: int, per_page: int = 50) -> Page:
+    """One page of (item, days_left, light, escalation) rows, in three narrow queries.
+
+    A count and the page's ids come from the filtered index-friendly SELECT of ids alone; only
+    the page's rows are then loaded with their unit and people and their lights computed.
+    """
+    ids_stmt = apply_filter(sa.select(LedgerItem.id), f, user, today)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(ids_stmt.subquery())) or 0
+    pages = max(1, -(-total // per_page))
+    page = min(max(1, page), pages)
+    ids = list(db.session.scalars(ordered(ids_stmt, f).limit(per_page).offset((page - 1) * per_page)))
+    rows = []
+    if ids:
+        stmt = sa.select(LedgerItem, days_left_expr(today).label("days_left"), light_expr(today).label("light"),
+                         escalation_expr(today).label("escalation")).where(LedgerItem.id.in_(ids))
+        stmt = stmt.options(*(sa.orm.defaultload(rel).lazyload(User.memberships)
+                              for rel in (LedgerItem.owner, LedgerItem.verifier, LedgerItem.responsible_leader)))
+        by_id = {row[0].id: row for row in db.session.execute(stmt)}
+        rows = [by_id[i] for i in ids if i in by_id]
+    return Page(items=rows, page=page, per_page=per_page, total=total)
 
 
 # --- Roll-up per unit -----------------------------------------------------------------------------
@@ -232,26 +270,43 @@ class UnitRollup:
 
 
 def rollup(f: LedgerFilter, user: User, today: date, unit_ids: Any = None) -> list[UnitRollup]:
-    """Per unit: total (void excluded), closed, open, overdue, average days to close — one query."""
-    closed = LedgerItem.status == ItemStatus.closed.value
-    stmt = sa.select(
-        LedgerItem.unit_id,
-        sa.func.count(LedgerItem.id).label("total"),
-        sa.func.sum(sa.case((closed, 1), else_=0)).label("closed"),
-        sa.func.sum(sa.case((LedgerItem.status.in_([s.value for s in OPEN_STATES]), 1), else_=0)).label("open"),
-        sa.func.sum(sa.case((overdue_clause(today), 1), else_=0)).label("overdue"),
-        sa.func.avg(sa.case((closed, days_to_close(LedgerItem.closed_at, LedgerItem.created_at)),
-                            else_=None)).label("avg_days"),
-    ).where(LedgerItem.status != ItemStatus.void.value).group_by(LedgerItem.unit_id)
-    stmt = apply_filter(stmt, f, user, today)
-    if unit_ids is not None:
-        stmt = stmt.where(LedgerItem.unit_id.in_(unit_ids))
-    rows = db.session.execute(stmt).all()
+    """Per unit: total (void excluded), closed, open, overdue, average days to close.
+
+    Three grouped queries, each able to use its own index (unit+status, status+deadline), are
+    much faster than one query computing every sum over every row.
+    """
+    def grouped(*columns, where=None, by_status: bool = False) -> sa.Select:
+        stmt = sa.select(LedgerItem.unit_id, *columns).group_by(LedgerItem.unit_id)
+        if by_status:
+            stmt = stmt.group_by(columns[0])
+        if where is not None:
+            stmt = stmt.where(where)
+        if unit_ids is not None:
+            stmt = stmt.where(LedgerItem.unit_id.in_(unit_ids))
+        return apply_filter(stmt, f, user, today)
+
+    # Plain Core rows on the session's connection: thousands of small rows, no ORM processing.
+    run = db.session.connection().execute
+    status_text = sa.type_coerce(LedgerItem.status, sa.String)
+    counts: dict[int, dict[str, int]] = {}
+    for unit_id, status, n in run(grouped(status_text, sa.func.count(), by_status=True)):
+        if status == ItemStatus.void.value:
+            continue
+        entry = counts.setdefault(unit_id, {"total": 0, "closed": 0, "open": 0})
+        entry["total"] += n
+        entry["closed" if status == ItemStatus.closed.value else "open"] += n
+    if not counts:
+        return []
+    overdue = dict(run(grouped(sa.func.count(), where=overdue_clause(today))).all())
+    avg_days = dict(run(grouped(sa.func.avg(days_to_close(LedgerItem.closed_at, LedgerItem.created_at)),
+                                where=LedgerItem.status == ItemStatus.closed.value)).all())
     names = dict(db.session.execute(sa.select(OrgUnit.id, OrgUnit.name).where(
-        OrgUnit.id.in_([r.unit_id for r in rows]))).all()) if rows else {}
-    result = [UnitRollup(r.unit_id, names.get(r.unit_id, "?"), r.total, r.closed or 0, r.open or 0, r.overdue or 0,
-                         round(float(r.avg_days), 1) if r.avg_days is not None else None) for r in rows]
-    return sorted(result, key=lambda r: (-(r.overdue), r.name))
+        OrgUnit.id.in_(list(counts)))).all())
+    result = [UnitRollup(unit_id, names.get(unit_id, "?"), c["total"], c["closed"], c["open"],
+                         overdue.get(unit_id, 0),
+                         round(float(avg_days[unit_id]), 1) if avg_days.get(unit_id) is not None else None)
+              for unit_id, c in counts.items()]
+    return sorted(result, key=lambda r: (-r.overdue, r.name))
 
 
 def rollup_totals(rows: list[UnitRollup]) -> UnitRollup:

@@ -14,9 +14,8 @@ from ..audit import timeline
 from ..extensions import db
 from ..htmx import redirect_to, render
 from ..i18n import display_value, reason_text
-from ..models import (AttachmentKind, DeadlineKind, ExtensionRequest, ItemSource, LedgerItem, Membership,
-                      ProgressEntry, Severity, User)
-from ..pagination import paginate
+from ..models import (AttachmentKind, DeadlineKind, ExtensionRequest, ItemSource, LedgerItem, Membership, OrgUnit,
+                      ProgressEntry, Severity, UnitKind, User)
 from ..reasons import N_, DomainError, NotAllowed, Reason, StaleEdit
 from ..scoping import get_scoped_or_404, get_unit_or_404, scoped_units, units_in_scope
 from ..uploads import attachments_of
@@ -49,17 +48,45 @@ def _item_or_404(item_id: int) -> LedgerItem:
     return get_scoped_or_404(LedgerItem, item_id, current_user)
 
 
-def people_choices(user: User) -> list[tuple[int, str]]:
+def people_choices(user: User, *, limit: int | None = None, only: set | None = None) -> list[tuple[int, str]]:
     """Active users of the units `user` covers and of the units above them (leaders verify)."""
     above = {int(part) for path in user.scope_paths() for part in path.strip("/").split("/")}
-    rows = db.session.execute(
-        sa.select(User.id, User.full_name, User.username)
-        .where(User.is_active_flag.is_(True), User.id.in_(
-            sa.select(Membership.user_id).where(sa.or_(Membership.unit_id.in_(units_in_scope(user)),
-                                                       Membership.unit_id.in_(above)))))
-        .order_by(User.full_name, User.username)
-    ).all()
+    stmt = (sa.select(User.id, User.full_name, User.username)
+            .where(User.is_active_flag.is_(True), User.id.in_(
+                sa.select(Membership.user_id).where(sa.or_(Membership.unit_id.in_(units_in_scope(user)),
+                                                           Membership.unit_id.in_(above)))))
+            .order_by(User.full_name, User.username))
+    if only is not None:
+        stmt = stmt.where(User.id.in_([i for i in only if i]))
+    rows = db.session.execute(stmt.limit(limit)).all()
     return [(r.id, f"{r.full_name}（{r.username}）") for r in rows]
+
+
+#: Past this many, the filter's lists keep only the larger units / the user and the chosen one
+#: (a branch is then chosen from the roll-up, which links every unit).
+FILTER_LIST_LIMIT = 300
+
+
+def filter_units(user: User, f: queries.LedgerFilter) -> list[tuple[int, str]]:
+    """The unit filter's choices: the units in scope in tree order (only the committees and
+    general branches when there are very many), plus the chosen one."""
+    stmt = sa.select(OrgUnit.id, OrgUnit.name, OrgUnit.path, OrgUnit.kind).where(
+        OrgUnit.id.in_(units_in_scope(user)))
+    rows = db.session.execute(stmt.limit(FILTER_LIST_LIMIT + 1)).all()
+    if len(rows) > FILTER_LIST_LIMIT:
+        rows = db.session.execute(stmt.where(sa.or_(
+            OrgUnit.kind.in_([k for k in UnitKind if k.level < UnitKind.branch.level]), OrgUnit.id == f.unit))).all()
+    rows.sort(key=lambda r: [int(p) for p in r.path.strip("/").split("/")])
+    return [(r.id, "　" * (r.path.count("/") - 2) + r.name) for r in rows]
+
+
+def filter_people(user: User, f: queries.LedgerFilter) -> list[tuple[int, str]]:
+    """The owner filter's choices: the people in scope (only the user and the chosen one when many)."""
+    people = people_choices(user, limit=FILTER_LIST_LIMIT + 1)
+    if len(people) > FILTER_LIST_LIMIT:
+        wanted = {user.id, f.owner}
+        people = [(i, name) for i, name in people_choices(user, only=wanted)]
+    return people
 
 
 def unit_choices(user: User, *, creatable: bool = False) -> list[tuple[int, str]]:
@@ -73,10 +100,9 @@ def unit_choices(user: User, *, creatable: bool = False) -> list[tuple[int, str]
 def index():
     today = operations.local_today()
     f = queries.LedgerFilter.from_args(request.args)
-    page = paginate(queries.ledger_rows(f, current_user, today), request.args.get("page", 1, type=int),
-                    50, scalars=False)
+    page = queries.ledger_page(f, current_user, today, request.args.get("page", 1, type=int))
     return render("ledger/index.html", "ledger/_table.html", page=page, f=f, today=today,
-                  units=lambda: unit_choices(current_user), people=lambda: people_choices(current_user),
+                  units=lambda: filter_units(current_user, f), people=lambda: filter_people(current_user, f),
                   can_create=any(policy.can_create_in(current_user, m.unit) for m in current_user.memberships))
 
 
@@ -86,7 +112,8 @@ def rollup():
     f = queries.LedgerFilter.from_args(request.args)
     rows = queries.rollup(f, current_user, today)
     return render("ledger/rollup.html", "ledger/_rollup.html", rows=rows, totals=queries.rollup_totals(rows), f=f,
-                  units=lambda: unit_choices(current_user), people=lambda: people_choices(current_user))
+                  units=lambda: filter_units(current_user, f), people=lambda: filter_people(current_user, f),
+                  unit_url=url_for("ledger.index", **f.args(unit=None)))
 
 
 @bp.get("/print")
