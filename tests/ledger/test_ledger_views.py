@@ -7,7 +7,7 @@ import pytest
 
 from tracker.extensions import db
 from tracker.ledger.operations import local_today
-from tracker.models import Attachment, ItemStatus, LedgerItem, OrgUnit, User
+from tracker.models import Attachment, ItemStatus, LedgerItem, User
 
 from ledger.ledger_support import PNG, get, load
 

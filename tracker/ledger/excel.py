@@ -21,7 +21,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 
 from ..extensions import db
-from ..models import (Attachment, DeadlineKind, ItemSource, LedgerItem, OrgUnit, ProgressEntry, Severity, User)
+from ..models import Attachment, DeadlineKind, ItemSource, LedgerItem, OrgUnit, ProgressEntry, User
 from ..reasons import N_, DomainError, Reason
 from . import operations
 from .queries import LedgerFilter, apply_filter, ordered
