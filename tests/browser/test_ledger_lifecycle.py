@@ -19,6 +19,8 @@ def _log_out(page):
 def test_an_item_from_creation_to_follow_up_check(page, live_server, log_in, tmp_path):
     photo = tmp_path / "整改后照片.png"
     photo.write_bytes(PNG)
+    violations = []
+    page.on("console", lambda msg: violations.append(msg.text) if "Content Security Policy" in msg.text else None)
 
     # The leader records the problem for 办公室党支部, owned by its secretary (sec1).
     log_in("leader")
@@ -90,3 +92,10 @@ def test_an_item_from_creation_to_follow_up_check(page, live_server, log_in, tmp
     timeline = page.locator("#timeline")
     for verb in ("验收销号", "退回整改", "回头看重新打开", "提交验收"):
         expect(timeline.get_by_text(verb).first).to_be_visible()
+
+    # The ledger lists it, and the filtered table swaps in place (htmx) without CSP violations.
+    page.goto(f"{live_server}/ledger/")
+    page.get_by_label("状态").select_option(label="回头看")
+    expect(page).to_have_url(re.compile(r"status=reopened"))
+    expect(page.locator("#ledger-table")).to_contain_text("党课记录缺少学习内容")
+    assert violations == []
