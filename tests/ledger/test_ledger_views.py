@@ -198,3 +198,19 @@ def test_print_view_has_the_office_columns(client, login, world, new_item):
     login(world.leader)
     page = client.get("/ledger/print").get_data(as_text=True)
     assert "建章立制/举一反三" in page and "ZG-" in page
+
+
+def test_two_steps_at_the_same_moment_answer_409(client, login, world, new_item, app, monkeypatch):
+    from sqlalchemy.orm.exc import StaleDataError
+
+    from tracker.ledger import operations as ops
+
+    item_id = new_item()
+    login(world.owner)
+
+    def racing(*args, **kwargs):
+        raise StaleDataError("UPDATE statement on table 'ledger_item' expected to update 1 row(s); 0 were matched.")
+
+    monkeypatch.setattr(ops, "start_item", racing)
+    response = client.post(f"/ledger/{item_id}/start")
+    assert response.status_code == 409 and "同一时刻" in response.get_data(as_text=True)

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from flask import abort, current_app, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.routing import BuildError
 
 from ..audit import timeline
@@ -42,6 +43,16 @@ def _ledger_context():
         "ledger_my_counts": lambda: queries.my_open_counts(current_user, operations.local_today()),
         "ledger_unit_summary": lambda unit: queries.unit_summary(unit, current_user, operations.local_today()),
     }
+
+
+@bp.errorhandler(StaleDataError)
+def _changed_meanwhile(_error):
+    """Two people acted on one item at once: the second is told, nothing is half-saved."""
+    from ..errors import error_response
+
+    db.session.rollback()
+    return error_response(409, [_("Someone else changed this item at the same moment. Reload the page and "
+                                  "try again.")])
 
 
 def _item_or_404(item_id: int) -> LedgerItem:
