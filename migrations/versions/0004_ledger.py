@@ -70,6 +70,7 @@ def upgrade():
     with op.batch_alter_table('ledger_item', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_ledger_item_batch'), ['batch'], unique=False)
         batch_op.create_index(batch_op.f('ix_ledger_item_category'), ['category'], unique=False)
+        batch_op.create_index(batch_op.f('ix_ledger_item_deadline'), ['deadline'], unique=False)
         batch_op.create_index('ix_ledger_item_origin', ['origin_type', 'origin_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_ledger_item_owner_id'), ['owner_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_ledger_item_severity'), ['severity'], unique=False)
@@ -139,6 +140,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_ledger_item_severity'))
         batch_op.drop_index(batch_op.f('ix_ledger_item_owner_id'))
         batch_op.drop_index('ix_ledger_item_origin')
+        batch_op.drop_index(batch_op.f('ix_ledger_item_deadline'))
         batch_op.drop_index(batch_op.f('ix_ledger_item_category'))
         batch_op.drop_index(batch_op.f('ix_ledger_item_batch'))
 

@@ -176,3 +176,19 @@ def test_a_stale_edit_is_refused(new_item, in_db, world):
     with pytest.raises(StaleEdit):
         in_db(lambda: ops.update_item(get(User, world.leader), load(item_id), version=1, category="作风建设"))
     assert in_db(lambda: load(item_id).category) == "组织建设"
+
+
+def test_reminders_escalate_and_are_recorded_once_a_day(new_item, in_db, world, runner):
+    today = ops.local_today()
+    new_item(problem="超期2天", deadline=today - timedelta(days=2))
+    new_item(problem="超期8天", deadline=today - timedelta(days=8), owner=None)
+    new_item(problem="超期20天", deadline=today - timedelta(days=20))
+    new_item(problem="未超期", deadline=today + timedelta(days=2))
+    result = runner.invoke(args=["remind"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert "3 reminders recorded" in lines[-1]
+    assert any("remind" in line and "测试用户" in line for line in lines)
+    assert any("warn" in line for line in lines) and any("supervise" in line for line in lines)
+    again = runner.invoke(args=["remind"])
+    assert "0 reminders recorded" in again.output

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from ..extensions import db
 from ..models import OrgUnit
-from . import org, projects, reviews
+from . import ledger, org, projects, reviews
 
 DEMO_PASSWORD = "demo12345"
 ROOT_NAME = org.ROOT_NAME
@@ -32,6 +32,7 @@ def seed_demo(echo: Callable[[str], None] = print) -> bool:
     ctx = org.seed(DEMO_PASSWORD)
     # Feature steps follow here, each taking the context of the organisation step.
     projects.seed(ctx)
+    ledger.seed(ctx)
     reviews.seed(ctx)
     db.session.flush()
     echo(org.describe(ctx, DEMO_PASSWORD))

@@ -2,7 +2,7 @@
 
 from flask import Blueprint
 
-bp = Blueprint("ledger", __name__, url_prefix="/ledger")
+bp = Blueprint("ledger", __name__, url_prefix="/ledger", cli_group=None)
 
 
 def blueprint() -> Blueprint:
@@ -11,7 +11,7 @@ def blueprint() -> Blueprint:
     The views are imported here rather than at module level because the models import this
     package's pure `workflow` module (the item states), and the views import the models.
     """
-    from . import views  # noqa: F401
+    from . import cli, excel_views, views  # noqa: F401
 
     return bp
 
@@ -20,11 +20,16 @@ def blueprint() -> Blueprint:
 def _setup(_state):
     from ..i18n import register_labels
     from ..links import register_problem_counter
+    from ..navigation import DASHBOARD_WIDGETS, UNIT_PANELS
     from . import labels
     from .operations import count_problems
 
     register_problem_counter(count_problems)
+    for panels, template in ((DASHBOARD_WIDGETS, "ledger/_widget.html"), (UNIT_PANELS, "ledger/_unit_panel.html")):
+        if template not in panels:
+            panels.append(template)
     register_labels(
+        subjects=("ledger_item",),
         verbs=labels.VERB_LABELS,
         fields=labels.FIELD_LABELS,
         values={
@@ -32,5 +37,6 @@ def _setup(_state):
             "source": {k.value: v for k, v in labels.SOURCE_LABELS.items()},
             "severity": {k.value: v for k, v in labels.SEVERITY_LABELS.items()},
             "kind": {k.value: v for k, v in labels.EVIDENCE_LABELS.items()},
+            "level": {k.value: v for k, v in labels.ESCALATION_LABELS.items()},
         },
     )

@@ -109,4 +109,5 @@ FIELD_LABELS = {
     "lessons": _l("Rules made / lessons applied elsewhere"),
     "remark": _l("Remark"),
     "level": _l("Escalation"),
+    "recipients": _l("Notified"),
 }

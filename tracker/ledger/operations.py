@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time, timezone
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -12,11 +12,11 @@ import sqlalchemy as sa
 from ..audit import changes, record_activity
 from ..extensions import db
 from ..links import ProblemCounts
-from ..models import (Attachment, AttachmentKind, DeadlineKind, ExtensionRequest, ExtensionStatus, ItemSource,
-                      LedgerItem, OrgUnit, ProgressEntry, Severity, User, utcnow)
+from ..models import (Activity, Attachment, AttachmentKind, DeadlineKind, ExtensionRequest, ExtensionStatus,
+                      ItemSource, LedgerItem, Membership, OrgUnit, ProgressEntry, Role, Severity, User, utcnow)
 from ..reasons import N_, DomainError, NotAllowed, Reason, StaleEdit
 from . import policy
-from .workflow import (OPEN_STATES, ItemStatus, close_reasons, ensure_transition, extension_reasons,
+from .workflow import (OPEN_STATES, Escalation, ItemStatus, close_reasons, ensure_transition, extension_reasons,
                        path_to_submit, reason_required, submit_reasons)
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
@@ -78,35 +78,106 @@ def create_item(actor: User | None, *, unit: OrgUnit, problem: str, source: Item
         existing = find_by_dedupe_key(dedupe_key)
         if existing is not None:
             return existing
+    _check_new(actor, unit, problem, deadline_kind, deadline, owner, verifier)
+    year = local_today().year
+    seq, _code = next_code(year)
+    item = _new_item(actor, year, seq, unit=unit, problem=problem, source=source, owner=owner, verifier=verifier,
+                     deadline=deadline, deadline_kind=deadline_kind, batch=batch, category=category,
+                     indicator=indicator, deduction=deduction, target=target, measures=measures,
+                     responsible_leader=responsible_leader, severity=severity, origin_type=origin_type,
+                     origin_id=origin_id, dedupe_key=dedupe_key, remark=remark)
+    db.session.add(item)
+    db.session.flush()
+    record_activity(actor, item, "created", after=_created_after(item, unit, owner))
+    db.session.flush()
+    return item
+
+
+def _check_new(actor: User | None, unit: OrgUnit, problem: str | None, deadline_kind: DeadlineKind,
+               deadline: date | None, owner: User | None, verifier: User | None) -> None:
     if actor is not None and not policy.can_create_in(actor, unit):
         raise NotAllowed(Reason(N_("Only secretaries and leaders over the unit record its problems."),
                                 code="create"))
-    problem = (problem or "").strip()
-    if not problem:
+    if not (problem or "").strip():
         raise _refuse(Reason(N_("Describe the problem."), code="problem"))
     _check_deadline(deadline_kind, deadline)
     _check_people(owner, verifier)
-    year = local_today().year
-    seq, code = next_code(year)
-    item = LedgerItem(
-        code=code, year=year, seq=seq, source=source, batch=_text(batch), category=_text(category),
-        unit_id=unit.id, problem=problem, indicator=_text(indicator), deduction=deduction,
-        target=_text(target), measures=_text(measures),
+
+
+def _new_item(actor: User | None, year: int, seq: int, *, unit: OrgUnit, problem: str, source: ItemSource,
+              owner: User | None = None, verifier: User | None = None, deadline: date | None = None,
+              deadline_kind: DeadlineKind = DeadlineKind.date, batch: str | None = None,
+              category: str | None = None, indicator: str | None = None, deduction: Decimal | None = None,
+              target: str | None = None, measures: str | None = None, responsible_leader: User | None = None,
+              severity: Severity | None = None, origin_type: str | None = None, origin_id: int | None = None,
+              dedupe_key: str | None = None, remark: str | None = None,
+              status: ItemStatus = ItemStatus.open) -> LedgerItem:
+    return LedgerItem(
+        code=f"{CODE_PREFIX}-{year}-{seq:04d}", year=year, seq=seq, source=source, batch=_text(batch),
+        category=_text(category), unit_id=unit.id, problem=problem.strip(), indicator=_text(indicator),
+        deduction=deduction, target=_text(target), measures=_text(measures),
         responsible_leader_id=responsible_leader.id if responsible_leader else None,
         owner_id=owner.id if owner else None, verifier_id=verifier.id if verifier else None,
         deadline_kind=deadline_kind, deadline=deadline, severity=severity or Severity.normal,
-        status=ItemStatus.open, progress=0, origin_type=origin_type, origin_id=origin_id,
+        status=status, progress=0, origin_type=origin_type, origin_id=origin_id,
         dedupe_key=dedupe_key, remark=_text(remark), created_by_id=actor.id if actor else None,
     )
-    db.session.add(item)
+
+
+def _created_after(item: LedgerItem, unit: OrgUnit, owner: User | None) -> dict[str, Any]:
+    return {"code": item.code, "source": item.source.value, "unit": unit.name, "status": item.status.value,
+            "owner": owner.display_name if owner else None,
+            "deadline": item.deadline.isoformat() if item.deadline else None}
+
+
+def existing_dedupe_keys(keys: list[str]) -> set[str]:
+    """Which of `keys` are already in the ledger (in chunks, one query per 500)."""
+    wanted = sorted({k for k in keys if k})
+    found: set[str] = set()
+    for start in range(0, len(wanted), 500):
+        found.update(db.session.scalars(sa.select(LedgerItem.dedupe_key).where(
+            LedgerItem.dedupe_key.in_(wanted[start:start + 500]))))
+    return found
+
+
+def create_items(actor: User | None, specs: list[dict[str, Any]]) -> list[LedgerItem]:
+    """Record many problems at once (an Excel import): the rules of `create_item`, few statements.
+
+    Each spec holds `create_item`'s keyword arguments, and may set `status` to 整改中 (in_progress).
+    Specs whose dedupe_key is already in the ledger (or repeated) are left out. Raises like
+    `create_item` on the first bad spec; the caller rolls back, so nothing is recorded.
+    """
+    seen = existing_dedupe_keys([spec.get("dedupe_key") for spec in specs])
+    checked_units: set[int] = set()
+    year = local_today().year
+    seq, _code = next_code(year)
+    pending = []
+    for spec in specs:
+        key = spec.get("dedupe_key")
+        if key and key in seen:
+            continue
+        seen.add(key)
+        spec = dict(spec)
+        status = spec.pop("status", ItemStatus.open)
+        if status not in (ItemStatus.open, ItemStatus.in_progress):
+            raise _refuse(Reason(N_("This cannot be done in the item's current state."), code="status"))
+        unit = spec["unit"]
+        if unit.id not in checked_units:
+            _check_new(actor, unit, "-", DeadlineKind.ongoing, None, None, None)
+            checked_units.add(unit.id)
+        _check_new(None, unit, spec.get("problem"), spec.get("deadline_kind", DeadlineKind.date),
+                   spec.get("deadline"), spec.get("owner"), spec.get("verifier"))
+        pending.append((_new_item(actor, year, seq, status=status, **spec), unit, spec.get("owner")))
+        seq += 1
+    items = [item for item, _, _ in pending]
+    db.session.add_all(items)
     db.session.flush()
-    record_activity(actor, item, "created", after={
-        "code": code, "source": source.value, "unit": unit.name, "status": ItemStatus.open.value,
-        "owner": owner.display_name if owner else None,
-        "deadline": deadline.isoformat() if deadline else None,
-    })
+    db.session.add_all([Activity(actor_id=actor.id if actor else None, subject_type=LedgerItem.__tablename__,
+                                 subject_id=item.id, unit_id=item.unit_id, verb="created",
+                                 after=_created_after(item, unit, owner), note=None)
+                        for item, unit, owner in pending])
     db.session.flush()
-    return item
+    return items
 
 
 #: Fields `update_item` edits (the deadline changes only through an approved extension).
@@ -365,3 +436,57 @@ def count_problems(origin_type: str, origin_id: int) -> ProblemCounts:
         elif status is ItemStatus.closed:
             closed += n
     return ProblemCounts(open=open_, closed=closed)
+
+
+# --- Escalation of overdue items (提醒 → 告诫 → 督办) ------------------------------------------
+
+def _nearest_holders(unit: OrgUnit, role: Role) -> list[User]:
+    """Users holding `role` at `unit`, or else at the nearest unit above it that has one."""
+    chain = [*unit.ancestor_ids, unit.id]
+    rows = db.session.execute(
+        sa.select(Membership.unit_id, User).join(User, User.id == Membership.user_id)
+        .where(Membership.unit_id.in_(chain), Membership.role == role, User.is_active_flag.is_(True))
+    ).all()
+    for unit_id in reversed(chain):
+        found = [user for holder_unit, user in rows if holder_unit == unit_id]
+        if found:
+            return found
+    return []
+
+
+def escalation_recipients(item: LedgerItem, level: Escalation) -> list[User]:
+    """Who hears of an overdue item: the owner (提醒), the secretary (告诫), the leader (督办)."""
+    if level is Escalation.remind and item.owner is not None:
+        return [item.owner]
+    if level in (Escalation.remind, Escalation.warn):
+        return _nearest_holders(item.unit, Role.secretary)
+    if item.responsible_leader is not None:
+        return [item.responsible_leader]
+    return _nearest_holders(item.unit, Role.leader)
+
+
+def send_reminders(today: date | None = None) -> list[tuple[LedgerItem, Escalation, list[User]]]:
+    """Record today's reminder for every overdue item, at its escalation level; once a day per item.
+
+    Running it twice on one day records nothing more (idempotent). Returns what was recorded.
+    """
+    from .queries import escalation_expr, overdue_clause
+
+    today = today or local_today()
+    start_of_day = datetime.combine(today, time.min, LOCAL_TZ).astimezone(timezone.utc)
+    already = set(db.session.scalars(sa.select(Activity.subject_id).where(
+        Activity.subject_type == LedgerItem.__tablename__, Activity.verb == "reminded",
+        Activity.created_at >= start_of_day)))
+    rows = db.session.execute(sa.select(LedgerItem, escalation_expr(today)).where(overdue_clause(today))
+                              .order_by(LedgerItem.id)).all()
+    sent = []
+    for item, level in rows:
+        level = Escalation(level)
+        if item.id in already or level is Escalation.none:
+            continue
+        recipients = escalation_recipients(item, level)
+        record_activity(None, item, "reminded", after={
+            "level": level.value, "recipients": "、".join(u.display_name for u in recipients) or None})
+        sent.append((item, level, recipients))
+    db.session.flush()
+    return sent

@@ -79,7 +79,7 @@ class LedgerItem(db.Model):
     owner_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"), index=True)
     verifier_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"), index=True)
     deadline_kind: Mapped[DeadlineKind] = mapped_column(str_enum(DeadlineKind), default=DeadlineKind.date)
-    deadline: Mapped[date | None] = mapped_column(sa.Date)
+    deadline: Mapped[date | None] = mapped_column(sa.Date, index=True)
     severity: Mapped[Severity] = mapped_column(str_enum(Severity), default=Severity.normal, index=True)
     status: Mapped[ItemStatus] = mapped_column(str_enum(ItemStatus), default=ItemStatus.open, index=True)
     progress: Mapped[int] = mapped_column(default=0)

@@ -1,0 +1,126 @@
+"""Demo step: a rectification ledger across the six branches, in every state and from every source."""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+from decimal import Decimal
+
+from werkzeug.datastructures import FileStorage
+
+from ..extensions import db
+from ..ledger import operations as ops
+from ..models import AttachmentKind, DeadlineKind, ItemSource, Severity, utcnow
+from .org import DemoOrg
+
+# A 1×1 PNG: enough for a photo of evidence in the demo.
+PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8ffff3f0005fe02fea7d6a4f10000000049454e44ae426082")
+
+# (problem, category, source, indicator, deduction, target, measures, severity)
+PROBLEMS = [
+    ("支部“三会一课”会议记录不完整，部分支委会缺少签到表和会议议题", "三会一课", ItemSource.self_check, None, None,
+     "会议记录要素齐全，签到表、议题、决议完整归档", "补齐2026年支委会签到表；制定会议记录模板；每月由组织委员检查", Severity.normal),
+    ("党员发展档案材料不齐全，个别发展对象缺少政治审查材料", "组织建设", ItemSource.review, "发展党员程序规范", Decimal("1.0"),
+     "发展党员档案材料齐全规范", "逐人核查发展档案，补充政审材料；组织专题培训", Severity.major),
+    ("主题党日活动形式单一，与业务工作结合不紧密", "主题党日", ItemSource.inspection, None, None,
+     "主题党日每月有主题、有方案、有记录、有成效", "制定全年主题党日计划，结合业务开展志愿服务", Severity.normal),
+    ("党费收缴不及时，个别党员连续3个月未按时交纳党费", "组织建设", ItemSource.project_check, "党费收缴", Decimal("0.5"),
+     "党费按月足额收缴，台账清楚", "逐月核对党费台账，建立提醒机制", Severity.major),
+    ("支部书记述职报告问题查摆不深不透，整改措施针对性不强", "作风建设", ItemSource.report, None, None,
+     "问题具体、措施可行、责任到人", "重新查摆问题，细化整改措施并公示", Severity.normal),
+    ("组织生活会批评与自我批评“辣味”不足，互相批评意见偏少", "组织建设", ItemSource.org_life, None, None,
+     "每名党员至少提出1条具体批评意见", "会前开展谈心谈话，会后跟踪整改", Severity.normal),
+    ("支部宣传栏内容长期未更新，理论学习氛围不浓", "思想建设", ItemSource.self_check, None, None,
+     "宣传栏每月更新", "指定宣传委员负责，每月更新学习内容", Severity.normal),
+    ("党员理论学习抓得不实，“学习强国”学习积分普遍偏低", "党员教育", ItemSource.review, "党员教育管理", Decimal("0.5"),
+     "党员学习积分达到上级要求", "建立学习积分月通报制度，开展学习交流", Severity.normal),
+    ("廉政风险点排查不全面，防控措施针对性不强", "纪律建设", ItemSource.inspection, None, None,
+     "风险点全覆盖，措施具体可查", "重新梳理岗位廉政风险点，修订防控措施", Severity.severe),
+    ("支部委员分工不明确，未建立支委工作责任清单", "组织建设", ItemSource.self_check, None, None,
+     "建立支委责任清单并公示", "召开支委会明确分工，制定责任清单", Severity.normal),
+    ("谈心谈话开展不经常，记录过于简单", "组织建设", ItemSource.org_life, None, None,
+     "支部书记每季度与每名党员谈心谈话1次", "建立谈心谈话记录本，每季度检查", Severity.normal),
+    ("党建工作与业务工作“两张皮”现象依然存在", "政治建设", ItemSource.other, None, None,
+     "党建与业务同谋划、同部署、同考核", "结合业务工作设计书记项目，季度复盘", Severity.major),
+]
+
+# The state each demo item is brought to, in turn, with the deadline offset in days from today.
+PLAN = [
+    ("open", 25), ("in_progress", 12), ("submitted", 8), ("closed", -20), ("returned", 5), ("overdue", -4),
+    ("reopened", 15), ("void", 30), ("overdue_long", -18), ("in_progress", 2), ("closed", -40), ("overdue_mid", -9),
+]
+BATCHES = ["2026年第三季度互查互评", "2026年机关党委巡察", "2026年上半年自查"]
+
+
+def _file(data: bytes, name: str) -> FileStorage:
+    return FileStorage(stream=io.BytesIO(data), filename=name)
+
+
+def seed(ctx: DemoOrg) -> None:
+    """Create about two dozen items: two per branch, through every state, some overdue or extended."""
+    today = ops.local_today()
+    leader = ctx.leader
+    n = 0
+    for b, branch in enumerate(ctx.branches):
+        secretary = ctx.secretaries[b]
+        members = ctx.members[2 * b:2 * b + 2]
+        neighbour_secretary = ctx.secretaries[(b + 1) % len(ctx.branches)]
+        for k in range(2):
+            problem, category, source, indicator, deduction, target, measures, severity = PROBLEMS[(2 * b + k) % 12]
+            state, offset = PLAN[(2 * b + k) % len(PLAN)]
+            owner = secretary if k == 0 else members[0]
+            verifier = neighbour_secretary if source is ItemSource.review else None
+            item = ops.create_item(
+                leader, unit=branch, problem=problem, source=source, owner=owner, verifier=verifier,
+                responsible_leader=leader, deadline=today + timedelta(days=offset),
+                deadline_kind=DeadlineKind.immediate if n % 7 == 3 else DeadlineKind.date,
+                batch=BATCHES[n % 3] if source in (ItemSource.review, ItemSource.inspection, ItemSource.self_check)
+                else None,
+                category=category, indicator=indicator, deduction=deduction, target=target, measures=measures,
+                severity=severity, dedupe_key=f"demo:{b}:{k}")
+            item.created_at = utcnow() - timedelta(days=45 - 2 * n)
+            _bring_to(item, state, owner, leader, n)
+            n += 1
+    # One ongoing item (长期坚持) at the top unit's first general branch.
+    ops.create_item(leader, unit=ctx.general_branches[0], problem="理论学习中心组学习制度执行不够经常",
+                    source=ItemSource.inspection, owner=ctx.secretaries[0], deadline_kind=DeadlineKind.ongoing,
+                    category="思想建设", measures="每月开展一次集中学习，长期坚持", dedupe_key="demo:ongoing")
+    db.session.flush()
+
+
+def _bring_to(item, state: str, owner, leader, n: int) -> None:
+    if state == "open":
+        return
+    if state.startswith("overdue"):
+        ops.report_progress(owner, item, percent=30, text="已制定整改方案，正在推进")
+        if state == "overdue_mid":
+            request = ops.request_extension(owner, item, new_deadline=ops.local_today() + timedelta(days=20),
+                                            reason="涉及多名党员档案，需与上级组织部门核对")
+            ops.decide_extension(leader, request, approve=False, note="时限内可完成，不同意延期，请抓紧落实")
+        return
+    ops.report_progress(owner, item, percent=40, text="已召开支委会研究整改措施，明确责任分工")
+    if state == "in_progress":
+        if n % 2:
+            ops.request_extension(owner, item, new_deadline=item.deadline + timedelta(days=14),
+                                  reason="需结合季度主题党日一并落实")
+        return
+    if state == "void":
+        ops.void_item(leader, item, reason="与巡察反馈问题重复登记，合并处理")
+        return
+    ops.add_evidence(owner, item, _file(PNG, "整改后现场照片.png"), AttachmentKind.photo)
+    ops.add_evidence(owner, item, _file("支部委员会会议记录\n时间：2026年11月\n议题：研究整改措施\n".encode(),
+                                        "支委会会议记录.txt"), AttachmentKind.minutes)
+    if n % 3 == 0 and item.deadline and item.deadline + timedelta(days=10) >= ops.local_today():
+        request = ops.request_extension(owner, item, new_deadline=item.deadline + timedelta(days=10),
+                                        reason="整改材料需上级审核后归档")
+        ops.decide_extension(leader, request, approve=True, note="同意延期10天")
+    ops.submit_item(owner, item, note="已按整改措施逐项落实，相关材料已归档")
+    if state == "submitted":
+        return
+    if state == "returned":
+        ops.return_item(leader, item, reason="佐证材料不充分，请补充整改前后对比材料")
+        return
+    ops.close_item(leader, item, opinion="整改措施落实到位，佐证材料齐全，同意销号")
+    item.lessons = "修订完善支部工作制度，举一反三开展全面自查"
+    if state == "reopened":
+        ops.reopen_item(leader, item, reason="回头看发现部分问题有反弹，需巩固整改成果")

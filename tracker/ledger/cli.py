@@ -1,0 +1,23 @@
+"""`flask --app tracker remind`: the daily escalation of overdue ledger items."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import click
+
+from ..extensions import db
+from . import bp, operations
+
+
+@bp.cli.command("remind")
+@click.option("--date", "on_date", default=None, help="Run as if today were this date (YYYY-MM-DD).")
+def remind_command(on_date: str | None) -> None:
+    """Record today's reminders for overdue items (提醒 → 告诫 → 督办); safe to run twice a day."""
+    today = date.fromisoformat(on_date) if on_date else operations.local_today()
+    sent = operations.send_reminders(today)
+    db.session.commit()
+    for item, level, recipients in sent:
+        names = "、".join(u.display_name for u in recipients) or "-"
+        click.echo(f"{item.code}  {level.value:<9}  {item.unit.name}  → {names}")
+    click.echo(f"{len(sent)} reminders recorded for {today.isoformat()}.")

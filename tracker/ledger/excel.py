@@ -1,0 +1,394 @@
+"""The ledger in Excel: a streamed export in the offices' layout, and an all-or-nothing import."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import tempfile
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import IO, Any
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font
+
+from ..extensions import db
+from ..models import Attachment, DeadlineKind, ItemSource, LedgerItem, OrgUnit, ProgressEntry, User
+from ..reasons import N_, DomainError, Reason
+from . import operations
+from .queries import LedgerFilter, apply_filter, ordered
+from .workflow import ItemStatus
+
+LOCAL_TZ = ZoneInfo("Asia/Shanghai")
+
+#: The columns offices expect, in their order (domain.md §2); the export keeps these headers.
+HEADERS = ["序号", "问题来源", "检查批次/轮次", "问题类别", "责任单位(被检查单位)", "问题描述", "对应指标/扣分",
+           "整改目标/验收标准", "整改措施", "责任领导", "责任人", "整改时限", "整改进展", "整改状态", "佐证材料",
+           "验收人", "验收意见", "完成时间", "销号时间", "建章立制/举一反三", "备注"]
+WIDTHS = [14, 12, 18, 12, 20, 50, 20, 30, 30, 10, 10, 12, 30, 10, 10, 10, 30, 16, 16, 30, 20]
+
+# The sheet speaks the offices' Chinese whatever the user's language, so a sheet reads back.
+SOURCE_ZH = {ItemSource.project_check: "项目检查", ItemSource.review: "季度互查", ItemSource.inspection: "巡察督查",
+             ItemSource.self_check: "自查", ItemSource.org_life: "组织生活会查摆", ItemSource.report: "述职评议",
+             ItemSource.other: "其他"}
+STATUS_ZH = {ItemStatus.open: "待整改", ItemStatus.in_progress: "整改中", ItemStatus.submitted: "待验收",
+             ItemStatus.returned: "退回", ItemStatus.closed: "已销号", ItemStatus.reopened: "回头看",
+             ItemStatus.void: "作废"}
+DEADLINE_ZH = {DeadlineKind.immediate: "立行立改", DeadlineKind.ongoing: "长期坚持"}
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: Any) -> Any:
+    """A text cell that a spreadsheet would run as a formula, made plain text (a leading ')."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _local(value: datetime | None) -> datetime | None:
+    return value.astimezone(LOCAL_TZ).replace(tzinfo=None, microsecond=0) if value else None
+
+
+# --- Export ---------------------------------------------------------------------------------------
+
+def export_rows(f: LedgerFilter, user: User, today: date, limit: int | None = None) -> Iterator[list[Any]]:
+    """The rows of the filtered ledger as the 21 columns (Python values: dates stay dates)."""
+    owner, verifier, leader = (sa.orm.aliased(User) for _ in range(3))
+    latest_progress = (sa.select(ProgressEntry.text).where(ProgressEntry.item_id == LedgerItem.id)
+                       .order_by(ProgressEntry.id.desc()).limit(1).scalar_subquery())
+    evidence = (sa.select(sa.func.count(Attachment.id)).where(Attachment.owner_type == LedgerItem.__tablename__,
+                                                               Attachment.owner_id == LedgerItem.id)
+                .scalar_subquery())
+    stmt = (sa.select(LedgerItem.code, LedgerItem.source, LedgerItem.batch, LedgerItem.category, OrgUnit.name,
+                      LedgerItem.problem, LedgerItem.indicator, LedgerItem.deduction, LedgerItem.target,
+                      LedgerItem.measures, leader.full_name, owner.full_name, LedgerItem.deadline_kind,
+                      LedgerItem.deadline, LedgerItem.progress, latest_progress, LedgerItem.status, evidence,
+                      verifier.full_name, LedgerItem.verification_opinion, LedgerItem.completed_at,
+                      LedgerItem.closed_at, LedgerItem.lessons, LedgerItem.remark)
+            .select_from(LedgerItem).join(OrgUnit, OrgUnit.id == LedgerItem.unit_id)
+            .outerjoin(owner, owner.id == LedgerItem.owner_id)
+            .outerjoin(verifier, verifier.id == LedgerItem.verifier_id)
+            .outerjoin(leader, leader.id == LedgerItem.responsible_leader_id))
+    stmt = ordered(apply_filter(stmt, f, user, today), f)
+    if limit:
+        stmt = stmt.limit(limit)
+    result = db.session.execute(stmt.execution_options(yield_per=2000))
+    for r in result:
+        indicator = r[6] or ""
+        if r[7] is not None:
+            indicator = f"{indicator}（扣{r[7].normalize():f}分）" if indicator else f"扣{r[7].normalize():f}分"
+        if r[12] is DeadlineKind.date or r[13] is not None:
+            deadline: Any = r[13]
+        else:
+            deadline = DEADLINE_ZH.get(r[12], "")
+        progress = f"{r[14]}%" + (f" {r[15]}" if r[15] else "")
+        yield [r[0], SOURCE_ZH[r[1]], r[2], r[3], r[4], r[5], indicator or None, r[8], r[9], r[10], r[11], deadline,
+               progress, STATUS_ZH[r[16]], f"{r[17]}份" if r[17] else "无", r[18], r[19], _local(r[20]),
+               _local(r[21]), r[22], r[23]]
+
+
+def write_workbook(rows: Iterator[list[Any]], target: IO[bytes] | str) -> int:
+    """Write the ledger sheet with openpyxl's write-only mode (constant memory); returns the row count."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("整改台账")
+    for i, width in enumerate(WIDTHS):
+        sheet.column_dimensions[chr(ord("A") + i)].width = width
+    sheet.freeze_panes = "A2"
+    header = []
+    for title in HEADERS:
+        cell = WriteOnlyCell(sheet, value=title)
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        header.append(cell)
+    sheet.append(header)
+    count = 0
+    for row in rows:
+        # Dates and datetimes stay Python values: openpyxl writes them as real date cells with a
+        # date number format (yyyy-mm-dd, yyyy-mm-dd h:mm:ss).
+        sheet.append([neutralise(value) for value in row])
+        count += 1
+    workbook.save(target)
+    return count
+
+
+def export_to_tempfile(f: LedgerFilter, user: User, today: date) -> Path:
+    """Write the filtered ledger to a temporary .xlsx file (the caller streams and removes it)."""
+    handle = tempfile.NamedTemporaryFile(prefix="ledger-export-", suffix=".xlsx", delete=False)
+    handle.close()
+    write_workbook(export_rows(f, user, today), handle.name)
+    return Path(handle.name)
+
+
+# --- Import ----------------------------------------------------------------------------------------
+
+class ImportFileError(DomainError):
+    """The uploaded file is not a readable ledger sheet (HTTP 422); nothing is imported."""
+
+    status = 422
+
+
+@dataclass
+class ParsedRow:
+    number: int  #: the row number in the sheet, as Excel shows it
+    values: dict[str, Any] = field(default_factory=dict)
+    errors: list[Reason] = field(default_factory=list)
+    skip: str = ""  #: why the row is left out without error ("existing": already in the ledger)
+
+
+@dataclass
+class ImportPlan:
+    rows: list[ParsedRow]
+
+    @property
+    def bad(self) -> list[ParsedRow]:
+        return [r for r in self.rows if r.errors]
+
+    @property
+    def new(self) -> list[ParsedRow]:
+        return [r for r in self.rows if not r.errors and not r.skip]
+
+    @property
+    def skipped(self) -> list[ParsedRow]:
+        return [r for r in self.rows if r.skip and not r.errors]
+
+
+_HEADER_ALIASES = {"责任单位": "责任单位(被检查单位)", "被检查单位": "责任单位(被检查单位)", "对应指标": "对应指标/扣分",
+                   "整改目标": "整改目标/验收标准", "检查批次": "检查批次/轮次", "建章立制": "建章立制/举一反三",
+                   "整改时间": "整改时限"}
+MAX_ROWS = 20_000
+
+
+def _norm_header(value: Any) -> str:
+    text = re.sub(r"\s+", "", str(value or "")).replace("（", "(").replace("）", ")").replace("／", "/")
+    return _HEADER_ALIASES.get(text, text)
+
+
+def _cell_text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value).strip()
+    return text or None
+
+
+_DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+
+
+def _parse_deadline(value: Any) -> tuple[DeadlineKind, date | None] | None:
+    if isinstance(value, datetime):
+        return DeadlineKind.date, value.date()
+    if isinstance(value, date):
+        return DeadlineKind.date, value
+    text = _cell_text(value)
+    if text is None:
+        return None
+    for kind, label in DEADLINE_ZH.items():
+        if text == label:
+            return kind, None
+    match = _DATE_RE.match(text)
+    if match:
+        try:
+            return DeadlineKind.date, date(int(match[1]), int(match[2]), int(match[3]))
+        except ValueError:
+            return None
+    return None
+
+
+def read_sheet(stream: IO[bytes]) -> tuple[dict[str, int], list[tuple[int, tuple]]]:
+    """The header map {header: column index} and the data rows (number, values) of a ledger sheet.
+
+    Raises ImportFileError for anything that is not a readable .xlsx with a 问题描述 column.
+    """
+    head = stream.read(4)
+    stream.seek(0)
+    if head != b"PK\x03\x04":
+        raise ImportFileError(Reason(N_("This is not an Excel .xlsx file. Save the sheet as .xlsx and try again."),
+                                     code="not_xlsx"))
+    try:
+        workbook = load_workbook(stream, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as error:
+        raise ImportFileError(Reason(N_("The file could not be read as an Excel workbook (%(error)s)."),
+                                     {"error": type(error).__name__}, code="unreadable")) from error
+    except Exception as error:  # openpyxl raises many kinds for damaged files
+        raise ImportFileError(Reason(N_("The file could not be read as an Excel workbook (%(error)s)."),
+                                     {"error": type(error).__name__}, code="unreadable")) from error
+    try:
+        sheet = workbook.worksheets[0]
+        rows = sheet.iter_rows(values_only=True)
+        headers: dict[str, int] = {}
+        number = 0
+        for values in rows:
+            number += 1
+            names = [_norm_header(v) for v in values]
+            if "问题描述" in names:
+                headers = {name: i for i, name in enumerate(names) if name}
+                break
+            if number >= 10:
+                break
+        if not headers:
+            raise ImportFileError(Reason(N_("No header row with a 问题描述 column was found in the first sheet."),
+                                         code="no_header"))
+        if "责任单位(被检查单位)" not in headers:
+            raise ImportFileError(Reason(N_("The sheet has no 责任单位 column."), code="no_unit_column"))
+        data = []
+        for values in rows:
+            number += 1
+            if any(v not in (None, "") for v in values):
+                data.append((number, values))
+                if len(data) > MAX_ROWS:
+                    raise ImportFileError(Reason(N_("The sheet has more than %(max)d rows; split it."),
+                                                 {"max": MAX_ROWS}, code="too_many"))
+        return headers, data
+    finally:
+        workbook.close()
+
+
+def plan_import(actor: User, stream: IO[bytes], people: list[tuple[int, str]] | None = None) -> ImportPlan:
+    """Read a sheet and check every row (dry run): nothing is written. Rows name their problems."""
+    from ..scoping import scoped_units
+    from . import policy
+
+    headers, data = read_sheet(stream)
+    units_by_name: dict[str, list[OrgUnit]] = {}
+    for unit in scoped_units(actor, active_only=True):
+        units_by_name.setdefault(unit.name, []).append(unit)
+    people_by_name: dict[str, list[int]] = {}
+    for user_id, full_name, username in _people(actor):
+        for key in {full_name, username}:
+            people_by_name.setdefault(key, []).append(user_id)
+    source_by_label = {v: k for k, v in SOURCE_ZH.items()}
+    status_by_label = {v: k for k, v in STATUS_ZH.items()}
+    existing_codes = _existing_codes(actor, [_cell_text(v[headers["序号"]]) for _, v in data] if "序号" in headers else [])
+    seen_keys: set[str] = set()
+    can_create = {}
+
+    def cell(values: tuple, name: str) -> Any:
+        index = headers.get(name)
+        return values[index] if index is not None and index < len(values) else None
+
+    plan = []
+    for number, values in data:
+        row = ParsedRow(number)
+        text = {name: _cell_text(cell(values, name)) for name in HEADERS}
+        if text["序号"] and text["序号"] in existing_codes:
+            row.skip = "existing"
+            plan.append(row)
+            continue
+        unit_name = text["责任单位(被检查单位)"]
+        units = units_by_name.get(unit_name or "", [])
+        if not unit_name:
+            row.errors.append(Reason(N_("责任单位 is missing."), code="unit"))
+        elif not units:
+            row.errors.append(Reason(N_("Unknown unit “%(name)s” (or outside your units)."), {"name": unit_name},
+                                     code="unit"))
+        elif len(units) > 1:
+            row.errors.append(Reason(N_("More than one unit is called “%(name)s”."), {"name": unit_name}, code="unit"))
+        elif not can_create.setdefault(units[0].id, policy.can_create_in(actor, units[0])):
+            row.errors.append(Reason(N_("You may not record problems for “%(name)s”."), {"name": unit_name},
+                                     code="unit"))
+        if not text["问题描述"]:
+            row.errors.append(Reason(N_("问题描述 is missing."), code="problem"))
+        source = source_by_label.get(text["问题来源"] or "其他")
+        if source is None:
+            row.errors.append(Reason(N_("Unknown 问题来源 “%(value)s”."), {"value": text["问题来源"]}, code="source"))
+        deadline = _parse_deadline(cell(values, "整改时限"))
+        if deadline is None:
+            row.errors.append(Reason(N_("整改时限 “%(value)s” is not a date (such as 2026-12-31), 立行立改 or 长期坚持."),
+                                     {"value": text["整改时限"] or ""}, code="deadline"))
+        status = status_by_label.get(text["整改状态"] or "待整改")
+        if status is None:
+            row.errors.append(Reason(N_("Unknown 整改状态 “%(value)s”."), {"value": text["整改状态"]}, code="status"))
+        elif status not in (ItemStatus.open, ItemStatus.in_progress):
+            row.errors.append(Reason(N_("New items are imported as 待整改 or 整改中; closing (销号) needs verification "
+                                        "in the system."), code="status"))
+        people: dict[str, int | None] = {}
+        for header, key in (("责任人", "owner"), ("验收人", "verifier"), ("责任领导", "responsible_leader")):
+            name = text[header]
+            ids = people_by_name.get(name or "", [])
+            if name and len(ids) != 1:
+                row.errors.append(Reason(N_("%(column)s “%(name)s” is not a single known person."),
+                                         {"column": header, "name": name}, code=key))
+            people[key] = ids[0] if name and len(ids) == 1 else None
+        if people["owner"] and people["owner"] == people["verifier"]:
+            row.errors.append(Reason(N_("The verifier cannot be the owner of the item."), code="verifier_is_owner"))
+        indicator, deduction = text["对应指标/扣分"], None
+        if indicator:
+            match = re.search(r"扣\s*([0-9]+(?:\.[0-9]+)?)\s*分", indicator)
+            if match:
+                try:
+                    deduction = Decimal(match[1])
+                except InvalidOperation:
+                    deduction = None
+                indicator = re.sub(r"[（(]?\s*扣\s*[0-9.]+\s*分\s*[)）]?", "", indicator).strip() or None
+        key = "import:" + hashlib.sha256(json.dumps(
+            [text["序号"], unit_name, text["问题描述"], text["检查批次/轮次"], text["问题来源"]],
+            ensure_ascii=False).encode()).hexdigest()[:56]
+        if not row.errors:
+            if key in seen_keys:
+                row.skip = "duplicate"
+            seen_keys.add(key)
+            row.values = dict(
+                unit_id=units[0].id, problem=text["问题描述"], source=source, deadline_kind=deadline[0],
+                deadline=deadline[1], batch=text["检查批次/轮次"], category=text["问题类别"], indicator=indicator,
+                deduction=deduction, target=text["整改目标/验收标准"], measures=text["整改措施"],
+                remark=text["备注"], dedupe_key=key, status=status, **{f"{k}_id": v for k, v in people.items()},
+            )
+        plan.append(row)
+    already = operations.existing_dedupe_keys([r.values["dedupe_key"] for r in plan if r.values and not r.skip])
+    for row in plan:
+        if row.values and row.values["dedupe_key"] in already:
+            row.skip = "duplicate"
+    return ImportPlan(plan)
+
+
+def _people(actor: User) -> list[tuple[int, str, str]]:
+    from .views import people_choices  # the same people the item form offers
+
+    ids = [user_id for user_id, _ in people_choices(actor)]
+    if not ids:
+        return []
+    return [tuple(r) for r in db.session.execute(
+        sa.select(User.id, User.full_name, User.username).where(User.id.in_(ids))).all()]
+
+
+def _existing_codes(actor: User, codes: list[str | None]) -> set[str]:
+    from ..scoping import scoped
+
+    wanted = sorted({c for c in codes if c and c.startswith("ZG-")})
+    found: set[str] = set()
+    for start in range(0, len(wanted), 500):
+        found.update(db.session.scalars(scoped(sa.select(LedgerItem.code).where(
+            LedgerItem.code.in_(wanted[start:start + 500])), LedgerItem.unit_id, actor)))
+    return found
+
+
+def import_plan(actor: User, plan: ImportPlan) -> list[LedgerItem]:
+    """Create the plan's new rows (all of them; the caller commits once or rolls back).
+
+    Raises DomainError when the plan has bad rows: an import is all rows or none.
+    """
+    if plan.bad:
+        raise DomainError(Reason(N_("%(n)d rows have problems; fix the sheet and upload it again."),
+                                 {"n": len(plan.bad)}, code="bad_rows"), status=422)
+    units = {u.id: u for u in db.session.scalars(sa.select(OrgUnit).where(
+        OrgUnit.id.in_({r.values["unit_id"] for r in plan.new})))}
+    people = {u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_(
+        {v for r in plan.new for k, v in r.values.items() if k.endswith("_id") and k != "unit_id" and v})))}
+    specs = []
+    for row in plan.new:
+        values = dict(row.values)
+        values["unit"] = units[values.pop("unit_id")]
+        for key in ("owner", "verifier", "responsible_leader"):
+            user_id = values.pop(f"{key}_id")
+            values[key] = people.get(user_id) if user_id else None
+        specs.append(values)
+    return operations.create_items(actor, specs)

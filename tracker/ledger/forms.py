@@ -1,0 +1,131 @@
+"""Forms of the ledger: items, bulk entry, the steps of an item's life, Excel import."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import DateField, DecimalField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from ..uploads import ACCEPT_ATTRIBUTE
+from . import labels
+
+
+def _choices(mapping) -> list[tuple[str, str]]:
+    return [(k.value, str(v)) for k, v in mapping.items()]
+
+
+def _optional_int(value):
+    try:
+        return int(value) if value not in (None, "", "None") else None
+    except (TypeError, ValueError):
+        return None
+
+
+class _ItemFields(FlaskForm):
+    source = SelectField(_l("Source"), validators=[DataRequired()])
+    batch = StringField(_l("Inspection batch / round"), validators=[Optional(), Length(max=200)])
+    category = StringField(_l("Problem category"), validators=[Optional(), Length(max=100)])
+    problem = TextAreaField(_l("Problem"), validators=[DataRequired(), Length(max=4000)])
+    indicator = StringField(_l("Indicator"), validators=[Optional(), Length(max=255)])
+    deduction = DecimalField(_l("Points deducted"), places=2, validators=[Optional(), NumberRange(min=0, max=999)])
+    target = TextAreaField(_l("Target / acceptance standard"), validators=[Optional(), Length(max=4000)])
+    measures = TextAreaField(_l("Measures"), validators=[Optional(), Length(max=4000)])
+    responsible_leader_id = SelectField(_l("Responsible leader"), coerce=_optional_int, validate_choice=True)
+    owner_id = SelectField(_l("Owner"), coerce=_optional_int, validators=[InputRequired()])
+    verifier_id = SelectField(_l("Verifier"), coerce=_optional_int)
+    severity = SelectField(_l("Severity"), validators=[DataRequired()])
+    remark = TextAreaField(_l("Remark"), validators=[Optional(), Length(max=2000)])
+
+    def set_people(self, people: list[tuple[int, str]]) -> None:
+        blank = [(None, "—")]
+        self.responsible_leader_id.choices = blank + people
+        self.owner_id.choices = people
+        self.verifier_id.choices = blank + people
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.source.choices = _choices(labels.SOURCE_LABELS)
+        self.severity.choices = _choices(labels.SEVERITY_LABELS)
+
+
+class ItemForm(_ItemFields):
+    unit_id = SelectField(_l("Responsible unit"), coerce=_optional_int, validators=[InputRequired()])
+    deadline_kind = SelectField(_l("Kind of deadline"), validators=[DataRequired()])
+    deadline = DateField(_l("Deadline"), validators=[Optional()])
+    origin_type = HiddenField()
+    origin_id = HiddenField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.deadline_kind.choices = _choices(labels.DEADLINE_KIND_LABELS)
+
+
+class EditForm(_ItemFields):
+    lessons = TextAreaField(_l("Rules made / lessons applied elsewhere"), validators=[Optional(), Length(max=4000)])
+    version = HiddenField()
+
+
+class BulkForm(FlaskForm):
+    unit_id = SelectField(_l("Responsible unit"), coerce=_optional_int, validators=[InputRequired()])
+    source = SelectField(_l("Source"), validators=[DataRequired()])
+    batch = StringField(_l("Inspection batch / round"), validators=[Optional(), Length(max=200)])
+    category = StringField(_l("Problem category"), validators=[Optional(), Length(max=100)])
+    owner_id = SelectField(_l("Owner"), coerce=_optional_int)
+    verifier_id = SelectField(_l("Verifier"), coerce=_optional_int)
+    deadline = DateField(_l("Deadline"), validators=[DataRequired()])
+    lines = TextAreaField(_l("Problems, one per line"), validators=[DataRequired(), Length(max=100_000)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.source.choices = _choices(labels.SOURCE_LABELS)
+
+
+class ProgressForm(FlaskForm):
+    percent = IntegerField(_l("Progress (%)"), validators=[InputRequired(), NumberRange(min=0, max=100)])
+    text = TextAreaField(_l("Progress made"), validators=[DataRequired(), Length(max=4000)])
+
+
+class EvidenceForm(FlaskForm):
+    kind = SelectField(_l("Type of evidence"), validators=[DataRequired()])
+    file = FileField(_l("File"), render_kw={"accept": ACCEPT_ATTRIBUTE})
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind.choices = _choices(labels.EVIDENCE_LABELS)
+
+
+class SubmitForm(FlaskForm):
+    note = TextAreaField(_l("Completion note"), validators=[Length(max=4000)])
+
+
+class ReasonForm(FlaskForm):
+    reason = TextAreaField(_l("Reason"), validators=[Length(max=2000)])
+
+
+class CloseForm(FlaskForm):
+    opinion = TextAreaField(_l("Verification opinion"), validators=[Length(max=4000)])
+
+
+class ExtensionForm(FlaskForm):
+    new_deadline = DateField(_l("New deadline"), validators=[Optional()])
+    reason = TextAreaField(_l("Reason for the extension"), validators=[Length(max=2000)])
+
+
+class DecideForm(FlaskForm):
+    decision = SelectField(_l("Decision"))
+    note = TextAreaField(_l("Note"), validators=[Length(max=2000)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.decision.choices = [("approve", _l("Approve")), ("refuse", _l("Refuse"))]
+
+
+class ImportForm(FlaskForm):
+    file = FileField(_l("Ledger sheet (.xlsx)"), render_kw={"accept": ".xlsx"})
+
+
+class ConfirmImportForm(FlaskForm):
+    token = HiddenField(validators=[DataRequired()])
+
