@@ -96,6 +96,16 @@ def field_value(field: str, value: Any, subject: str | None = None) -> str:
     return str(label) if label is not None else display_value(value)
 
 
+def choice_label(field: Any, value: Any) -> str:
+    """A saved value as the form field offers it: a select's option label, else `display_value`."""
+    raw = getattr(value, "value", value)
+    for choice in getattr(field, "choices", None) or ():
+        key, label = choice[0], choice[1]
+        if key == raw or str(key) == str(raw):
+            return str(label)
+    return display_value(value)
+
+
 def display_value(value: Any) -> str:
     """A stored value as a person reads it: enums by their value, dates localised, None as a dash."""
     if value is None:
@@ -146,6 +156,7 @@ def init_app(app: Flask) -> None:
         field_label=field_label,
         field_value=field_value,
         display_value=display_value,
+        choice_label=choice_label,
     )
     app.jinja_env.add_extension("jinja2.ext.i18n")  # Flask-Babel installs the callables
 

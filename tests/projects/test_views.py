@@ -130,6 +130,8 @@ def test_a_stale_edit_is_refused_and_keeps_the_input(client, login, world, make_
     assert response.status_code == 409
     body = response.get_data(as_text=True)
     assert "别人先保存" in body and 'value="我的新标题"' in body
+    # The saved owner reads as a person, not as a database id.
+    assert f"<dd>{world['sec'].id}</dd>" not in body and "<dd>测试用户" in body
 
 
 def test_checklist_inline_tick_add_and_bad_add(client, login, world, make_project, htmx_headers):

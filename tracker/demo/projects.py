@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from ..audit import record_activity
 from ..extensions import db
 from ..models import Project, TemplateSubscription
 from ..projects import operations as ops
@@ -61,11 +60,21 @@ def _advance(project: Project, target: Stage, ctx: DemoOrg, owner) -> None:
             ops.record_verdict(project, ctx.leader, "经实地检查、查阅资料，各项目标任务完成，资料齐全，同意验收。")
         ops.move_project(project, step, owner)
     if target is Stage.rectify:
-        # Problems found at the check live in the ledger; the demo records the stage directly.
+        # The check found two problems: they go into the ledger, linked, and the gate lets the
+        # project into 整改 because they are open.
+        from ..ledger.operations import create_item
+        from ..models.ledger import ItemSource
+
+        for problem, measures in (
+            ("党员先锋岗承诺事项公开不及时，部分承诺未在公示栏更新", "每月5日前更新承诺事项公示，支委会专人核对"),
+            ("群众评议覆盖面不足，仅收回评议表12份", "扩大评议范围至服务对象，评议表不少于40份"),
+        ):
+            create_item(ctx.leader, unit=project.unit, problem=problem, measures=measures,
+                        source=ItemSource.project_check, batch=f"{project.code} 检查", owner=owner,
+                        verifier=ctx.leader, deadline=date.today() + timedelta(days=20),
+                        origin_type="project", origin_id=project.id)
         ops.record_verdict(project, ctx.leader, "检查发现：承诺事项公开不及时，群众评议覆盖面不足，需限期整改。")
-        project.stage = Stage.rectify
-        record_activity(ctx.leader, project, "stage_moved", before={"stage": "check"}, after={"stage": "rectify"},
-                        note="检查发现2个问题，已列入整改台账")
+        ops.move_project(project, Stage.rectify, ctx.leader)
 
 
 def seed(ctx: DemoOrg) -> list[Project]:
