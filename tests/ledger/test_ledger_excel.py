@@ -34,6 +34,19 @@ def test_export_reads_back_with_the_office_headers_and_rows(client, login, world
     assert sheet.cell(row=3, column=12).number_format == "yyyy-mm-dd"
 
 
+def test_export_keeps_markup_like_text_as_plain_text_with_a_styled_header(client, login, world, new_item):
+    lookalike = '<r><t>x</t></r></is></c><c r="B2"><f>HYPERLINK("http://evil")</f></c><c><is><r><t>y</t></r>'
+    new_item(problem=lookalike, measures="<r></r>", target="a < b & c > d")
+    login(world.leader)
+    sheet = load_workbook(io.BytesIO(client.get("/ledger/export.xlsx").get_data())).active
+    row = [cell.value for cell in sheet[2]]
+    assert (row[5], row[7], row[8]) == (lookalike, "a < b & c > d", "<r></r>")  # text, not XML
+    assert sheet.max_row == 2 and all(cell.data_type != "f" for cell in sheet[2])
+    assert all(cell.font.b for cell in sheet[1])  # a bold header row, frozen above the rows
+    assert sheet.freeze_panes == "A2"
+    assert abs(sheet.column_dimensions["F"].width - 50) < 1  # 问题描述 is wide
+
+
 def test_export_follows_the_filter(client, login, world, new_item):
     new_item(problem="已超期的问题", deadline=local_today() - timedelta(days=1))
     new_item(problem="还早的问题", deadline=local_today() + timedelta(days=60))

@@ -214,3 +214,32 @@ def test_two_steps_at_the_same_moment_answer_409(client, login, world, new_item,
     monkeypatch.setattr(ops, "start_item", racing)
     response = client.post(f"/ledger/{item_id}/start")
     assert response.status_code == 409 and "同一时刻" in response.get_data(as_text=True)
+
+
+def test_rollup_counts_each_column_per_unit(app, world, new_item, in_db):
+    from datetime import datetime, timezone
+
+    from tracker.ledger.queries import LedgerFilter, rollup
+
+    overdue = new_item(deadline=local_today() - timedelta(days=3))
+    new_item()  # open, not yet due
+    closed = new_item()
+    void = new_item(unit=world.other_branch)  # the other branch has only a void item: no row
+
+    def close_and_void():
+        item = load(closed)
+        item.status = ItemStatus.closed
+        item.created_at = datetime(2026, 1, 1, tzinfo=timezone.utc)
+        item.closed_at = datetime(2026, 1, 11, 12, tzinfo=timezone.utc)
+        load(void).status = ItemStatus.void
+
+    in_db(close_and_void)
+    assert overdue
+
+    def rows():
+        with app.test_request_context():
+            leader = db.session.get(User, world.leader.id)
+            return [(r.name, r.total, r.closed, r.open, r.overdue, r.avg_days_to_close, r.rate)
+                    for r in rollup(LedgerFilter(), leader, local_today())]
+
+    assert rows() == [("办公室党支部", 3, 1, 2, 1, 10.5, 33.3)]

@@ -16,9 +16,8 @@ from typing import IO, Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from openpyxl import Workbook, load_workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font
+import xlsxwriter
+from openpyxl import load_workbook
 
 from ..extensions import db
 from ..models import Attachment, DeadlineKind, ItemSource, LedgerItem, OrgUnit, ProgressEntry, User
@@ -80,7 +79,9 @@ def export_rows(f: LedgerFilter, user: User, today: date, limit: int | None = No
     stmt = ordered(apply_filter(stmt, f, user, today), f)
     if limit:
         stmt = stmt.limit(limit)
-    result = db.session.execute(stmt.execution_options(yield_per=2000))
+    # Plain Core rows streamed from the session's connection (a server-side cursor on PostgreSQL):
+    # no ORM processing per row, at most 2,000 rows held at a time.
+    result = db.session.connection().execute(stmt.execution_options(yield_per=2000))
     for r in result:
         indicator = r[6] or ""
         if r[7] is not None:
@@ -95,27 +96,54 @@ def export_rows(f: LedgerFilter, user: User, today: date, limit: int | None = No
                _local(r[21]), r[22], r[23]]
 
 
-def write_workbook(rows: Iterator[list[Any]], target: IO[bytes] | str) -> int:
-    """Write the ledger sheet with openpyxl's write-only mode (constant memory); returns the row count."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("整改台账")
-    for i, width in enumerate(WIDTHS):
-        sheet.column_dimensions[chr(ord("A") + i)].width = width
-    sheet.freeze_panes = "A2"
-    header = []
-    for title in HEADERS:
-        cell = WriteOnlyCell(sheet, value=title)
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        header.append(cell)
-    sheet.append(header)
-    count = 0
-    for row in rows:
-        # Dates and datetimes stay Python values: openpyxl writes them as real date cells with a
-        # date number format (yyyy-mm-dd, yyyy-mm-dd h:mm:ss).
-        sheet.append([neutralise(value) for value in row])
-        count += 1
-    workbook.save(target)
+def _write_markup_lookalike(sheet: Any, row: int, col: int, text: str) -> None:
+    """Write a text that looks like XlsxWriter's rich-text markup (``<r>…</r>``) as plain text.
+
+    In constant-memory mode XlsxWriter copies such a string into the sheet's XML unescaped (it
+    takes it for a rich string it made itself), so a cell text could inject XML, formulas
+    included. A rich string of three plain fragments is escaped and reads back as the same text.
+    """
+    sheet.write_rich_string(row, col, text[:1], text[1:-1], text[-1:])
+
+
+def write_workbook(rows: Iterator[list[Any]], target: str) -> int:
+    """Write the ledger sheet with XlsxWriter in constant-memory mode (one row held at a time).
+
+    Returns the row count. Text cells are neutralised and written with `write_string`, which
+    never makes a formula; dates and datetimes are real date cells with a date number format.
+    """
+    workbook = xlsxwriter.Workbook(target, {"constant_memory": True, "tmpdir": tempfile.gettempdir()})
+    try:
+        sheet = workbook.add_worksheet("整改台账")
+        header = workbook.add_format({"bold": True, "align": "center", "valign": "vcenter", "text_wrap": True,
+                                      "bg_color": "#F2F2F2", "border": 1})
+        date_format = workbook.add_format({"num_format": "yyyy-mm-dd"})
+        datetime_format = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
+        for col, width in enumerate(WIDTHS):
+            sheet.set_column(col, col, width)
+        sheet.freeze_panes(1, 0)
+        for col, title in enumerate(HEADERS):
+            sheet.write_string(0, col, title, header)
+        write_string, write_datetime = sheet.write_string, sheet.write_datetime
+        count = 0
+        for count, row in enumerate(rows, start=1):
+            for col, value in enumerate(row):
+                if value is None or value == "":
+                    continue  # an empty cell
+                if isinstance(value, str):
+                    value = neutralise(value)
+                    if value.startswith("<r>") and value.endswith("</r>"):
+                        _write_markup_lookalike(sheet, count, col, value)
+                    else:
+                        write_string(count, col, value)
+                elif isinstance(value, datetime):
+                    write_datetime(count, col, value, datetime_format)
+                elif isinstance(value, date):
+                    write_datetime(count, col, value, date_format)
+                else:
+                    write_string(count, col, str(value))
+    finally:
+        workbook.close()
     return count
 
 
@@ -123,8 +151,13 @@ def export_to_tempfile(f: LedgerFilter, user: User, today: date) -> Path:
     """Write the filtered ledger to a temporary .xlsx file (the caller streams and removes it)."""
     handle = tempfile.NamedTemporaryFile(prefix="ledger-export-", suffix=".xlsx", delete=False)
     handle.close()
-    write_workbook(export_rows(f, user, today), handle.name)
-    return Path(handle.name)
+    path = Path(handle.name)
+    try:
+        write_workbook(export_rows(f, user, today), handle.name)
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    return path
 
 
 # --- Import ----------------------------------------------------------------------------------------

@@ -58,7 +58,8 @@ class LedgerItem(db.Model):
         sa.CheckConstraint("progress >= 0 AND progress <= 100", name="progress_percent"),
         sa.UniqueConstraint("year", "seq", name="uq_ledger_item_year_seq"),
         sa.Index("ix_ledger_item_origin", "origin_type", "origin_id"),
-        sa.Index("ix_ledger_item_unit_status", "unit_id", "status"),
+        # The roll-up reads this index alone (queries.rollup); its (unit_id, status) prefix serves scoped lists.
+        sa.Index("ix_ledger_item_unit_rollup", "unit_id", "status", "deadline", "closed_at", "created_at"),
         sa.Index("ix_ledger_item_status_deadline", "status", "deadline"),
     )
 
