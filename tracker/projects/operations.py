@@ -282,10 +282,12 @@ def instantiate(template: ProjectTemplate, unit: OrgUnit, owner: User, actor: Us
         due_date=due_date, description=template.description, category_id=template.category_id,
         type=template.type, assigning_unit=assigning_unit, quarter=quarter or quarter_of(start_date),
         needs_approval=template.needs_approval, template=template,
-        targets=[TargetInput(t.indicator, t.measure, t.target_value) for t in template.targets],
+        targets=[TargetInput(t.indicator, t.measure, t.target_value)
+                 for t in sorted(template.targets, key=lambda t: (t.position, t.id or 0))],
     )
     positions: dict[Stage, int] = {}
-    for t_item in template.items:
+    # Sorted here, not trusted from the loaded collection: an edit in this session may have reordered it.
+    for t_item in sorted(template.items, key=lambda i: (i.position, i.id or 0)):
         positions[t_item.stage] = positions.get(t_item.stage, 0) + 1
         db.session.add(ChecklistItem(project_id=project.id, stage=t_item.stage, text=t_item.text,
                                      is_required=t_item.is_required, position=positions[t_item.stage]))
