@@ -212,3 +212,23 @@ def test_a_deactivated_template_is_not_offered_for_assignment(client, login, wor
     assert f"/projects/templates/{template_id}/assign" not in client.get("/projects/templates").get_data(as_text=True)
     login(world["sec"])
     assert "示范点创建" not in client.get("/projects/templates").get_data(as_text=True)
+
+
+def test_the_template_timeline_names_the_changes(client, login, world, shipped):
+    login(world["leader"])
+    template_id = shipped["示范点创建"]
+    category = _category(client.application, "书记项目")
+    client.post(f"/projects/templates/{template_id}/edit", data={
+        "name": "示范点创建", "category_id": category.id, "type": "demonstration", "recurrence": "none",
+        "duration_days": 200, "needs_approval": "y", "version": 1})
+    page = client.get(f"/projects/templates/{template_id}/edit").get_data(as_text=True)
+    timeline = page.split('id="timeline"')[1]
+    assert "修改了模板" in timeline and "类别" in timeline and "书记项目" in timeline and "200" in timeline
+
+
+def test_the_board_still_filters_by_a_deactivated_category(client, login, world, shipped):
+    category = _category(client.application, "作风建设")
+    login(world["admin"])
+    client.post(f"/projects/categories/{category.id}/active", data={"active": "0"})
+    board = client.get("/board").get_data(as_text=True)
+    assert f'value="{category.id}"' in board

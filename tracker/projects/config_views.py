@@ -6,6 +6,7 @@ from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from ..audit import timeline
 from ..extensions import db
 from ..htmx import render, wants_fragment
 from ..i18n import reason_text
@@ -14,7 +15,7 @@ from ..reasons import DomainError, StaleEdit
 from . import bp, operations, policy
 from .forms import CategoryForm, TemplateForm, TemplateItemForm, TemplateTargetForm, stage_of
 from .operations import TemplateFields
-from .queries import category_choices, category_usage, template_usage
+from .queries import categories as categories_list, category_choices, category_usage, template_usage
 from .workflow import ORDER
 
 
@@ -52,7 +53,7 @@ def _category_or_404(category_id: int) -> ProjectCategory:
 def _categories(form: CategoryForm | None = None, *, editing: int | None = None, edit_form: CategoryForm | None = None,
                 stale: StaleEdit | None = None, status: int = 200):
     return render("projects/categories.html", "projects/_categories.html", status=status,
-                  categories=operations.ordered_categories(), usage=category_usage(),
+                  categories=categories_list(include_inactive=True), usage=category_usage(),
                   form=form or CategoryForm(formdata=None), editing=editing, edit_form=edit_form, stale=stale)
 
 
@@ -150,7 +151,7 @@ def _template_form(template: ProjectTemplate | None) -> TemplateForm:
 
 def _editor(template: ProjectTemplate, form: TemplateForm | None = None, *, status: int = 200, **parts):
     """The template's edit page; its checklists and targets are the `_template_parts.html` fragment."""
-    context = dict(tpl=template, stages=ORDER, used=template_usage().get(template.id, 0),
+    context = dict(tpl=template, stages=ORDER, used=template_usage().get(template.id, 0), activities=timeline(template),
                    item_form=parts.pop("item_form", None) or TemplateItemForm(formdata=None),
                    target_form=parts.pop("target_form", None) or TemplateTargetForm(formdata=None),
                    form_stage=parts.pop("form_stage", None), editing_item=parts.pop("editing_item", None),

@@ -81,7 +81,7 @@ CONFIG_VERB_LABELS = {
 
 CONFIG_FIELD_LABELS = {
     "name": _l("Name"),
-    "category_id": _l("Category"),
+    "category": _l("Category"),
     "type": _l("Type"),
     "recurrence": _l("Recurrence"),
     "duration_days": _l("Duration in days"),

@@ -440,7 +440,9 @@ def rename_category(category: ProjectCategory, actor: User, name: str, *, versio
 
 def ordered_categories() -> list[ProjectCategory]:
     """Every category, active or not, in the order the lists show them."""
-    return list(db.session.scalars(sa.select(ProjectCategory).order_by(ProjectCategory.sort_order, ProjectCategory.id)))
+    from .queries import categories
+
+    return categories(include_inactive=True)
 
 
 def move_category(category: ProjectCategory, actor: User, direction: str) -> ProjectCategory:
@@ -511,6 +513,11 @@ def update_template(template: ProjectTemplate, actor: User, fields: TemplateFiel
         raise StaleEdit(template)
     values = _check_template(fields, template.id)
     before, after = changes(template, values)
+    if "category_id" in after:  # the timeline shows names, not ids
+        def name(category_id):
+            return db.session.get(ProjectCategory, category_id).name if category_id else None
+
+        before["category"], after["category"] = name(before.pop("category_id")), name(after.pop("category_id"))
     for key, value in values.items():
         setattr(template, key, value)
     if after:

@@ -48,9 +48,12 @@ def items_by_stage(project: Project) -> dict[Stage, list[ChecklistItem]]:
     return grouped
 
 
-def categories() -> list[ProjectCategory]:
-    return list(db.session.scalars(sa.select(ProjectCategory).where(ProjectCategory.is_active.is_(True))
-                                   .order_by(ProjectCategory.sort_order, ProjectCategory.id)))
+def categories(include_inactive: bool = False) -> list[ProjectCategory]:
+    """The categories offered for new records; with `include_inactive`, also deactivated ones (filters)."""
+    stmt = sa.select(ProjectCategory).order_by(ProjectCategory.sort_order, ProjectCategory.id)
+    if not include_inactive:
+        stmt = stmt.where(ProjectCategory.is_active.is_(True))
+    return list(db.session.scalars(stmt))
 
 
 def people_in_scope(user: User) -> list[User]:

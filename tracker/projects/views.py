@@ -91,7 +91,7 @@ def board():
     board_ = build_board(current_user._get_current_object(), filters, today)
     return render("projects/board.html", board=board_, filters=filters,
                   today=today, stages=ORDER, units=unit_choices(current_user), owners=people_in_scope(current_user),
-                  categories=categories(), card=card_context(), next=request.full_path)
+                  categories=categories(include_inactive=True), card=card_context(), next=request.full_path)
 
 
 # --- List, bulk reassignment -----------------------------------------------------------------
