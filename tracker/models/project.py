@@ -46,6 +46,9 @@ class ProjectCategory(db.Model):
     name: Mapped[str] = mapped_column(sa.String(50), unique=True)
     sort_order: Mapped[int] = mapped_column(default=0)
     is_active: Mapped[bool] = mapped_column(default=True)
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
 
 
 class Project(db.Model):
@@ -176,6 +179,7 @@ class ProjectTemplate(db.Model):
     duration_days: Mapped[int] = mapped_column(default=90)
     needs_approval: Mapped[bool] = mapped_column(default=False)
     is_active: Mapped[bool] = mapped_column(default=True)
+    version: Mapped[int] = mapped_column(default=1)
 
     category: Mapped[ProjectCategory | None] = relationship(lazy="joined")
     items: Mapped[list[TemplateItem]] = relationship(
@@ -183,6 +187,8 @@ class ProjectTemplate(db.Model):
         order_by="(TemplateItem.stage, TemplateItem.position)")
     targets: Mapped[list[TemplateTarget]] = relationship(
         lazy="selectin", cascade="all, delete-orphan", order_by="TemplateTarget.position")
+
+    __mapper_args__ = {"version_id_col": version}
 
 
 class TemplateItem(db.Model):

@@ -13,12 +13,20 @@ bp = Blueprint("projects", __name__)
 def _register(_state):
     from ..i18n import register_labels
     from ..navigation import DASHBOARD_WIDGETS, UNIT_PANELS
-    from .labels import STAGE_LABELS, TYPE_LABELS, VERB_LABELS, FIELD_LABELS
+    from .labels import (
+        CONFIG_FIELD_LABELS, CONFIG_VERB_LABELS, RECURRENCE_LABELS, STAGE_LABELS, TYPE_LABELS, VERB_LABELS, FIELD_LABELS,
+    )
 
     register_labels(subjects=("project",), verbs=VERB_LABELS, fields=FIELD_LABELS, values={
         "stage": {k.value: v for k, v in STAGE_LABELS.items()},
         "type": {k.value: v for k, v in TYPE_LABELS.items()},
     })
+    register_labels(subjects=("project_category", "project_template"), verbs=CONFIG_VERB_LABELS,
+                    fields=CONFIG_FIELD_LABELS, values={
+                        "stage": {k.value: v for k, v in STAGE_LABELS.items()},
+                        "type": {k.value: v for k, v in TYPE_LABELS.items()},
+                        "recurrence": {k.value: v for k, v in RECURRENCE_LABELS.items()},
+                    })
     if "projects/_widget.html" not in DASHBOARD_WIDGETS:
         DASHBOARD_WIDGETS.append("projects/_widget.html")
     if "projects/_unit_panel.html" not in UNIT_PANELS:

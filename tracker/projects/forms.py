@@ -5,14 +5,14 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
-    BooleanField, DateField, DecimalField, FieldList, Form, FormField, HiddenField, SelectField,
+    BooleanField, DateField, DecimalField, FieldList, Form, FormField, HiddenField, IntegerField, SelectField,
     SelectMultipleField, StringField, TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..models import ProjectType
-from .labels import TYPE_LABELS
+from ..models import ProjectType, Recurrence
+from .labels import RECURRENCE_LABELS, TYPE_LABELS
 from .workflow import Stage
 
 NON_NEGATIVE = NumberRange(min=0, message=_l("Targets and actual values cannot be negative."))
@@ -101,6 +101,45 @@ class ReassignForm(FlaskForm):
     def validate_project_ids(self, field):
         if not field.data:
             raise ValidationError(_l("Choose at least one project."))
+
+
+class CategoryForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(message=_l("Enter a name.")),
+                                               Length(max=50, message=_l("A name has at most %(max)d characters."))])
+    version = HiddenField()
+
+
+class TemplateForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(message=_l("Enter a name.")),
+                                               Length(max=100, message=_l("A name has at most %(max)d characters."))])
+    category_id = SelectField(_l("Category"), coerce=int)
+    type = SelectField(_l("Type"))
+    recurrence = SelectField(_l("Recurrence"))
+    duration_days = IntegerField(_l("Duration in days"), default=90, validators=[
+        InputRequired(message=_l("Enter a number of days.")),
+        NumberRange(min=1, max=3660, message=_l("Between 1 and 3660 days."))])
+    needs_approval = BooleanField(_l("Needs approval (立项审批)"))
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
+    version = HiddenField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.type.choices = [(t.value, str(TYPE_LABELS[t])) for t in ProjectType]
+        self.recurrence.choices = [(r.value, str(RECURRENCE_LABELS[r])) for r in Recurrence]
+
+
+class TemplateItemForm(FlaskForm):
+    stage = HiddenField()
+    text = StringField(_l("Item"), validators=[DataRequired(message=_l("Enter the item's text.")), Length(max=500)])
+    is_required = BooleanField(_l("Required"), default=True)
+
+
+class TemplateTargetForm(FlaskForm):
+    indicator = StringField(_l("Indicator"), validators=[DataRequired(message=_l("Enter the indicator.")),
+                                                         Length(max=200)])
+    measure = StringField(_l("Unit of measure"), validators=[Optional(), Length(max=20)])
+    target_value = DecimalField(_l("Target value"), places=None, validators=[
+        InputRequired(message=_l("Enter the target value.")), NON_NEGATIVE])
 
 
 def stage_of(value: str | None) -> Stage | None:

@@ -58,3 +58,38 @@ FIELD_LABELS = {
     "quarter": _l("Quarter"),
     "needs_approval": _l("Needs approval"),
 }
+
+#: The timeline of a category or a template (configuration records).
+CONFIG_VERB_LABELS = {
+    "category_added": _l("added the category"),
+    "category_renamed": _l("renamed the category"),
+    "category_moved": _l("moved the category"),
+    "category_deactivated": _l("deactivated the category"),
+    "category_reactivated": _l("reactivated the category"),
+    "template_created": _l("created the template"),
+    "template_updated": _l("edited the template"),
+    "template_deactivated": _l("deactivated the template"),
+    "template_reactivated": _l("reactivated the template"),
+    "template_item_added": _l("added a default checklist item"),
+    "template_item_edited": _l("edited a default checklist item"),
+    "template_item_removed": _l("removed a default checklist item"),
+    "template_item_moved": _l("reordered a default checklist item"),
+    "template_target_added": _l("added a default target"),
+    "template_target_edited": _l("edited a default target"),
+    "template_target_removed": _l("removed a default target"),
+}
+
+CONFIG_FIELD_LABELS = {
+    "name": _l("Name"),
+    "category": _l("Category"),
+    "type": _l("Type"),
+    "recurrence": _l("Recurrence"),
+    "duration_days": _l("Duration in days"),
+    "needs_approval": _l("Needs approval"),
+    "description": _l("Description"),
+    "item": _l("Checklist item"),
+    "text": _l("Checklist item"),
+    "is_required": _l("Required"),
+    "stage": _l("Stage"),
+    "target": _l("Target"),
+}

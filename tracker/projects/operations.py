@@ -17,8 +17,8 @@ from ..audit import changes, record_activity
 from ..extensions import db
 from ..links import problem_counts
 from ..models import (
-    ChecklistItem, GeneratedProject, Membership, OrgUnit, Post, Project, ProjectTemplate, ProjectType, Recurrence,
-    Role, Target, TemplateSubscription, User, utcnow,
+    ChecklistItem, GeneratedProject, Membership, OrgUnit, Post, Project, ProjectCategory, ProjectTemplate,
+    ProjectType, Recurrence, Role, Target, TemplateItem, TemplateSubscription, TemplateTarget, User, utcnow,
 )
 from ..reasons import N_, DomainError, Reason, StaleEdit
 from .workflow import GateFacts, Stage, ensure_move, move_kind, next_cycle
@@ -282,10 +282,12 @@ def instantiate(template: ProjectTemplate, unit: OrgUnit, owner: User, actor: Us
         due_date=due_date, description=template.description, category_id=template.category_id,
         type=template.type, assigning_unit=assigning_unit, quarter=quarter or quarter_of(start_date),
         needs_approval=template.needs_approval, template=template,
-        targets=[TargetInput(t.indicator, t.measure, t.target_value) for t in template.targets],
+        targets=[TargetInput(t.indicator, t.measure, t.target_value)
+                 for t in sorted(template.targets, key=lambda t: (t.position, t.id or 0))],
     )
     positions: dict[Stage, int] = {}
-    for t_item in template.items:
+    # Sorted here, not trusted from the loaded collection: an edit in this session may have reordered it.
+    for t_item in sorted(template.items, key=lambda i: (i.position, i.id or 0)):
         positions[t_item.stage] = positions.get(t_item.stage, 0) + 1
         db.session.add(ChecklistItem(project_id=project.id, stage=t_item.stage, text=t_item.text,
                                      is_required=t_item.is_required, position=positions[t_item.stage]))
@@ -392,3 +394,242 @@ def reassign_owners(projects: Sequence[Project], owner: User, actor: User) -> in
         changed += 1
     db.session.flush()
     return changed
+
+
+# --- Configuration: the category list and the template editor ---------------------------------
+
+CATEGORY_NAME_MAX = 50
+TEMPLATE_NAME_MAX = 100
+
+
+def _check_name(model, name: str, maximum: int, current_id: int | None = None) -> str:
+    """The stripped name, refused (422, code "name") when empty, too long or taken by another row."""
+    name = name.strip()
+    if not name:
+        raise _input_error(N_("Enter a name."), "name")
+    if len(name) > maximum:
+        raise _input_error(N_("A name has at most %(max)d characters."), "name", max=maximum)
+    taken = db.session.scalar(sa.select(model.id).where(model.name == name, model.id != (current_id or 0)))
+    if taken is not None:
+        raise _input_error(N_("“%(name)s” already exists."), "name", name=name)
+    return name
+
+
+def add_category(actor: User, name: str) -> ProjectCategory:
+    """Append a category at the end of the list (422 for an empty, too long or duplicate name)."""
+    name = _check_name(ProjectCategory, name, CATEGORY_NAME_MAX)
+    last = db.session.scalar(sa.select(sa.func.max(ProjectCategory.sort_order))) or 0
+    category = ProjectCategory(name=name, sort_order=last + 1, is_active=True)
+    db.session.add(category)
+    db.session.flush()
+    record_activity(actor, category, "category_added", after={"name": name})
+    return category
+
+
+def rename_category(category: ProjectCategory, actor: User, name: str, *, version: int) -> ProjectCategory:
+    """Rename; projects keep the category and show the new name. StaleEdit when `version` is old."""
+    if version != category.version:
+        raise StaleEdit(category)
+    name = _check_name(ProjectCategory, name, CATEGORY_NAME_MAX, category.id)
+    if name != category.name:
+        record_activity(actor, category, "category_renamed", before={"name": category.name}, after={"name": name})
+        category.name = name
+    db.session.flush()
+    return category
+
+
+def ordered_categories() -> list[ProjectCategory]:
+    """Every category, active or not, in the order the lists show them."""
+    from .queries import categories
+
+    return categories(include_inactive=True)
+
+
+def move_category(category: ProjectCategory, actor: User, direction: str) -> ProjectCategory:
+    """Swap the category with its neighbour above ("up") or below ("down"); at an end nothing moves."""
+    rows = ordered_categories()
+    index = next(i for i, c in enumerate(rows) if c.id == category.id)
+    other = index - 1 if direction == "up" else index + 1
+    if 0 <= other < len(rows):
+        rows[index], rows[other] = rows[other], rows[index]
+        for position, row in enumerate(rows, start=1):
+            if row.sort_order != position:
+                row.sort_order = position
+        record_activity(actor, category, "category_moved", after={"name": category.name})
+    db.session.flush()
+    return category
+
+
+def set_category_active(category: ProjectCategory, actor: User, active: bool) -> ProjectCategory:
+    """Deactivate (no longer offered for new projects; existing ones keep it) or reactivate.
+
+    Categories are never deleted: projects and the timeline refer to them.
+    """
+    if category.is_active != active:
+        category.is_active = active
+        record_activity(actor, category, "category_reactivated" if active else "category_deactivated",
+                        after={"name": category.name})
+    db.session.flush()
+    return category
+
+
+@dataclass
+class TemplateFields:
+    name: str
+    category_id: int | None = None
+    type: ProjectType = ProjectType.promotion
+    recurrence: Recurrence = Recurrence.none
+    duration_days: int = 90
+    needs_approval: bool = False
+    description: str = ""
+
+
+def _check_template(fields: TemplateFields, current_id: int | None = None) -> dict:
+    name = _check_name(ProjectTemplate, fields.name, TEMPLATE_NAME_MAX, current_id)
+    if fields.duration_days < 1:
+        raise _input_error(N_("A project lasts at least one day."), "duration_days")
+    if fields.category_id is not None and db.session.get(ProjectCategory, fields.category_id) is None:
+        raise _input_error(N_("Choose a category from the list."), "category_id")
+    return {"name": name, "category_id": fields.category_id, "type": fields.type, "recurrence": fields.recurrence,
+            "duration_days": fields.duration_days, "needs_approval": fields.needs_approval,
+            "description": fields.description.strip()}
+
+
+def create_template(actor: User, fields: TemplateFields) -> ProjectTemplate:
+    """A new, empty template (its checklists and targets are added next); 422 for bad input."""
+    values = _check_template(fields)
+    template = ProjectTemplate(is_active=True, **values)
+    template.items, template.targets = [], []
+    db.session.add(template)
+    db.session.flush()
+    record_activity(actor, template, "template_created", after={"name": template.name})
+    return template
+
+
+def update_template(template: ProjectTemplate, actor: User, fields: TemplateFields, *,
+                    version: int) -> ProjectTemplate:
+    """Save the template's own fields; projects already made from it do not change. StaleEdit when old."""
+    if version != template.version:
+        raise StaleEdit(template)
+    values = _check_template(fields, template.id)
+    before, after = changes(template, values)
+    if "category_id" in after:  # the timeline shows names, not ids
+        def name(category_id):
+            return db.session.get(ProjectCategory, category_id).name if category_id else None
+
+        before["category"], after["category"] = name(before.pop("category_id")), name(after.pop("category_id"))
+    for key, value in values.items():
+        setattr(template, key, value)
+    if after:
+        record_activity(actor, template, "template_updated", before=before, after=after)
+    db.session.flush()
+    return template
+
+
+def set_template_active(template: ProjectTemplate, actor: User, active: bool) -> ProjectTemplate:
+    """An inactive template is not offered for assignment and generates no recurring projects."""
+    if template.is_active != active:
+        template.is_active = active
+        record_activity(actor, template, "template_reactivated" if active else "template_deactivated",
+                        after={"name": template.name})
+    db.session.flush()
+    return template
+
+
+def _stage_template_items(template: ProjectTemplate, stage: Stage) -> list[TemplateItem]:
+    return sorted((i for i in template.items if i.stage == stage), key=lambda i: (i.position, i.id or 0))
+
+
+def _check_item_text(text: str) -> str:
+    if not text.strip():
+        raise _input_error(N_("Enter the item's text."), "text")
+    if len(text.strip()) > 500:
+        raise _input_error(N_("An item has at most %(max)d characters."), "text", max=500)
+    return text.strip()
+
+
+def add_template_item(template: ProjectTemplate, actor: User, *, stage: Stage, text: str,
+                      is_required: bool = True) -> TemplateItem:
+    """Append a default checklist item to `stage`; projects assigned from now on get it."""
+    text = _check_item_text(text)
+    items = _stage_template_items(template, stage)
+    item = TemplateItem(stage=stage, text=text, is_required=is_required,
+                        position=(max((i.position for i in items), default=0) + 1))
+    template.items.append(item)
+    db.session.flush()
+    record_activity(actor, template, "template_item_added", after={"item": text, "stage": stage.value})
+    return item
+
+
+def edit_template_item(item: TemplateItem, template: ProjectTemplate, actor: User, *, text: str,
+                       is_required: bool) -> TemplateItem:
+    text = _check_item_text(text)
+    before, after = changes(item, {"text": text, "is_required": is_required})
+    if after:
+        item.text, item.is_required = text, is_required
+        record_activity(actor, template, "template_item_edited", before=before, after=after)
+    db.session.flush()
+    return item
+
+
+def remove_template_item(item: TemplateItem, template: ProjectTemplate, actor: User) -> None:
+    """Remove a default item; projects already made keep their own copy of it."""
+    template.items.remove(item)
+    record_activity(actor, template, "template_item_removed", before={"item": item.text, "stage": item.stage.value})
+    db.session.flush()
+
+
+def reorder_template_item(item: TemplateItem, template: ProjectTemplate, actor: User, direction: str) -> TemplateItem:
+    """Move a default item one place up or down within its stage."""
+    items = _stage_template_items(template, item.stage)
+    index = next(i for i, it in enumerate(items) if it.id == item.id)
+    other = index - 1 if direction == "up" else index + 1
+    if 0 <= other < len(items):
+        items[index], items[other] = items[other], items[index]
+        for position, it in enumerate(items, start=1):
+            it.position = position
+        record_activity(actor, template, "template_item_moved", after={"item": item.text})
+    db.session.flush()
+    return item
+
+
+def _check_target(indicator: str, measure: str, target_value) -> tuple[str, str, Decimal]:
+    if not indicator.strip():
+        raise _input_error(N_("Enter the indicator."), "indicator")
+    if target_value is None:
+        raise _input_error(N_("Enter the target value."), "target_value")
+    value = Decimal(str(target_value))
+    if value < 0:
+        raise _input_error(N_("Targets and actual values cannot be negative."), "target_value")
+    return indicator.strip(), measure.strip(), value
+
+
+def add_template_target(template: ProjectTemplate, actor: User, *, indicator: str, measure: str,
+                        target_value) -> TemplateTarget:
+    """Append a default target (indicator, unit of measure, target value ≥ 0)."""
+    indicator, measure, value = _check_target(indicator, measure, target_value)
+    target = TemplateTarget(indicator=indicator, measure=measure, target_value=value,
+                            position=max((t.position for t in template.targets), default=-1) + 1)
+    template.targets.append(target)
+    db.session.flush()
+    record_activity(actor, template, "template_target_added", after={"target": f"{indicator} {value:g}{measure}"})
+    return target
+
+
+def edit_template_target(target: TemplateTarget, template: ProjectTemplate, actor: User, *, indicator: str,
+                         measure: str, target_value) -> TemplateTarget:
+    indicator, measure, value = _check_target(indicator, measure, target_value)
+    old = f"{target.indicator} {Decimal(target.target_value):g}{target.measure}"
+    new = f"{indicator} {value:g}{measure}"
+    if old != new:
+        target.indicator, target.measure, target.target_value = indicator, measure, value
+        record_activity(actor, template, "template_target_edited", before={"target": old}, after={"target": new})
+    db.session.flush()
+    return target
+
+
+def remove_template_target(target: TemplateTarget, template: ProjectTemplate, actor: User) -> None:
+    template.targets.remove(target)
+    record_activity(actor, template, "template_target_removed",
+                    before={"target": f"{target.indicator} {Decimal(target.target_value):g}{target.measure}"})
+    db.session.flush()

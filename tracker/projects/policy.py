@@ -42,3 +42,13 @@ def can_create(user: User) -> bool:
 def can_assign_templates(user: User) -> bool:
     """Leaders (and admins) assign templates down to many branches."""
     return bool(user.scope_paths(Role.leader, Role.admin))
+
+
+def can_configure_categories(user: User) -> bool:
+    """Admins (over any unit) keep the category list."""
+    return bool(user.scope_paths(Role.admin))
+
+
+def can_edit_templates(user: User) -> bool:
+    """Leaders and admins create and edit project templates (templates are shared by the whole tracker)."""
+    return can_assign_templates(user)

@@ -48,9 +48,12 @@ def items_by_stage(project: Project) -> dict[Stage, list[ChecklistItem]]:
     return grouped
 
 
-def categories() -> list[ProjectCategory]:
-    return list(db.session.scalars(sa.select(ProjectCategory).where(ProjectCategory.is_active.is_(True))
-                                   .order_by(ProjectCategory.sort_order, ProjectCategory.id)))
+def categories(include_inactive: bool = False) -> list[ProjectCategory]:
+    """The categories offered for new records; with `include_inactive`, also deactivated ones (filters)."""
+    stmt = sa.select(ProjectCategory).order_by(ProjectCategory.sort_order, ProjectCategory.id)
+    if not include_inactive:
+        stmt = stmt.where(ProjectCategory.is_active.is_(True))
+    return list(db.session.scalars(stmt))
 
 
 def people_in_scope(user: User) -> list[User]:
@@ -183,3 +186,25 @@ def stage_counts_under(unit: OrgUnit) -> dict[Stage, int]:
             .group_by(Project.stage)):
         counts[stage] = count
     return counts
+
+
+def category_usage() -> dict[int, int]:
+    """How many projects use each category (over the whole tracker: the list itself is global)."""
+    return dict(db.session.execute(sa.select(Project.category_id, sa.func.count()).where(
+        Project.category_id.is_not(None)).group_by(Project.category_id)).all())
+
+
+def template_usage() -> dict[int, int]:
+    """How many projects were made from each template."""
+    return dict(db.session.execute(sa.select(Project.template_id, sa.func.count()).where(
+        Project.template_id.is_not(None)).group_by(Project.template_id)).all())
+
+
+def category_choices(keep: int | None = None) -> list[tuple[int, str]]:
+    """Active categories for a form, plus the record's current one (`keep`) even when deactivated."""
+    rows = categories()
+    if keep and all(c.id != keep for c in rows):
+        current = db.session.get(ProjectCategory, keep)
+        if current is not None:
+            rows.append(current)
+    return [(c.id, c.name) for c in rows]

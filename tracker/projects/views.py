@@ -24,7 +24,7 @@ from . import bp, operations, policy
 from .forms import AssignForm, ItemForm, MoveForm, ProjectForm, ReassignForm, VerdictForm, stage_of
 from .operations import TargetInput
 from .queries import (
-    BoardFilters, board as build_board, categories, items_by_stage, load_item_or_404, load_project_or_404,
+    BoardFilters, board as build_board, categories, category_choices, items_by_stage, load_item_or_404, load_project_or_404,
     people_in_scope, people_of_unit, unit_choices,
 )
 from .workflow import ORDER, Stage, move_kind
@@ -91,7 +91,7 @@ def board():
     board_ = build_board(current_user._get_current_object(), filters, today)
     return render("projects/board.html", board=board_, filters=filters,
                   today=today, stages=ORDER, units=unit_choices(current_user), owners=people_in_scope(current_user),
-                  categories=categories(), card=card_context(), next=request.full_path)
+                  categories=categories(include_inactive=True), card=card_context(), next=request.full_path)
 
 
 # --- List, bulk reassignment -----------------------------------------------------------------
@@ -222,6 +222,8 @@ def edit(project_id: int):
         abort(403)
     form = ProjectForm(obj=project)
     _fill_choices(form)
+    # A deactivated category stays on the projects that have it.
+    form.category_id.choices = [(0, "—")] + category_choices(project.category_id)
     form.unit_id.choices = [(project.unit_id, project.unit.name)]
     form.unit_id.data = project.unit_id
     form.assigning_unit_id.data = project.assigning_unit_id or 0
@@ -450,10 +452,14 @@ def tick_item(project_id: int, item_id: int):
 def templates():
     if not policy.can_create(current_user):
         abort(403)
-    rows = db.session.scalars(sa.select(ProjectTemplate).where(ProjectTemplate.is_active.is_(True))
-                              .order_by(ProjectTemplate.id)).all()
-    return render("projects/templates.html", templates=rows, stages=ORDER,
-                  can_assign=policy.can_assign_templates(current_user))
+    from .queries import template_usage
+
+    can_edit = policy.can_edit_templates(current_user)
+    stmt = sa.select(ProjectTemplate).order_by(ProjectTemplate.is_active.desc(), ProjectTemplate.id)
+    rows = db.session.scalars(stmt if can_edit else stmt.where(ProjectTemplate.is_active.is_(True))).all()
+    return render("projects/templates.html", templates=rows, stages=ORDER, usage=template_usage(),
+                  can_assign=policy.can_assign_templates(current_user), can_edit_templates=can_edit,
+                  can_configure_categories=policy.can_configure_categories(current_user))
 
 
 def _assigning_unit_for(units: list[OrgUnit]) -> OrgUnit | None:
@@ -496,3 +502,6 @@ def _branch_units() -> list[OrgUnit]:
 
     return [u for u in scoped_units(current_user, Role.leader, Role.admin, active_only=True)
             if u.kind in (UnitKind.branch, UnitKind.general_branch)]
+
+
+from . import config_views  # noqa: E402,F401  (the configuration pages attach to the same blueprint)
