@@ -1,14 +1,14 @@
 """project configuration: versions for editing categories and templates
 
 Revision ID: 0007
-Revises: 0005 (the lead re-chains it after 0006)
+Revises: 0006
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0007"
-down_revision = "0005"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
