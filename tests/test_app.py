@@ -109,3 +109,21 @@ def test_csrf_token_travels_in_hx_headers(app, client, login, make_unit, make_us
     page = client.get("/home").get_data(as_text=True)
     assert 'hx-headers=\'{"X-CSRFToken": "' in page
     assert 'hx-boost="true"' in page
+
+
+def test_two_saves_crossing_in_the_database_answer_409(client, login, make_unit, make_user, monkeypatch):
+    from sqlalchemy.orm.exc import StaleDataError
+
+    from tracker.orgs import views
+
+    admin = make_user("adm", make_unit("机关党委"), Role.admin)
+    login(admin)
+
+    def crossed(*args, **kwargs):
+        raise StaleDataError("UPDATE statement on table 'org_unit' expected to update 1 row(s); 0 were matched.")
+
+    monkeypatch.setattr(views.operations, "set_unit_active", crossed)
+    unit_id = admin.memberships[0].unit_id
+    response = client.post(f"/orgs/{unit_id}/active", data={"active": "0"})
+    assert response.status_code == 409
+    assert "已有其他人同时修改了此记录" in response.get_data(as_text=True)

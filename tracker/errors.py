@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from .extensions import db
@@ -66,6 +67,14 @@ def init_app(app: Flask) -> None:
     def _domain_error(error: DomainError):
         db.session.rollback()
         return error_response(error.status, [reason_text(r) for r in error.reasons])
+
+    @app.errorhandler(StaleDataError)
+    def _stale_data(error: StaleDataError):
+        # Two saves of one record crossed between our version check and the UPDATE: the
+        # database refused the second, so it is a conflict, not a crash.
+        db.session.rollback()
+        return error_response(409, [_("Someone else changed this record at the same moment. "
+                                      "Reload the page and try again.")])
 
     @app.errorhandler(CSRFError)
     def _csrf_error(error: CSRFError):
