@@ -228,17 +228,7 @@ def edit(project_id: int):
     form.unit_id.data = project.unit_id
     form.assigning_unit_id.data = project.assigning_unit_id or 0
     if request.method == "GET":
-        form.version.data, form.type.data = project.version, project.type.value
-        form.category_id.data, form.quarter.data = project.category_id or 0, project.quarter or 0
-        form.participant_ids.data = [u.id for u in project.participants]
-        while len(form.target_rows.entries) < len(project.targets) + 1:
-            form.target_rows.append_entry()
-        for entry, target in zip(form.target_rows.entries, project.targets):
-            entry.form.indicator.data, entry.form.measure.data = target.indicator, target.measure
-            entry.form.target_value.data, entry.form.actual_value.data = target.target_value, target.actual_value
-        for entry in form.target_rows.entries[len(project.targets):]:
-            entry.form.indicator.data = entry.form.measure.data = ""
-            entry.form.target_value.data = entry.form.actual_value.data = None
+        form.load(project)
     stale = None
     if form.validate_on_submit():
         try:
