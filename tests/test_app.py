@@ -127,3 +127,10 @@ def test_two_saves_crossing_in_the_database_answer_409(client, login, make_unit,
     response = client.post(f"/orgs/{unit_id}/active", data={"active": "0"})
     assert response.status_code == 409
     assert "已有其他人同时修改了此记录" in response.get_data(as_text=True)
+
+
+def test_a_nul_byte_in_input_is_a_bad_request(client, login, make_unit, make_user):
+    login(make_user("adm", make_unit("机关党委"), Role.admin))
+    assert client.get("/users/", query_string={"q": "a\x00b"}).status_code == 400
+    assert client.post("/password", data={"current_password": "x\x00", "new_password": "y",
+                                          "confirm": "y"}).status_code == 400

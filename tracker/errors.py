@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DataError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -75,6 +76,24 @@ def init_app(app: Flask) -> None:
         db.session.rollback()
         return error_response(409, [_("Someone else changed this record at the same moment. "
                                       "Reload the page and try again.")])
+
+    @app.before_request
+    def _refuse_nul_bytes():
+        # No text a person types holds a NUL byte, and PostgreSQL cannot store one.
+        if any("\x00" in value for value in request.args.values()) or (
+            request.method in ("POST", "PUT", "PATCH")
+            and any("\x00" in value for value in request.form.values())
+        ):
+            return error_response(400)
+        return None
+
+    @app.errorhandler(DataError)
+    def _data_error(error: DataError):
+        # The database refused a value that got past the forms (out of range, malformed): the
+        # request was bad, not the server.
+        db.session.rollback()
+        app.logger.warning("database refused a value on %s %s: %s", request.method, request.path, error.orig)
+        return error_response(400)
 
     @app.errorhandler(CSRFError)
     def _csrf_error(error: CSRFError):
