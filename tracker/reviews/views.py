@@ -393,18 +393,23 @@ def score(sheet_id: int, item_id: int):
     item = db.session.get(RubricItem, item_id)
     if item is None or item.rubric_id != sheet_.round.rubric_id or item.is_category:
         abort(404)
-    errors, status = {}, 200
-    try:
-        operations.save_score(current_user, sheet_, item, points=request.form.get("points"),
-                              note=request.form.get("note"), veto=request.form.get("veto") == "1")
-    except operations.FieldErrors as error:
-        db.session.rollback()
-        errors, status = {k: [reason_text(r) for r in v] for k, v in error.errors.items()}, 422
-    else:
-        db.session.commit()
+    errors, status = _save_field(lambda: operations.save_score(
+        current_user, sheet_, item, points=request.form.get("points"), note=request.form.get("note"),
+        veto=request.form.get("veto") == "1"))
     sheet_ = get_sheet_or_404(sheet_id, current_user)
     return render("reviews/sheet.html", "reviews/_score_row.html", **_sheet_context(sheet_), item=item,
                   errors=errors, typed=request.form if errors else None, status=status)
+
+
+def _save_field(save) -> tuple[dict[str, list[str]], int]:
+    """Run one field save of a scoresheet: commit it, or roll back and return its errors (422)."""
+    try:
+        save()
+    except operations.FieldErrors as error:
+        db.session.rollback()
+        return {k: [reason_text(r) for r in v] for k, v in error.errors.items()}, 422
+    db.session.commit()
+    return {}, 200
 
 
 @bp.post("/sheets/<int:sheet_id>/fields/<name>")
@@ -412,14 +417,8 @@ def sheet_field(sheet_id: int, name: str):
     sheet_ = _editable_sheet(sheet_id)
     if name not in operations.SHEET_TEXT_FIELDS:
         abort(404)
-    errors, status = {}, 200
-    try:
-        operations.save_sheet_text(current_user, sheet_, name, request.form.get(name))
-    except operations.FieldErrors as error:
-        db.session.rollback()
-        errors, status = {k: [reason_text(r) for r in v] for k, v in error.errors.items()}, 422
-    else:
-        db.session.commit()
+    errors, status = _save_field(lambda: operations.save_sheet_text(current_user, sheet_, name,
+                                                                    request.form.get(name)))
     sheet_ = get_sheet_or_404(sheet_id, current_user)
     return render("reviews/sheet.html", "reviews/_sheet_text.html", **_sheet_context(sheet_), name=name,
                   errors=errors, typed=request.form if errors else None, status=status)
