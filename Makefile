@@ -22,7 +22,7 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 install: $(VENV)/.installed translations
 install-test: $(VENV)/.installed-test translations
 
-## compile the message catalogues (the compiled .mo files are committed too, so a plain clone works)
+## compile the message catalogues (the .mo files are built here, never committed)
 translations: $(VENV)/.installed
 	@$(VENV)/bin/pybabel -q compile -d tracker/translations
 
