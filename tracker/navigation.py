@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, current_app, request
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 
 NAV = [
     ("dashboard.index", "dashboard", _l("Home")),
@@ -33,7 +34,13 @@ DASHBOARD_WIDGETS: list[str] = []
 UNIT_PANELS: list[str] = []
 
 
+def sees_unit(unit) -> bool:
+    """True when the current user's scope covers `unit` (its page exists for them)."""
+    return current_user.is_authenticated and current_user.has_role_over(unit)
+
+
 def init_app(app: Flask) -> None:
+    app.jinja_env.globals["sees_unit"] = sees_unit
     app.context_processor(lambda: {
         "nav_items": nav_items,
         "dashboard_widgets": lambda: DASHBOARD_WIDGETS,

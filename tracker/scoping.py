@@ -1,7 +1,10 @@
 """The one scoping helper: every list and lookup of records goes through it.
 
-A role held at a unit covers that unit's whole subtree; records outside the units a user
-covers do not exist for them (404).
+A role held at a unit covers that unit's whole subtree (the user's scope). A user sees a record
+that sits in their scope, or one they take part in wherever it sits: a ledger item they own,
+verify or lead; a project they own or take part in, or whose checklist item is theirs. What they
+may do with it is their part's (the features' policies say). Any other record does not exist for
+them (404).
 """
 
 from __future__ import annotations
@@ -13,7 +16,8 @@ from flask import abort
 from sqlalchemy.orm import InstrumentedAttribute
 
 from .extensions import db
-from .models import Membership, OrgUnit, Role, User
+from .models import ChecklistItem, LedgerItem, Membership, OrgUnit, Project, Role, User
+from .models.project import project_participant
 
 T = TypeVar("T")
 
@@ -28,22 +32,49 @@ def scoped(stmt: sa.Select, unit_column: InstrumentedAttribute, user: User, *rol
     return stmt.where(unit_column.in_(units_in_scope(user, *roles)))
 
 
-def get_scoped_or_404(model: type[T], ident: Any, user: User, unit_column: InstrumentedAttribute | None = None) -> T:
-    """Load `model` by id if it sits in the user's scope; otherwise 404, as if it did not exist."""
-    column = unit_column if unit_column is not None else model.unit_id  # type: ignore[attr-defined]
-    try:
-        ident = int(ident)
-    except (TypeError, ValueError):
-        abort(404)
-    stmt = scoped(sa.select(model).where(model.id == ident), column, user)  # type: ignore[attr-defined]
+def taking_part(model: type, user: User) -> sa.ColumnElement[bool]:
+    """The condition that `user` takes part in a row of `model` (false for models without parts)."""
+    if model is LedgerItem:
+        return sa.or_(LedgerItem.owner_id == user.id, LedgerItem.verifier_id == user.id,
+                      LedgerItem.responsible_leader_id == user.id)
+    if model is Project:
+        return sa.or_(
+            Project.owner_id == user.id,
+            Project.id.in_(sa.select(project_participant.c.project_id).where(project_participant.c.user_id == user.id)),
+            Project.id.in_(sa.select(ChecklistItem.project_id).where(ChecklistItem.assignee_id == user.id)),
+        )
+    return sa.false()
+
+
+def visible(stmt: sa.Select, model: type, user: User) -> sa.Select:
+    """Restrict `stmt` (selecting from `model`) to the rows `user` sees: in scope or taking part."""
+    return stmt.where(sa.or_(model.unit_id.in_(units_in_scope(user)), taking_part(model, user)))  # type: ignore[attr-defined]
+
+
+def get_visible_or_404(model: type[T], ident: Any, user: User) -> T:
+    """Load `model` by id if the user sees it (in scope or taking part); otherwise 404, as if it did not exist."""
+    stmt = visible(sa.select(model).where(model.id == int_or_404(ident)), model, user)  # type: ignore[attr-defined]
     obj = db.session.scalars(stmt).first()
     if obj is None:
         abort(404)
     return obj
 
 
+def int_or_404(ident: Any) -> int:
+    """An id from a URL or form as an int; anything else is a 404."""
+    try:
+        return int(ident)
+    except (TypeError, ValueError):
+        abort(404)
+
+
 def get_unit_or_404(ident: Any, user: User) -> OrgUnit:
-    return get_scoped_or_404(OrgUnit, ident, user, OrgUnit.id)
+    """A unit in the user's scope; otherwise 404."""
+    unit = db.session.scalars(scoped(sa.select(OrgUnit).where(OrgUnit.id == int_or_404(ident)), OrgUnit.id,
+                                     user)).first()
+    if unit is None:
+        abort(404)
+    return unit
 
 
 def scoped_units(user: User, *roles: Role, active_only: bool = False) -> list[OrgUnit]:
@@ -72,12 +103,9 @@ def users_in_scope(user: User) -> sa.Select:
 
 
 def get_user_or_404(ident: Any, actor: User) -> User:
-    try:
-        ident = int(ident)
-    except (TypeError, ValueError):
-        abort(404)
+    """A user holding a role inside the actor's scope; otherwise 404."""
     found = db.session.scalars(
-        sa.select(User).where(User.id == ident, User.id.in_(users_in_scope(actor)))
+        sa.select(User).where(User.id == int_or_404(ident), User.id.in_(users_in_scope(actor)))
     ).first()
     if found is None:
         abort(404)

@@ -1,8 +1,10 @@
-"""The ledger's permission matrix: every route × role × in/out of scope.
+"""The ledger's permission matrix: every route × role × in scope / participant / neither.
 
-Out of scope an item is a 404; in scope a role that may not act gets 403; anonymous users go to
-the login page. The in-scope item's owner is the matrix world's member; it has no named
-verifier, so leaders over the unit verify.
+Out of scope an item is a 404 unless the user takes part in it; in scope a role that may not act
+gets 403; anonymous users go to the login page. The in-scope item's owner is the matrix world's
+member; it has no named verifier, so leaders over the unit verify. A participant's item sits in
+the stranger's branch, outside every matrix role's scope, and names the role's user as its owner,
+verifier or responsible leader: each part opens the item and does exactly what that part does.
 """
 
 from datetime import timedelta
@@ -76,6 +78,43 @@ def items(in_db, perm_world):
     return in_db(create)
 
 
+#: What each part may do, by route name (every other route answers 403 to that part).
+PART_RIGHTS = {
+    "owner": {"item page", "start", "progress", "evidence", "submit", "extension request"},
+    "verifier": {"item page", "return", "close", "reopen", "extension decision"},
+    "responsible_leader": {"item page"},
+}
+
+
+@pytest.fixture
+def part_items(in_db, perm_world):
+    """`part_items(role, part)`: items in the stranger's branch, one per state, in which the matrix
+    user of `role` is the `part` (the stranger owns them when the part is not the owner)."""
+
+    def make(role: str, part: str):
+        def create():
+            unit = db.session.get(OrgUnit, perm_world.unit("out").id)
+            user = db.session.get(User, perm_world.users[role].id)
+            stranger = db.session.get(User, perm_world.person("out").id)
+            people = {"owner": stranger, part: user}
+            result = {}
+            for state in (ItemStatus.open, ItemStatus.in_progress, ItemStatus.submitted, ItemStatus.closed):
+                item = ops.create_item(None, unit=unit, problem=f"{part}-{state.value}", source=ItemSource.other,
+                                       deadline=ops.local_today() + timedelta(days=10),
+                                       deadline_kind=DeadlineKind.date, **people)
+                item.status = state
+                ext = ExtensionRequest(item_id=item.id, old_deadline=item.deadline,
+                                       new_deadline=item.deadline + timedelta(days=5), reason="需要更多时间")
+                db.session.add(ext)
+                db.session.flush()
+                result[state] = (item.id, ext.id)
+            return {"out": result}
+
+        return in_db(create)
+
+    return make
+
+
 def _url(items, scope, state, path):
     item_id, ext_id = items[scope][state]
     return f"/ledger/{item_id}" + path.format(ext=ext_id)
@@ -99,6 +138,17 @@ def test_item_routes_in_scope(items, access, role, name, method, path, state, ex
 @pytest.mark.parametrize("name,method,path,state,expected", ITEM_ROUTES, ids=[r[0] for r in ITEM_ROUTES])
 def test_item_routes_out_of_scope_are_404(items, access, role, name, method, path, state, expected):
     assert access(role, method, _url(items, "out", state, path)) == MISSING
+
+
+@pytest.mark.parametrize("part", sorted(PART_RIGHTS))
+@pytest.mark.parametrize("role", ["admin", "leader", "secretary", "member"])
+@pytest.mark.parametrize("name,method,path,state,expected", ITEM_ROUTES, ids=[r[0] for r in ITEM_ROUTES])
+def test_item_routes_for_participants(part_items, access, role, part, name, method, path, state, expected):
+    status = access(role, method, _url(part_items(role, part), "out", state, path))
+    if name in PART_RIGHTS[part]:
+        assert _allowed(status), f"{role} as {part} should reach {name}, got {status}"
+    else:
+        assert status == DENY, f"{role} as {part} on {name}: {status}"
 
 
 @pytest.mark.parametrize("name,method,path,state,expected", ITEM_ROUTES, ids=[r[0] for r in ITEM_ROUTES])
@@ -126,7 +176,49 @@ def test_lists_show_only_items_in_scope(items, access, app, perm_world):
     assert "in-open" not in client.get("/ledger/print").get_data(as_text=True)
 
 
+@pytest.mark.parametrize("part", sorted(PART_RIGHTS))
+def test_lists_and_counts_show_the_items_i_take_part_in(part_items, access, app, perm_world, part):
+    part_items("secretary", part)
+    client = app.test_client()
+    client.post("/login", data={"username": "m_sec", "password": "secret-pass-1"})
+    assert f"{part}-open" in client.get("/ledger/").get_data(as_text=True)
+    waiting = client.get("/ledger/?mine=verify").get_data(as_text=True)
+    assert (f"{part}-submitted" in waiting) is (part == "verifier")
+    assert f"{part}-open" not in waiting
+    mine = client.get("/ledger/?mine=own").get_data(as_text=True)
+    assert (f"{part}-open" in mine) is (part == "owner")
+
+
+def test_the_home_page_counts_what_waits_for_my_verification(part_items, app):
+    part_items("secretary", "verifier")
+    client = app.test_client()
+    client.post("/login", data={"username": "m_sec", "password": "secret-pass-1"})
+    page = client.get("/home").get_data(as_text=True)
+    assert "/ledger/?mine=verify" in page
+    count = page.split("/ledger/?mine=verify", 1)[1].split("stat-value", 1)[1].split("</span>", 1)[0]
+    assert count.endswith(">1")
+
+
 def test_a_decision_on_another_items_extension_is_404(items, access):
     item_id, _ = items["in"][ItemStatus.in_progress]
     _, other_ext = items["in"][ItemStatus.open]
     assert access("leader", "POST", f"/ledger/{item_id}/extensions/{other_ext}") == MISSING
+
+
+@pytest.mark.parametrize("part", sorted(PART_RIGHTS))
+def test_evidence_downloads_follow_the_item(part_items, access, app, part):
+    import io
+
+    from werkzeug.datastructures import FileStorage
+
+    from tracker.models import LedgerItem
+    from tracker.uploads import store_upload
+
+    item_id, _ = part_items("secretary", part)["out"][ItemStatus.submitted]
+    with app.test_request_context():
+        item = db.session.get(LedgerItem, item_id)
+        upload = FileStorage(stream=io.BytesIO("整改报告".encode()), filename="整改报告.txt")
+        attachment_id = store_upload(None, upload, owner=item, unit_id=item.unit_id).id
+        db.session.commit()
+    assert access("secretary", "GET", f"/files/{attachment_id}") == 200
+    assert access("member", "GET", f"/files/{attachment_id}") == MISSING

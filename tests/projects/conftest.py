@@ -20,6 +20,7 @@ def make_project(in_db):
     def make(unit: OrgUnit, owner: User, *, targets: int = 1, items=None, **fields) -> Project:
         def create():
             start = fields.pop("start_date", date(2026, 10, 1))
+            fields["participants"] = [db.session.get(User, u.id) for u in fields.pop("participants", ())]
             project = ops.create_project(
                 None, title=fields.pop("title", "党员积分制管理试点"), unit=db.session.get(OrgUnit, unit.id),
                 owner=db.session.get(User, owner.id), start_date=start,

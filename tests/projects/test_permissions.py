@@ -1,7 +1,9 @@
-"""The permission matrix of every project route: route × role × in/out of scope.
+"""The permission matrix of every project route: route × role × in scope / participant / neither.
 
 The project sits in 一支部 (in scope) or in the stranger's branch (out of scope), owned by that
-branch's secretary / member; a plan-stage item is assigned to nobody.
+branch's secretary / member; a plan-stage item is assigned to nobody. A participant's project
+sits in the stranger's branch and names the role's user as its owner, a participant, or the
+assignee of its checklist item: each part does exactly what that part does.
 """
 
 import pytest
@@ -53,6 +55,30 @@ def _allowed(status: int) -> bool:
     return status in (200, 302, 409, 422)
 
 
+#: What each part may do, by route name (every other route answers 403 to that part).
+PART_RIGHTS = {
+    "owner": {r[0] for r in ROUTES} - {"approve", "verdict"},
+    "participant": {"project page"},
+    "assignee": {"project page", "tick item", "edit item form", "edit item"},  # their own item only
+}
+
+
+@pytest.fixture
+def part_project(perm_world, make_project):
+    """`part_project(role, part)`: a project in the stranger's branch in which the matrix user of
+    `role` is the `part`."""
+
+    def make(role: str, part: str):
+        w = perm_world
+        user = w.users[role]
+        owner = user if part == "owner" else w.users["stranger"]
+        return make_project(w.units["bx"], owner, needs_approval=True,
+                            participants=[user] if part == "participant" else [],
+                            items={Stage.plan: [("制定计划", True, user if part == "assignee" else None)]})
+
+    return make
+
+
 @pytest.mark.parametrize("role", ["admin", "leader", "secretary", "member"])
 @pytest.mark.parametrize("name,method,path,data,expected", ROUTES, ids=[r[0] for r in ROUTES])
 def test_in_scope(app, projects, access, role, name, method, path, data, expected):
@@ -69,6 +95,27 @@ def test_in_scope(app, projects, access, role, name, method, path, data, expecte
 def test_out_of_scope_is_404(app, projects, access, role, name, method, path, data, expected):
     project = projects["out"]
     assert access(role, method, path(project, _item(app, project)), data) == MISSING
+
+
+@pytest.mark.parametrize("part", sorted(PART_RIGHTS))
+@pytest.mark.parametrize("role", ["admin", "leader", "secretary", "member"])
+@pytest.mark.parametrize("name,method,path,data,expected", ROUTES, ids=[r[0] for r in ROUTES])
+def test_participants(app, part_project, access, role, part, name, method, path, data, expected):
+    project = part_project(role, part)
+    status = access(role, method, path(project, _item(app, project)), data)
+    if name in PART_RIGHTS[part]:
+        assert _allowed(status), f"{role} as {part} should reach {name}, got {status}"
+    else:
+        assert status == DENY, f"{role} as {part} on {name}: {status}"
+
+
+@pytest.mark.parametrize("part", sorted(PART_RIGHTS))
+def test_the_board_and_list_show_the_projects_i_take_part_in(app, part_project, access, part):
+    project = part_project("member", part)
+    client = app.test_client()
+    client.post("/login", data={"username": "m_member", "password": "secret-pass-1"})
+    assert project.title in client.get("/board").get_data(as_text=True)
+    assert project.code in client.get("/projects").get_data(as_text=True)
 
 
 @pytest.mark.parametrize("name,method,path,data,expected", ROUTES, ids=[r[0] for r in ROUTES])

@@ -34,6 +34,7 @@ def seed_demo(echo: Callable[[str], None] = print) -> bool:
     projects.seed(ctx)
     ledger.seed(ctx)
     reviews.seed(ctx)
+    ledger.advance_review_items(ctx)
     db.session.flush()
     echo(org.describe(ctx, DEMO_PASSWORD))
     return True

@@ -88,6 +88,21 @@ def seed(ctx: DemoOrg) -> None:
     db.session.flush()
 
 
+def advance_review_items(ctx: DemoOrg) -> None:
+    """Bring the first deductions of the published round along the loop: the reviewed branch
+    rectifies and submits; the reviewing branch's secretary verifies (one closed, one returned,
+    one still waiting for her)."""
+    from sqlalchemy import select
+
+    from ..models import ItemSource, ItemStatus, LedgerItem
+
+    items = db.session.scalars(select(LedgerItem).where(
+        LedgerItem.source == ItemSource.review, LedgerItem.origin_type == "review_round",
+        LedgerItem.status == ItemStatus.open, LedgerItem.verifier_id.is_not(None)).order_by(LedgerItem.id)).all()
+    for n, (item, state) in enumerate(zip(items, ("closed", "returned", "submitted", "submitted"))):
+        _bring_to(item, state, item.owner, ctx.leader, n + 1)
+
+
 def _bring_to(item, state: str, owner, leader, n: int) -> None:
     if state == "open":
         return
@@ -117,10 +132,11 @@ def _bring_to(item, state: str, owner, leader, n: int) -> None:
     ops.submit_item(owner, item, note="已按整改措施逐项落实，相关材料已归档")
     if state == "submitted":
         return
+    verifier = item.verifier or leader  # the secretary of the reviewing branch verifies what her branch found
     if state == "returned":
-        ops.return_item(leader, item, reason="佐证材料不充分，请补充整改前后对比材料")
+        ops.return_item(verifier, item, reason="佐证材料不充分，请补充整改前后对比材料")
         return
-    ops.close_item(leader, item, opinion="整改措施落实到位，佐证材料齐全，同意销号")
+    ops.close_item(verifier, item, opinion="整改措施落实到位，佐证材料齐全，同意销号")
     item.lessons = "修订完善支部工作制度，举一反三开展全面自查"
     if state == "reopened":
         ops.reopen_item(leader, item, reason="回头看发现部分问题有反弹，需巩固整改成果")

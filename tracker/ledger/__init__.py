@@ -18,13 +18,17 @@ def blueprint() -> Blueprint:
 
 @bp.record_once
 def _setup(_state):
+    from ..attachments import register_owner
     from ..i18n import register_labels
+    from ..models import LedgerItem
+    from ..scoping import get_visible_or_404
     from ..links import register_problem_counter
     from ..navigation import DASHBOARD_WIDGETS, UNIT_PANELS
     from . import labels
     from .operations import count_problems
 
     register_problem_counter(count_problems)
+    register_owner("ledger_item", lambda item_id, user: get_visible_or_404(LedgerItem, item_id, user))
     for panels, template in ((DASHBOARD_WIDGETS, "ledger/_widget.html"), (UNIT_PANELS, "ledger/_unit_panel.html")):
         if template not in panels:
             panels.append(template)

@@ -13,8 +13,8 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from ..extensions import db
 from ..pagination import Page
-from ..models import ItemSource, LedgerItem, OrgUnit, Severity, User
-from ..scoping import scoped, units_in_scope
+from ..models import ItemSource, LedgerItem, OrgUnit, Role, Severity, User
+from ..scoping import units_in_scope, visible
 from .workflow import (ESCALATION_DAYS, OPEN_STATES, WORKING_STATES, YELLOW_DAYS, Countdown, DueLight, Escalation,
                        ItemStatus, countdown_bounds)
 
@@ -105,6 +105,7 @@ SORTS = {
     "unit": (LedgerItem.unit_id,),
     "severity": (LedgerItem.severity,),
 }
+MINE = ("own", "verify")
 VIEWS = ("ledger", "problems", "tasks", "responsibility", "deadlines")
 
 
@@ -116,6 +117,7 @@ class LedgerFilter:
     category: str = ""
     status: str = ""
     owner: int | None = None
+    mine: str = ""  #: "own": items I own; "verify": items waiting for my verification (待我验收)
     severity: str = ""
     countdown: str = ""
     origin_type: str = ""
@@ -144,7 +146,7 @@ class LedgerFilter:
         return cls(
             unit=number("unit"), source=text("source", {s.value for s in ItemSource}), batch=text("batch"),
             category=text("category"), status=text("status", {s.value for s in ItemStatus} | {"active"}),
-            owner=number("owner"), severity=text("severity", {s.value for s in Severity}),
+            owner=number("owner"), mine=text("mine", MINE), severity=text("severity", {s.value for s in Severity}),
             countdown=text("countdown", {c.value for c in Countdown}), origin_type=text("origin_type", limit=40),
             origin_id=number("origin_id"), q=text("q", limit=100), sort=sort,
             dir="asc" if args.get("dir") == "asc" else "desc", view=view,
@@ -173,13 +175,13 @@ def covers_everything(user: User) -> bool:
 
 
 def in_scope(stmt: sa.Select, user: User) -> sa.Select:
-    """`scoping.scoped` for ledger lists, leaving the condition out when it holds for every row.
+    """`scoping.visible` for ledger lists (scope or taking part), left out when it holds for every row.
 
     For a leader at the top of the only tree, `unit_id IN (<thousands of ids>)` restricts
     nothing but leads the query planner to probe every id and sort; without it the filter's
     own index (and the primary key's order) serve the page.
     """
-    return stmt if covers_everything(user) else scoped(stmt, LedgerItem.unit_id, user)
+    return stmt if covers_everything(user) else visible(stmt, LedgerItem, user)
 
 
 def apply_filter(stmt: sa.Select, f: LedgerFilter, user: User, today: date) -> sa.Select:
@@ -200,6 +202,10 @@ def apply_filter(stmt: sa.Select, f: LedgerFilter, user: User, today: date) -> s
         stmt = stmt.where(LedgerItem.status == f.status)
     if f.owner:
         stmt = stmt.where(LedgerItem.owner_id == f.owner)
+    if f.mine == "own":
+        stmt = stmt.where(LedgerItem.owner_id == user.id)
+    elif f.mine == "verify":
+        stmt = stmt.where(awaiting_verification_by(user))
     if f.severity:
         stmt = stmt.where(LedgerItem.severity == f.severity)
     if f.countdown:
@@ -313,16 +319,24 @@ def unit_summary(unit: OrgUnit, user: User, today: date) -> UnitRollup:
     return totals
 
 
+def awaiting_verification_by(user: User) -> sa.ColumnElement[bool]:
+    """Submitted items waiting for `user` to verify: named as their verifier, or (none named) under
+    a unit they lead. An owner never verifies their own item."""
+    leads = LedgerItem.unit_id.in_(units_in_scope(user, Role.leader, Role.admin))
+    return sa.and_(LedgerItem.status == ItemStatus.submitted.value,
+                   sa.or_(LedgerItem.owner_id.is_(None), LedgerItem.owner_id != user.id),
+                   sa.or_(LedgerItem.verifier_id == user.id, sa.and_(LedgerItem.verifier_id.is_(None), leads)))
+
+
 def my_open_counts(user: User, today: date) -> dict[str, int]:
-    """For the home page: my open items, of them overdue, and items waiting for my verification."""
+    """For the home page: my open items, of them overdue, the items waiting for my verification
+    (待我验收, wherever they sit) and the overdue items of my units."""
     mine = sa.and_(LedgerItem.owner_id == user.id, LedgerItem.status.in_([s.value for s in OPEN_STATES]))
-    row = db.session.execute(sa.select(
+    in_units = LedgerItem.unit_id.in_(units_in_scope(user))
+    row = db.session.execute(visible(sa.select(
         sa.func.sum(sa.case((mine, 1), else_=0)),
         sa.func.sum(sa.case((sa.and_(mine, overdue_clause(today)), 1), else_=0)),
-        sa.func.sum(sa.case((sa.and_(
-            sa.or_(LedgerItem.verifier_id == user.id,
-                   sa.and_(LedgerItem.verifier_id.is_(None), sa.true() if user.is_leader else sa.false())),
-            LedgerItem.status == ItemStatus.submitted.value), 1), else_=0)),
-        sa.func.sum(sa.case((overdue_clause(today), 1), else_=0)),
-    ).where(LedgerItem.unit_id.in_(units_in_scope(user)))).one()
+        sa.func.sum(sa.case((awaiting_verification_by(user), 1), else_=0)),
+        sa.func.sum(sa.case((sa.and_(in_units, overdue_clause(today)), 1), else_=0)),
+    ), LedgerItem, user)).one()
     return {"mine": row[0] or 0, "mine_overdue": row[1] or 0, "to_verify": row[2] or 0, "overdue": row[3] or 0}

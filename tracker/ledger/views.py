@@ -18,7 +18,7 @@ from ..i18n import display_value, reason_text
 from ..models import (AttachmentKind, DeadlineKind, ExtensionRequest, ItemSource, LedgerItem, Membership, OrgUnit,
                       ProgressEntry, Severity, UnitKind, User)
 from ..reasons import N_, DomainError, NotAllowed, Reason, StaleEdit
-from ..scoping import get_scoped_or_404, get_unit_or_404, scoped_units, units_in_scope
+from ..scoping import get_unit_or_404, get_visible_or_404, scoped_units, units_in_scope
 from ..uploads import attachments_of
 from . import bp, labels, operations, policy, queries
 from .forms import (BulkForm, CloseForm, DecideForm, EditForm, EvidenceForm, ExtensionForm, ItemForm,
@@ -56,7 +56,7 @@ def _changed_meanwhile(_error):
 
 
 def _item_or_404(item_id: int) -> LedgerItem:
-    return get_scoped_or_404(LedgerItem, item_id, current_user)
+    return get_visible_or_404(LedgerItem, item_id, current_user)
 
 
 def people_choices(user: User, *, limit: int | None = None, only: set | None = None) -> list[tuple[int, str]]:

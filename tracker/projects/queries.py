@@ -12,18 +12,14 @@ from sqlalchemy.orm import defaultload, selectinload
 
 from ..extensions import db
 from ..models import ChecklistItem, Membership, OrgUnit, Project, ProjectCategory, Role, User
-from ..scoping import scoped, units_in_scope, users_in_scope
+from ..scoping import int_or_404, scoped, units_in_scope, users_in_scope, visible
 from .policy import can_move
 from .workflow import ORDER, Stage
 
 
 def load_project_or_404(project_id, user: User, *, full: bool = False) -> Project:
-    """A project in the user's scope (404 otherwise); `full` also loads participants and targets."""
-    try:
-        project_id = int(project_id)
-    except (TypeError, ValueError):
-        abort(404)
-    stmt = scoped(sa.select(Project).where(Project.id == project_id), Project.unit_id, user)
+    """A project the user sees (in scope or taking part; 404 otherwise); `full` also loads participants and targets."""
+    stmt = visible(sa.select(Project).where(Project.id == int_or_404(project_id)), Project, user)
     if full:
         stmt = stmt.options(selectinload(Project.participants), selectinload(Project.targets))
     project = db.session.scalars(stmt).unique().first()
@@ -101,7 +97,7 @@ BOARD_LIMIT = 1000
 
 
 def filtered_projects(user: User, filters: BoardFilters, today: date) -> sa.Select:
-    stmt = scoped(sa.select(Project), Project.unit_id, user)
+    stmt = visible(sa.select(Project), Project, user)
     if filters.unit is not None:
         stmt = stmt.where(Project.unit_id.in_(OrgUnit.subtree_ids(filters.unit.path)))
     if filters.owner_id:
@@ -164,7 +160,7 @@ def scope_unit_ids(user: User) -> sa.Select:
 def summary_for(user: User, today: date) -> dict:
     """The home widget: the user's own open projects, and the overdue ones in their scope."""
     mine = list(db.session.scalars(
-        scoped(sa.select(Project), Project.unit_id, user)
+        visible(sa.select(Project), Project, user)
         .where(Project.owner_id == user.id, Project.stage != Stage.done).order_by(Project.due_date).limit(8)))
     overdue_stmt = scoped(sa.select(Project), Project.unit_id, user).where(
         Project.due_date < today, Project.stage != Stage.done)

@@ -18,7 +18,7 @@ from ..links import problem_counts
 from ..models import OrgUnit, Project, ProjectTemplate, ProjectType, Role, User, UnitKind
 from ..pagination import paginate
 from ..reasons import DomainError, StaleEdit
-from ..scoping import get_unit_or_404, scoped, users_in_scope
+from ..scoping import get_unit_or_404, users_in_scope, visible
 from ..uploads import ACCEPT_ATTRIBUTE, attachments_of, store_upload
 from . import bp, operations, policy
 from .forms import AssignForm, ItemForm, MoveForm, ProjectForm, ReassignForm, VerdictForm, stage_of
@@ -109,7 +109,7 @@ def index():
     q = request.args.get("q", "").strip()
     stage = stage_of(request.args.get("stage"))
     sort = request.args.get("sort") if request.args.get("sort") in SORTS else "due"
-    stmt = scoped(sa.select(Project), Project.unit_id, current_user)
+    stmt = visible(sa.select(Project), Project, current_user)
     if q:
         stmt = stmt.where(sa.or_(Project.title.contains(q, autoescape=True), Project.code.contains(q, autoescape=True)))
     if stage:

@@ -20,6 +20,10 @@ def _register(_state):
                 "status": {k.value: v for k, v in APPEAL_LABELS.items()}},
         fields=FIELD_LABELS,
     )
+    from ..attachments import register_owner
+    from .policy import get_sheet_or_404
+
+    register_owner("review_scoresheet", get_sheet_or_404)
     if "reviews/_unit_panel.html" not in UNIT_PANELS:
         UNIT_PANELS.append("reviews/_unit_panel.html")
     if "reviews/_dashboard.html" not in DASHBOARD_WIDGETS:
