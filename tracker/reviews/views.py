@@ -21,16 +21,16 @@ from ..models import (
 from ..reasons import N_, DomainError, Reason, StaleEdit
 from ..scoping import get_unit_or_404, scoped_units
 from ..uploads import ACCEPT_ATTRIBUTE, attachments_of, store_upload
-from . import bp, operations
+from . import bp, operations, queries
 from .forms import (
     AnswerForm, AppealForm, EvidenceForm, ExcludeForm, ImportRubricForm, MoveForm, NewRubricForm, OverrideForm,
-    RoundForm, RubricForm, RubricItemForm,
+    RoundEditForm, RoundForm, RubricForm, RubricItemForm, VetoForm,
 )
 from .labels import GRADE_LABELS, MOVE_LABELS
 from .policy import (
-    MANAGERS, can_create_round, can_edit_rubric, can_edit_sheet, can_file_appeal, can_manage_round,
-    can_see_results, can_see_unit_report, get_round_or_404, get_rubric_or_404, get_sheet_or_404, is_on_team,
-    visible_rounds, visible_rubrics,
+    MANAGERS, can_create_round, can_decide_veto, can_edit_round, can_edit_rubric, can_edit_sheet, can_file_appeal,
+    can_manage_round, can_see_results, can_see_unit_report, get_round_or_404, get_rubric_or_404, get_sheet_or_404,
+    is_on_team, visible_rounds, visible_rubrics,
 )
 from .workflow import RoundState, allowed_moves, is_public
 
@@ -43,6 +43,14 @@ def _require_login():
 
 def _manager_units() -> list[OrgUnit]:
     return scoped_units(current_user, *MANAGERS, active_only=True)
+
+
+def _beside(form, error: DomainError, default: str = "name") -> None:
+    """Put a refusal's reasons beside the form fields it names (FieldErrors), else beside `default`."""
+    errors = getattr(error, "errors", None) or {default: error.reasons}
+    for name, reasons in errors.items():
+        field = getattr(form, name, None) or getattr(form, default)
+        field.errors = list(field.errors) + [reason_text(r) for r in reasons]
 
 
 def named(reason: Reason, names: dict[int, str]) -> str:
@@ -91,8 +99,9 @@ def new():
                 has_self_assessment=form.has_self_assessment.data, self_assessment_due=form.self_assessment_due.data,
                 review_due=form.review_due.data, appeal_due=form.appeal_due.data,
                 rectification_due=form.rectification_due.data)
-        except DomainError as error:
-            form.name.errors.extend(reason_text(r) for r in error.reasons)
+        except operations.FieldErrors as error:
+            db.session.rollback()
+            _beside(form, error)
         else:
             db.session.commit()
             flash(_("Round %(name)s created.", name=round_.name), "success")
@@ -100,7 +109,9 @@ def new():
     return render("reviews/new.html", form=form, status=422 if form.errors else 200)
 
 
-def _show(round_: ReviewRound, status: int = 200, override_errors: dict | None = None, **extra):
+def _show(round_: ReviewRound, status: int = 200, override_errors: dict | None = None,
+          override_typed: dict | None = None, refusal: list[str] | None = None, veto_forms: dict | None = None,
+          **extra):
     manage = can_manage_round(current_user, round_)
     pairs = operations.pairs_of(round_)
     units = operations.participants(round_)
@@ -115,8 +126,12 @@ def _show(round_: ReviewRound, status: int = 200, override_errors: dict | None =
     return render(
         "reviews/show.html", round=round_, manage=manage, pairs=pairs if manage else [], units=units,
         excluded_units=excluded, sheets=sheets if manage else [], my_sheets=mine, warnings=warnings,
+        loads=[named(r, names) for r in operations.load_warnings(round_, pairs)] if manage else [],
         moves=[(to, MOVE_LABELS[to]) for to in allowed_moves(RoundState(round_.state))] if manage else [],
-        override_errors=override_errors or {}, activities=timeline(round_) if manage else [],
+        override_errors=override_errors or {}, override_typed=override_typed or {},
+        activities=timeline(round_) if manage else [], refusal=refusal or [],
+        vetoes=operations.veto_marks(round_) if manage else [], veto_forms=veto_forms or {}, new_veto_form=VetoForm,
+        can_decide_veto=can_decide_veto(current_user, round_), can_edit=can_edit_round(current_user, round_),
         can_see_results=can_see_results(current_user, round_), my_units=_my_report_units(round_, units),
         status=status, **extra)
 
@@ -137,6 +152,48 @@ def _load_managed(round_id: int) -> ReviewRound:
     return round_
 
 
+@bp.route("/<int:round_id>/edit", methods=["GET", "POST"])
+def edit(round_id: int):
+    round_ = _load_managed(round_id)
+    if not can_edit_round(current_user, round_):
+        raise DomainError(Reason(N_("A published round can no longer be edited.")))
+    form = RoundEditForm(obj=round_)
+    rows = db.session.scalars(sa.select(RoundUnit).where(RoundUnit.round_id == round_.id)).all()
+    assigned = bool(operations.pairs_of(round_)) or round_.state != RoundState.draft
+    if assigned or round_.mode is RoundMode.leader:  # shown as facts, no longer fields
+        del form.k
+    if assigned:
+        del form.excluded
+    else:
+        form.excluded.choices = [(r.unit_id, r.unit.name) for r in sorted(rows, key=lambda r: r.unit.path)]
+        if request.method == "GET":
+            form.excluded.data = [r.unit_id for r in rows if r.is_excluded]
+    stale = None
+    if form.validate_on_submit():
+        try:
+            operations.update_round(
+                current_user, round_, version=int(form.version.data or 0), name=form.name.data,
+                self_assessment_due=form.self_assessment_due.data if round_.has_self_assessment
+                else round_.self_assessment_due, review_due=form.review_due.data,
+                appeal_due=form.appeal_due.data, rectification_due=form.rectification_due.data,
+                k=form.k.data if "k" in form else None,
+                excluded=(form.excluded.data or []) if "excluded" in form else None)
+        except StaleEdit as error:
+            db.session.rollback()
+            stale, round_ = error, _load_managed(round_id)
+            form.version.data = round_.version
+        except operations.FieldErrors as error:
+            db.session.rollback()
+            _beside(form, error)
+        else:
+            db.session.commit()
+            flash(_("Round %(name)s saved.", name=round_.name), "success")
+            return redirect_to(url_for("reviews.show", round_id=round_.id))
+    return render("reviews/edit.html", form=form, round=round_, assigned=assigned, stale=stale,
+                  excluded_units=[r.unit for r in rows if r.is_excluded],
+                  status=409 if stale else 422 if form.errors else 200)
+
+
 @bp.post("/<int:round_id>/assignment")
 def assign(round_id: int):
     round_ = _load_managed(round_id)
@@ -144,8 +201,12 @@ def assign(round_id: int):
     db.session.commit()
     flash(_("Assignment generated: %(n)d pairs.", n=len(result.pairs)), "success")
     if result.problems:
-        flash(_("%(n)d pairs could not avoid a reciprocal or repeated pairing; they are marked below.",
-                n=len(result.problems)), "warning")
+        flash(_("%(n)d of %(total)d pairs could not avoid a reciprocal or repeated pairing; they are marked "
+                "below.", n=len(result.flagged_pairs), total=len(result.pairs)), "warning")
+    if result.reciprocity_forced:
+        flash(_("With %(units)d units and %(k)d reviewers each, some units must review each other: each needs "
+                "%(need)d different partners.", units=len(operations.participants(round_)), k=round_.k,
+                need=2 * round_.k), "warning")
     return redirect_to(url_for("reviews.show", round_id=round_.id))
 
 
@@ -160,15 +221,17 @@ def override(round_id: int, pair_id: int):
     units = operations.participants(round_)
     form.reviewer_id.choices = form.reviewee_id.choices = [(u.id, u.name) for u in units]
     names = {u.id: u.name for u in units}
+    typed = {pair.id: request.form}
     if not form.validate():
-        return _show(round_, 422, override_errors={pair.id: [e for es in form.errors.values() for e in es]})
+        return _show(round_, 422, override_errors={pair.id: [e for es in form.errors.values() for e in es]},
+                     override_typed=typed)
     try:
         warnings = operations.override_pair(current_user, pair, db.session.get(OrgUnit, form.reviewer_id.data),
                                             db.session.get(OrgUnit, form.reviewee_id.data), form.reason.data)
     except DomainError as error:
         db.session.rollback()
         return _show(get_round_or_404(round_id, current_user), error.status,
-                     override_errors={pair_id: [named(r, names) for r in error.reasons]})
+                     override_errors={pair_id: [named(r, names) for r in error.reasons]}, override_typed=typed)
     db.session.commit()
     flash(_("Pair changed."), "success")
     for w in warnings:
@@ -189,6 +252,10 @@ def move(round_id: int):
         db.session.rollback()
         flash(_("Someone else changed this round after you opened it; check it and try again."), "warning")
         return redirect_to(url_for("reviews.show", round_id=round_id))
+    except DomainError as error:
+        # Refused: back on the round's page, the reasons above the buttons that can fix them.
+        db.session.rollback()
+        return _show(_load_managed(round_id), error.status, refusal=[reason_text(r) for r in error.reasons])
     db.session.commit()
     flash(_("The round is now: %(state)s.", state=_state_label(round_.state)), "success")
     if round_.state == RoundState.published:
@@ -199,10 +266,37 @@ def move(round_id: int):
 @bp.post("/<int:round_id>/publish")
 def publish(round_id: int):
     round_ = _load_managed(round_id)
-    operations.move_round(current_user, round_, RoundState.published)
+    try:
+        operations.move_round(current_user, round_, RoundState.published)
+    except DomainError as error:
+        db.session.rollback()
+        return _show(_load_managed(round_id), error.status, refusal=[reason_text(r) for r in error.reasons])
     db.session.commit()
     flash(_("Results published."), "success")
     return redirect_to(url_for("reviews.results", round_id=round_.id))
+
+
+@bp.post("/<int:round_id>/vetoes/<int:unit_id>/<int:item_id>")
+def decide_veto(round_id: int, unit_id: int, item_id: int):
+    round_ = _load_managed(round_id)
+    unit = db.session.get(OrgUnit, unit_id)
+    item = db.session.get(RubricItem, item_id)
+    if unit is None or item is None or unit.id not in {u.id for u in operations.participants(round_)} \
+            or item.rubric_id != round_.rubric_id:
+        abort(404)
+    form = VetoForm()
+    if form.validate():
+        try:
+            operations.decide_veto(current_user, round_, unit, item, apply=form.decision.data == "apply",
+                                   reason=form.reason.data)
+        except operations.FieldErrors as error:
+            db.session.rollback()
+            _beside(form, error, "reason")
+        else:
+            db.session.commit()
+            flash(_("Veto decided: %(unit)s · %(item)s.", unit=unit.name, item=item.title), "success")
+            return redirect_to(url_for("reviews.show", round_id=round_.id) + "#vetoes")
+    return _show(_load_managed(round_id), 422, veto_forms={(unit.id, item.id): form})
 
 
 def _state_label(state) -> str:
@@ -248,6 +342,7 @@ def results(round_id: int):
              "title": _("Units per grade")}
     return render("reviews/results.html", round=round_, table=table, deductions=deductions,
                   deduction_limit=DEDUCTIONS_SHOWN, indicators=indicators, summary=summary,
+                  has_bonus=any(i.kind is ItemKind.bonus for i in indicators),
                   grade_names={g.value: str(label) for g, label in GRADE_LABELS.items()},
                   highlights=operations.highlight_rows(round_, limit=200), chart_json=json.dumps(chart, ensure_ascii=False),
                   wide=len(table) <= 60, public=is_public(RoundState(round_.state)))
@@ -261,6 +356,7 @@ def results_xlsx(round_id: int):
     table = operations.results_table(round_)
     rows = [{**r, "grade": str(GRADE_LABELS.get(r["grade"], "")) if r["grade"] else "",
              "total": float(r["total"]) if r["total"] is not None else None, "bonus": float(r["bonus"] or 0),
+             "bonus_scored": float(r["bonus_scored"] or 0),
              "breakdown": {k: float(v) for k, v in r["breakdown"].items() if k.isdigit()}} for r in table]
     deductions = [{**d, "points": float(d["points"]) if d["points"] is not None else "一票否决"}
                   for d in operations.deduction_rows(round_, table)]
@@ -280,21 +376,15 @@ def _xlsx(data: bytes, filename: str) -> Response:
 
 def _unit_report(round_: ReviewRound, unit: OrgUnit, appeal_form=None, answer_forms=None, status=200):
     manage = can_manage_round(current_user, round_)
-    sheets = db.session.scalars(sa.select(Scoresheet).where(
-        Scoresheet.round_id == round_.id, Scoresheet.reviewee_unit_id == unit.id,
-        Scoresheet.submitted_at.is_not(None), Scoresheet.excluded_reason.is_(None),
-        Scoresheet.pair_id.is_not(None)).order_by(Scoresheet.id)).all()
-    deductions = [(index, s, score) for index, s in enumerate(sheets, start=1) for score in s.scores
-                  if operations.is_deduction(score)]
     appeals = {a.score_id: a for a in db.session.scalars(
         sa.select(Appeal).where(Appeal.round_id == round_.id, Appeal.unit_id == unit.id))}
-    self_sheet = db.session.scalars(sa.select(Scoresheet).where(
-        Scoresheet.round_id == round_.id, Scoresheet.reviewee_unit_id == unit.id,
-        Scoresheet.pair_id.is_(None))).first()
+    self_sheet = queries.self_sheet_of(round_, unit)
     table = operations.results_table(round_)
     mine = next((r for r in table if r["unit_id"] == unit.id), None)
-    return render("reviews/unit.html", round=round_, unit=unit, manage=manage, deductions=deductions,
-                  appeals=appeals, self_sheet=self_sheet, result=mine,
+    return render("reviews/unit.html", round=round_, unit=unit, manage=manage,
+                  deductions=queries.unit_deductions(round_, unit), appeals=appeals,
+                  self_sheet=self_sheet if self_sheet is not None and self_sheet.is_locked else None, result=mine,
+                  vetoes={v.item.id: v for v in operations.veto_marks(round_, unit.id)},
                   can_appeal=can_file_appeal(current_user, round_, unit),
                   appeal_form=appeal_form or AppealForm(), answer_forms=answer_forms or {},
                   new_answer_form=AnswerForm, status=status)
@@ -345,14 +435,14 @@ def answer(appeal_id: int):
         if can_see_unit_report(current_user, round_, db.session.get(OrgUnit, appeal_.unit_id)):
             abort(403)
         abort(404)
-    form = AnswerForm()
+    form = AnswerForm(veto=appeal_.score.item.kind is ItemKind.veto)
     if form.validate():
         try:
             operations.answer_appeal(current_user, appeal_, adjust=form.decision.data == "adjusted",
                                      answer=form.answer.data, points=form.points.data)
         except operations.FieldErrors as error:
-            for name, reasons in error.errors.items():
-                getattr(form, name).errors = list(getattr(form, name).errors) + [reason_text(r) for r in reasons]
+            db.session.rollback()
+            _beside(form, error, "answer")
         else:
             db.session.commit()
             flash(_("Appeal answered; the totals are recomputed."), "success")
@@ -366,9 +456,9 @@ def answer(appeal_id: int):
 def _sheet_context(sheet: Scoresheet) -> dict:
     self_sheet = None
     if not sheet.is_self and sheet.round.has_self_assessment:
-        self_sheet = db.session.scalars(sa.select(Scoresheet).where(
-            Scoresheet.round_id == sheet.round_id, Scoresheet.reviewee_unit_id == sheet.reviewee_unit_id,
-            Scoresheet.pair_id.is_(None))).first()
+        self_sheet = queries.self_sheet_of(sheet.round, sheet.reviewee_unit)
+        if self_sheet is not None and not self_sheet.is_locked:
+            self_sheet = None  # a draft self-assessment is the unit's own until it submits it
     return {"sheet": sheet, "editable": can_edit_sheet(current_user, sheet), "self_sheet": self_sheet,
             "manage": can_manage_round(current_user, sheet.round), "accept": ACCEPT_ATTRIBUTE,
             "attachments": attachments_of(sheet), "problems": operations.sheet_problems(sheet)}
@@ -397,7 +487,7 @@ def score(sheet_id: int, item_id: int):
         current_user, sheet_, item, points=request.form.get("points"), note=request.form.get("note"),
         veto=request.form.get("veto") == "1"))
     sheet_ = get_sheet_or_404(sheet_id, current_user)
-    return render("reviews/sheet.html", "reviews/_score_row.html", **_sheet_context(sheet_), item=item,
+    return render("reviews/sheet.html", "reviews/_score_saved.html", **_sheet_context(sheet_), item=item,
                   errors=errors, typed=request.form if errors else None, status=status)
 
 
@@ -542,8 +632,14 @@ def update_rubric(rubric_id: int):
     form = RubricForm()
     if not form.validate():
         return _rubric_page(rubric_, settings_form=form, status=422)
-    operations.update_rubric(current_user, rubric_, version=int(form.version.data or 0), name=form.name.data,
-                             bonus_cap=form.bonus_cap.data)
+    try:
+        operations.update_rubric(current_user, rubric_, version=int(form.version.data or 0), name=form.name.data,
+                                 bonus_cap=form.bonus_cap.data, grade_excellent=form.grade_excellent.data,
+                                 grade_good=form.grade_good.data, grade_fair=form.grade_fair.data)
+    except operations.FieldErrors as error:
+        db.session.rollback()
+        _beside(form, error)
+        return _rubric_page(get_rubric_or_404(rubric_id, current_user), settings_form=form, status=422)
     db.session.commit()
     flash(_("Saved."), "success")
     return redirect_to(url_for("reviews.rubric", rubric_id=rubric_.id))
