@@ -4,7 +4,7 @@ from flask import Blueprint
 
 bp = Blueprint("reviews", __name__, url_prefix="/reviews")
 
-from . import views, views_combined  # noqa: E402,F401
+from . import views, views_combined, views_rubrics, views_sheets  # noqa: E402,F401
 
 
 @bp.record_once

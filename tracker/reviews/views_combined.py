@@ -38,11 +38,11 @@ def combined():
 
 @bp.get("/combined.xlsx")
 def combined_xlsx():
-    from .views import _xlsx
+    from .views import xlsx_response
     from .xlsx import PERIOD_NAMES, export_combined
 
     ranking, rows, _units, _years = _ranking()
     if ranking.unit is None or ranking.year is None:
         abort(404)
     data = export_combined(ranking, rows, {g.value: str(label) for g, label in GRADE_LABELS.items()})
-    return _xlsx(data, f"{ranking.unit.name}_{ranking.year}年{PERIOD_NAMES[ranking.period]}.xlsx")
+    return xlsx_response(data, f"{ranking.unit.name}_{ranking.year}年{PERIOD_NAMES[ranking.period]}.xlsx")
