@@ -26,6 +26,7 @@ from ..models import (
 from ..reasons import N_, DomainError, NotAllowed, Reason, StaleEdit
 from . import assignment as pairing
 from . import scoring
+from .policy import can_manage_round
 from .workflow import (
     VETO_STATES, RoundFacts, RoundState, can_appeal, can_score, deadline_problems, ensure_move, is_editable,
 )
@@ -622,8 +623,6 @@ def decide_veto(actor: User | None, round_: ReviewRound, unit: OrgUnit, item: Ru
     and for a veto item at least one counted reviewer marked. Raises NotAllowed for someone who
     does not run the round, FieldErrors (reason) without a reason, 409 otherwise.
     """
-    from .policy import can_manage_round
-
     if actor is not None and not can_manage_round(actor, round_):
         raise NotAllowed(Reason(N_("Only the leaders running the round decide a veto."), code="veto_manager"))
     if RoundState(round_.state) not in VETO_STATES:
