@@ -91,3 +91,50 @@ def make_round(world: World, *, k: int = 2, self_assessment: bool = False, name=
 
 def points(value) -> Decimal:
     return Decimal(str(value))
+
+
+def review_sheets(round_: ReviewRound, reviewee: OrgUnit | None = None) -> list[Scoresheet]:
+    """The round's review sheets (not self-assessments), about `reviewee` if given, in id order."""
+    stmt = sa.select(Scoresheet).where(Scoresheet.round_id == round_.id, Scoresheet.pair_id.is_not(None))
+    if reviewee is not None:
+        stmt = stmt.where(Scoresheet.reviewee_unit_id == reviewee.id)
+    return list(db.session.scalars(stmt.order_by(Scoresheet.id)))
+
+
+def secretary_of(world: World, unit_id: int) -> User:
+    return world.user(f"sec{[b.id for b in world.branches].index(unit_id) + 1}")
+
+
+def start_round(world: World, **kw) -> ReviewRound:
+    """A round over the six branches, assigned and open for review."""
+    from tracker.reviews import operations
+    from tracker.reviews.workflow import RoundState
+
+    round_ = make_round(world, **kw)
+    operations.generate_assignment(world.user("leader"), round_)
+    operations.move_round(world.user("leader"), round_, RoundState.reviewing)
+    return round_
+
+
+def submit_all(world: World, round_: ReviewRound, deductions: dict | None = None,
+               vetoes: dict | None = None) -> None:
+    """Every review sheet scored by its team's secretary and submitted.
+
+    `deductions` {reviewee index: {position: (points, note)}} apply on every sheet about that
+    unit; `vetoes` {(reviewee index, nth reviewer): (veto position, note)} mark a veto on one sheet.
+    """
+    from tracker.reviews import operations
+
+    ids = [b.id for b in world.branches]
+    seen: dict[int, int] = {}
+    for sheet in review_sheets(round_):
+        index = ids.index(sheet.reviewee_unit_id)
+        nth = seen.get(index, 0)
+        seen[index] = nth + 1
+        actor = secretary_of(world, sheet.reviewer_unit_id)
+        fill_sheet(sheet, actor, (deductions or {}).get(index))
+        veto = (vetoes or {}).get((index, nth))
+        if veto is not None:
+            item = round_.rubric.indicators[veto[0]]
+            operations.save_score(actor, sheet, item, points=None, note=veto[1], veto=True)
+        operations.submit_sheet(actor, sheet)

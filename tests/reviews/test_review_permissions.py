@@ -70,6 +70,10 @@ ROUTES = [
     ("override pair", "POST", lambda r: f"/reviews/{r['round']}/pairs/{r['pair']}", {"reason": ""}, MANAGERS),
     ("move round", "POST", lambda r: f"/reviews/{r['round']}/state", {"to": "appeal"}, MANAGERS),
     ("publish", "POST", lambda r: f"/reviews/{r['round']}/publish", None, MANAGERS),
+    ("edit round", "GET", lambda r: f"/reviews/{r['round']}/edit", None, MANAGERS),
+    ("save round", "POST", lambda r: f"/reviews/{r['round']}/edit", {"name": ""}, MANAGERS),
+    ("decide veto", "POST", lambda r: f"/reviews/{r['round']}/vetoes/{r['unit']}/{r['item']}",
+     {"decision": "apply", "reason": ""}, MANAGERS),
     ("results", "GET", lambda r: f"/reviews/{r['round']}/results", None, HIDDEN),
     ("results excel", "GET", lambda r: f"/reviews/{r['round']}/results.xlsx", None, HIDDEN),
     ("unit report", "GET", lambda r: f"/reviews/{r['round']}/units/{r['unit']}", None, HIDDEN),
@@ -100,6 +104,7 @@ PAGES = [
     ("GET", "/reviews/new", None, MANAGERS),
     ("POST", "/reviews/new", {"name": ""}, MANAGERS),
     ("GET", "/reviews/rubrics", None, ALL),
+    ("GET", "/reviews/combined", None, ALL),
     ("POST", "/reviews/rubrics", {"name": ""}, MANAGERS),
     ("POST", "/reviews/rubrics/import", {"name": ""}, MANAGERS),
 ]

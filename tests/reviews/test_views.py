@@ -166,8 +166,17 @@ def test_the_self_assessment_sits_beside_the_reviewers_scores(app, client, login
             Scoresheet.reviewee_unit_id == world.branches[1].id)).first()
         reviewer = [b.id for b in world.branches].index(sheet.reviewer_unit_id) + 1
         db.session.commit()
-        sheet_id = sheet.id
+        sheet_id, own_id = sheet.id, own.id
     login(f"sec{reviewer}")
+    # A draft self-assessment is the unit's own: reviewers do not see it, nor can they open it.
+    html = client.get(f"/reviews/sheets/{sheet_id}").get_data(as_text=True)
+    assert "自评：" not in html and "自查：组织委员空缺" not in html
+    assert client.get(f"/reviews/sheets/{own_id}").status_code == 404
+    with app.app_context():
+        own = db.session.get(Scoresheet, own_id)
+        fill_sheet(own, world.user("sec2"), {0: ("4", "自查：组织委员空缺")})
+        ops.submit_sheet(world.user("sec2"), own)
+        db.session.commit()
     html = client.get(f"/reviews/sheets/{sheet_id}").get_data(as_text=True)
     assert "自评：" in html and "自查：组织委员空缺" in html
 

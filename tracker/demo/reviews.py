@@ -153,6 +153,29 @@ def _sheets(round_: ReviewRound) -> list[Scoresheet]:
                                                                Scoresheet.pair_id.is_not(None)).order_by(Scoresheet.id)))
 
 
+def _correct_after_publication(ctx: DemoOrg, round_: ReviewRound) -> None:
+    """After the circular, the appeal window reopens: a deduction only one reviewer made is shown
+    to be wrong and restored to full points; publishing again voids its ledger item (通报更正)."""
+    from ..models import Score
+    from ..reviews import operations
+    from ..reviews.workflow import RoundState
+
+    unit = ctx.branches[4]
+    scores = db.session.scalars(
+        sa.select(Score).join(Scoresheet).where(Scoresheet.round_id == round_.id, Scoresheet.reviewee_unit_id == unit.id,
+                                                 Scoresheet.pair_id.is_not(None)).order_by(Score.id)).all()
+    deducted = [s for s in scores if operations.is_deduction(s) and s.item.kind is ItemKind.normal]
+    alone = next((s for s in deducted if sum(1 for o in deducted if o.item_id == s.item_id) == 1), None)
+    if alone is None:
+        return
+    operations.move_round(ctx.leader, round_, RoundState.appeal)
+    appeal = operations.file_appeal(ctx.secretaries[4], alone,
+                                    "检查时该项材料在上级部门调阅，现已取回，会议记录和签到表齐全，请予复核。")
+    operations.answer_appeal(ctx.leader, appeal, adjust=True, points=str(alone.item.points),
+                             answer="经复核原始材料，该项工作已按要求完成，撤销扣分。")
+    operations.move_round(ctx.leader, round_, RoundState.published)
+
+
 def seed_rounds(ctx: DemoOrg, rubric: Rubric) -> None:
     """2026年第三季度 published (deductions in the ledger), 2026年第四季度 under way."""
     from ..models import Score
@@ -166,8 +189,18 @@ def seed_rounds(ctx: DemoOrg, rubric: Rubric) -> None:
         seed=20263)
     operations.generate_assignment(ctx.leader, q3)
     operations.move_round(ctx.leader, q3, RoundState.reviewing)
+    veto = rubric.indicators[-1]  # 意识形态工作出现重大问题
+    marked = next(s for s in _sheets(q3) if s.reviewee_unit_id == ctx.branches[3].id)
     for salt, sheet in enumerate(_sheets(q3)):
-        _fill(sheet, secretary_of[sheet.reviewer_unit_id], ctx, salt, submit=True)
+        _fill(sheet, secretary_of[sheet.reviewer_unit_id], ctx, salt, submit=False)
+        if sheet.id == marked.id:  # one of the branch's two reviewers ticks a veto
+            operations.save_score(secretary_of[sheet.reviewer_unit_id], sheet, veto, points=None,
+                                  note="支部微信工作群有党员转发未经核实的网络信息", veto=True)
+        operations.submit_sheet(secretary_of[sheet.reviewer_unit_id], sheet)
+    # The other reviewer did not: the leader decides, with the reason, before anything is published.
+    operations.decide_veto(ctx.leader, q3, ctx.branches[3], veto, apply=False,
+                           reason="经核查为个别党员转发，支部已当即删除并开展批评教育，不构成意识形态重大问题，"
+                                  "不予认定一票否决；列入支部组织生活会查摆。")
     operations.move_round(ctx.leader, q3, RoundState.appeal)
     contested = db.session.scalars(
         sa.select(Score).join(Scoresheet).where(Scoresheet.round_id == q3.id,
@@ -180,6 +213,7 @@ def seed_rounds(ctx: DemoOrg, rubric: Rubric) -> None:
         operations.answer_appeal(ctx.leader, appeal, adjust=True, points=str(contested.points + Decimal("0.5")),
                                  answer="经核实补充材料，工作已开展但记录归档不及时，扣分减少0.5分。")
     operations.move_round(ctx.leader, q3, RoundState.published)
+    _correct_after_publication(ctx, q3)
     for sheet in db.session.scalars(sa.select(Scoresheet).where(Scoresheet.round_id == q3.id)):
         sheet.submitted_at = datetime(2026, 9, 24, 8, 0, tzinfo=timezone.utc)
     q3.published_at = datetime(2026, 10, 12, 2, 0, tzinfo=timezone.utc)

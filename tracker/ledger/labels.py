@@ -84,6 +84,8 @@ VERB_LABELS = {
     "extension_approved": _l("approved an extension"),
     "extension_refused": _l("refused an extension"),
     "reminded": _l("sent a reminder"),
+    "corrected": _l("corrected it after the circular was published again"),
+    "flagged": _l("flagged it: the circular was corrected after the item was closed"),
 }
 
 FIELD_LABELS = {
@@ -110,4 +112,5 @@ FIELD_LABELS = {
     "remark": _l("Remark"),
     "level": _l("Escalation"),
     "recipients": _l("Notified"),
+    "withdrawn": _l("Deduction withdrawn"),
 }

@@ -368,6 +368,50 @@ def void_item(actor: User, item: LedgerItem, *, reason: str | None) -> LedgerIte
     return item
 
 
+#: Fields a corrected source record (a re-published circular) can change on its item.
+CORRECTABLE = ("problem", "deduction")
+
+
+def correct_item(actor: User | None, item: LedgerItem, *, note: str, withdraw: bool = False,
+                 **fields: Any) -> str:
+    """Bring an item in line with the corrected record it came from (a re-published circular: 通报更正).
+
+    An item still open takes the new `fields` (old → new in its timeline, `note` beside them), or
+    is voided with `note` as the reason when `withdraw`. A closed item keeps what was verified and
+    is flagged instead: the change goes in its timeline and a dated 【`note`】 in its remark, so the
+    item page, the print and the Excel show it. A void item is left alone. Returns "updated",
+    "voided", "flagged" or "" (nothing to change). Raises NotAllowed when `actor` is not a leader
+    over the unit (None is the system).
+    """
+    if actor is not None and not policy.is_leader_over(actor, item.unit):
+        raise NotAllowed(Reason(N_("Only a leader over the unit voids an item."), code="void"))
+    unknown = set(fields) - set(CORRECTABLE)
+    if unknown:
+        raise ValueError(f"not correctable: {sorted(unknown)}")
+    if item.status is ItemStatus.void:
+        return ""
+    before, after = changes(item, fields)
+    if not after and not withdraw:
+        return ""
+    if withdraw:
+        after["withdrawn"] = True
+    if item.status is ItemStatus.closed:
+        marker = f"【{note} {local_today().isoformat()}】"
+        item.remark = f"{item.remark}\n{marker}" if item.remark else marker
+        record_activity(actor, item, "flagged", before=before or None, after=after, note=note)
+        db.session.flush()
+        return "flagged"
+    if withdraw:
+        _move(actor, item, ItemStatus.void, "voided", note=note)
+        db.session.flush()
+        return "voided"
+    for name, value in fields.items():
+        setattr(item, name, value)
+    record_activity(actor, item, "corrected", before=before, after=after, note=note)
+    db.session.flush()
+    return "updated"
+
+
 def request_extension(actor: User, item: LedgerItem, *, new_deadline: date | None,
                       reason: str | None) -> ExtensionRequest:
     """Ask for a later deadline (延期申请); the deadline itself does not change until approved."""

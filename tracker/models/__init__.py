@@ -12,7 +12,7 @@ from .project import (
 )
 from .review import (
     Appeal, AppealStatus, ItemKind, LedgerLink, Method, ReviewPair, ReviewRound, RoundMode, RoundResult,
-    RoundUnit, Rubric, RubricItem, Score, Scoresheet,
+    RoundUnit, Rubric, RubricItem, Score, Scoresheet, VetoDecision,
 )
 from .user import Membership, Post, Role, User
 
@@ -23,5 +23,5 @@ __all__ = [
     "ChecklistItem", "GeneratedProject", "Project", "ProjectCategory", "ProjectTemplate", "ProjectType", "Recurrence",
     "Target", "TemplateItem", "TemplateSubscription", "TemplateTarget", "project_participant",
     "Appeal", "AppealStatus", "ItemKind", "LedgerLink", "Method", "ReviewPair", "ReviewRound", "RoundMode",
-    "RoundResult", "RoundUnit", "Rubric", "RubricItem", "Score", "Scoresheet",
+    "RoundResult", "RoundUnit", "Rubric", "RubricItem", "Score", "Scoresheet", "VetoDecision",
 ]

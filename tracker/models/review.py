@@ -309,7 +309,11 @@ class RoundResult(db.Model):
 
 
 class LedgerLink(db.Model):
-    """A published deduction (round, reviewee, indicator) and the ledger item it became."""
+    """A published deduction (round, reviewee, indicator) and the ledger item it became.
+
+    It keeps the deduction as last published, so a re-publication knows what changed: the item
+    is updated, voided (通报更正) or, once closed, flagged — exactly once per change.
+    """
 
     __tablename__ = "review_ledger_link"
     __table_args__ = (
@@ -322,4 +326,41 @@ class LedgerLink(db.Model):
     item_id: Mapped[int] = mapped_column(sa.ForeignKey("review_rubric_item.id"))
     #: The ledger's own id (no foreign key: the ledger is another feature's table).
     ledger_item_id: Mapped[int]
+    #: Points deducted as last published (None for a veto).
+    deduction: Mapped[Decimal | None] = mapped_column(TOTAL)
+    #: The problem (the reviewers' deduction notes) as last published.
+    problem: Mapped[str | None] = mapped_column(sa.Text)
+    #: When a re-publication no longer listed the deduction (None while it stands).
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
+
+
+class VetoDecision(db.Model):
+    """A leader applies or clears one unit's 一票否决 item in a round, with a reason.
+
+    Needed when the reviewers split (one of two marked it): the round is not published until
+    every such veto is decided. An appeal's answer on a veto decides it too (`appeal_id`).
+    """
+
+    __tablename__ = "review_veto_decision"
+    __table_args__ = (
+        sa.UniqueConstraint("round_id", "unit_id", "item_id", name="uq_review_veto_decision"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(sa.ForeignKey("review_round.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("org_unit.id"), index=True)
+    item_id: Mapped[int] = mapped_column(sa.ForeignKey("review_rubric_item.id"))
+    is_applied: Mapped[bool]
+    reason: Mapped[str] = mapped_column(sa.Text)
+    appeal_id: Mapped[int | None] = mapped_column(sa.ForeignKey("review_appeal.id"))
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    unit: Mapped[OrgUnit] = relationship(lazy="joined")
+    item: Mapped[RubricItem] = relationship(lazy="joined")
+    decided_by: Mapped[User | None] = relationship(lazy="joined")

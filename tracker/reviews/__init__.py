@@ -4,20 +4,25 @@ from flask import Blueprint
 
 bp = Blueprint("reviews", __name__, url_prefix="/reviews")
 
-from . import views  # noqa: E402,F401
+from . import views, views_combined, views_rubrics, views_sheets  # noqa: E402,F401
 
 
 @bp.record_once
 def _register(_state):
     from ..i18n import register_labels
     from ..navigation import DASHBOARD_WIDGETS, UNIT_PANELS
-    from .labels import APPEAL_LABELS, FIELD_LABELS, STATE_LABELS, VERB_LABELS
+    from .labels import (
+        APPEAL_LABELS, DECISION_LABELS, FIELD_LABELS, KIND_LABELS, METHOD_LABELS, STATE_LABELS, VERB_LABELS,
+    )
 
     register_labels(
         subjects=("review_round", "review_rubric", "review_scoresheet"),
         verbs=VERB_LABELS,
         values={"state": {k.value: v for k, v in STATE_LABELS.items()},
-                "status": {k.value: v for k, v in APPEAL_LABELS.items()}},
+                "status": {k.value: v for k, v in APPEAL_LABELS.items()},
+                "decision": DECISION_LABELS,
+                "method": {k.value: v for k, v in METHOD_LABELS.items()},
+                "kind": {k.value: v for k, v in KIND_LABELS.items()}},
         fields=FIELD_LABELS,
     )
     from ..attachments import register_owner
@@ -32,7 +37,9 @@ def _register(_state):
 
 @bp.app_context_processor
 def _labels():
-    from .labels import APPEAL_LABELS, GRADE_LABELS, KIND_LABELS, METHOD_LABELS, MODE_LABELS, STATE_LABELS
+    from .labels import (
+        APPEAL_LABELS, GRADE_LABELS, KIND_LABELS, METHOD_LABELS, MODE_LABELS, PERIOD_LABELS, STATE_LABELS,
+    )
 
     return {
         "round_state_label": lambda s: STATE_LABELS.get(s, s),
@@ -41,6 +48,7 @@ def _labels():
         "method_label": lambda m: METHOD_LABELS.get(m, "") if m else "",
         "mode_label": MODE_LABELS.get,
         "appeal_label": APPEAL_LABELS.get,
+        "period_label": lambda p: PERIOD_LABELS.get(p, p),
     }
 
 

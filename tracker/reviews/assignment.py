@@ -33,10 +33,44 @@ _ANNEAL_STEPS = 20_000
 
 @dataclass(frozen=True)
 class Assignment:
-    """A round's pairs (reviewer, reviewee), sorted, and the soft rules they could not keep."""
+    """A round's pairs (reviewer, reviewee), sorted, and the soft rules they could not keep.
+
+    `reciprocity_forced` is True when the numbers alone make some units review each other: a
+    unit needs 2·k different partners (k reviewers, k reviewees) but has fewer units outside its
+    own line (see `reciprocity_forced`).
+    """
 
     pairs: tuple[Pair, ...]
     problems: tuple[Reason, ...] = ()
+    reciprocity_forced: bool = False
+
+    @property
+    def flagged_pairs(self) -> set[Pair]:
+        """The pairs a problem names: both pairs of a reciprocal couple, each repeated pair."""
+        flagged: set[Pair] = set()
+        for reason in self.problems:
+            a, b = reason.params["a"], reason.params["b"]
+            flagged.add((a, b))
+            if reason.code == "reciprocal":
+                flagged.add((b, a))
+        return flagged
+
+
+def max_reviewers(paths: Mapping[int, str]) -> int:
+    """The largest k every unit can be given: the fewest units outside any unit's own line."""
+    ids = sorted(paths)
+    if len(ids) < 2:
+        return 0
+    lines = _lines(ids, paths)
+    return min(len(ids) - 1 - len(line) for line in lines)
+
+
+def reciprocity_forced(paths: Mapping[int, str], k: int) -> bool:
+    """True when some unit has fewer than 2·k units outside its line: it cannot review k units
+    and be reviewed by k others without some of them being the same (a reciprocal pair)."""
+    ids = sorted(paths)
+    lines = _lines(ids, paths)
+    return any(len(ids) - 1 - len(line) < 2 * k for line in lines)
 
 
 def assign(
@@ -103,7 +137,7 @@ def assign(
             break
     assert best is not None
     pairs = tuple(sorted((ids[a], ids[b]) for a, b in best[1]))
-    return Assignment(pairs, tuple(_problems(pairs, previous)))
+    return Assignment(pairs, tuple(_problems(pairs, previous)), reciprocity_forced(paths, k))
 
 
 def validate_pair(

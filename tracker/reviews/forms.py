@@ -23,6 +23,12 @@ def _choices(labels: dict) -> list[tuple[str, str]]:
 class RubricForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     bonus_cap = DecimalField(_l("Bonus cap"), places=1, default=0, validators=[InputRequired(), NumberRange(min=0, max=100)])
+    grade_excellent = DecimalField(_l("好 (excellent) from"), places=1, default=90,
+                                   validators=[InputRequired(), NumberRange(min=0, max=1000)])
+    grade_good = DecimalField(_l("较好 (good) from"), places=1, default=80,
+                              validators=[InputRequired(), NumberRange(min=0, max=1000)])
+    grade_fair = DecimalField(_l("一般 (fair) from"), places=1, default=60,
+                              validators=[InputRequired(), NumberRange(min=0, max=1000)])
     version = HiddenField()
 
 
@@ -78,6 +84,31 @@ class RoundForm(FlaskForm):
         self.quarter.choices = [(q, str(q)) for q in (1, 2, 3, 4)]
 
 
+class RoundEditForm(FlaskForm):
+    """A round's settings while it is not yet published; `k` and `excluded` until it is assigned."""
+
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    excluded = SelectMultipleField(_l("Units left out"), coerce=int)
+    k = IntegerField(_l("Reviewers per unit"), validators=[InputRequired(), NumberRange(min=1, max=6)])
+    self_assessment_due = DateField(_l("Self-assessment due"), validators=[Optional()])
+    review_due = DateField(_l("Review due"), validators=[Optional()])
+    appeal_due = DateField(_l("Appeals due"), validators=[Optional()])
+    rectification_due = DateField(_l("Rectification due"), validators=[Optional()])
+    version = HiddenField()
+
+
+class VetoForm(FlaskForm):
+    """A leader's decision on a veto the reviewers split on."""
+
+    decision = SelectField(_l("Decision"))
+    reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=2000)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.decision.choices = [("apply", str(_l("Apply the veto: the grade is 差"))),
+                                 ("clear", str(_l("Clear the veto")))]
+
+
 class OverrideForm(FlaskForm):
     reviewer_id = SelectField(_l("Reviewer unit"), coerce=int)
     reviewee_id = SelectField(_l("Reviewed unit"), coerce=int)
@@ -103,9 +134,14 @@ class AnswerForm(FlaskForm):
     points = StringField(_l("Adjusted points"))
     answer = TextAreaField(_l("Answer"), validators=[DataRequired(), Length(max=2000)])
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, veto: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.decision.choices = [("upheld", str(_l("Uphold the deduction"))), ("adjusted", str(_l("Adjust the points")))]
+        if veto:  # on a veto mark, the answer decides the veto for the unit
+            self.decision.choices = [("upheld", str(_l("Uphold: apply the veto (the grade is 差)"))),
+                                     ("adjusted", str(_l("Clear the veto")))]
+        else:
+            self.decision.choices = [("upheld", str(_l("Uphold the deduction"))),
+                                     ("adjusted", str(_l("Adjust the points")))]
 
 
 class EvidenceForm(FlaskForm):

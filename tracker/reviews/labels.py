@@ -45,6 +45,12 @@ METHOD_LABELS = {
     Method.spot_check: _l("Spot check"),
 }
 
+PERIOD_LABELS = {
+    "h1": _l("First half of the year (半年考评)"),
+    "h2": _l("Second half of the year"),
+    "year": _l("Whole year (年终总评)"),
+}
+
 MODE_LABELS = {
     RoundMode.peer: _l("Peer review between units"),
     RoundMode.leader: _l("Inspection team of the higher unit"),
@@ -69,6 +75,13 @@ VERB_LABELS = {
     "item_added": _l("added an item"),
     "item_updated": _l("changed an item"),
     "item_removed": _l("removed an item"),
+    "veto_decided": _l("decided a veto"),
+}
+
+#: How a leader's decision on a veto reads.
+DECISION_LABELS = {
+    "applied": _l("Veto applied"),
+    "cleared": _l("Veto cleared"),
 }
 
 FIELD_LABELS = {
@@ -86,4 +99,19 @@ FIELD_LABELS = {
     "title": _l("Content"),
     "rule": _l("Scoring rule"),
     "method": _l("Method"),
+    "kind": _l("Kind"),
+    "unit": _l("Unit"),
+    "decision": _l("Decision"),
+    "flagged_pairs": _l("Pairs marked (reciprocal or repeated)"),
+    "ledger_updated": _l("Ledger items corrected"),
+    "ledger_voided": _l("Ledger items voided (通报更正)"),
+    "ledger_flagged": _l("Closed ledger items flagged"),
+    "k": _l("Reviewers per unit"),
+    "self_assessment_due": _l("Self-assessment due"),
+    "review_due": _l("Review due"),
+    "appeal_due": _l("Appeals due"),
+    "rectification_due": _l("Rectification due"),
+    "grade_excellent": _l("好 (excellent) from"),
+    "grade_good": _l("较好 (good) from"),
+    "grade_fair": _l("一般 (fair) from"),
 }

@@ -21,12 +21,15 @@ from ..audit import changes, record_activity
 from ..extensions import db
 from ..models import (
     Appeal, AppealStatus, ItemKind, LedgerLink, Membership, Method, OrgUnit, Post, ReviewPair, ReviewRound, Role,
-    RoundMode, RoundResult, RoundUnit, Rubric, RubricItem, Score, Scoresheet, UnitKind, User, utcnow,
+    RoundMode, RoundResult, RoundUnit, Rubric, RubricItem, Score, Scoresheet, UnitKind, User, VetoDecision, utcnow,
 )
-from ..reasons import N_, DomainError, Reason, StaleEdit
+from ..reasons import N_, DomainError, NotAllowed, Reason, StaleEdit
 from . import assignment as pairing
 from . import scoring
-from .workflow import RoundFacts, RoundState, can_appeal, can_score, ensure_move
+from .policy import can_manage_round
+from .workflow import (
+    VETO_STATES, RoundFacts, RoundState, can_appeal, can_score, deadline_problems, ensure_move, is_editable,
+)
 
 HALF = Decimal("0.5")
 #: How many earlier rounds' pairs the assignment avoids repeating.
@@ -38,11 +41,24 @@ def _refuse(message: str, code: str = "", status: int = 409, **params: Any) -> D
     return DomainError(Reason(message, params, code=code), status=status)
 
 
+class FieldErrors(DomainError):
+    """Input refused field by field (422): `errors` maps a field name to its reasons."""
+
+    status = 422
+
+    def __init__(self, errors: Mapping[str, list[Reason]]):
+        self.errors = dict(errors)
+        super().__init__(*(r for reasons in self.errors.values() for r in reasons))
+
+
 # --- Rubrics -------------------------------------------------------------------------------------
 
-def create_rubric(actor: User | None, unit: OrgUnit, name: str, *, bonus_cap: Decimal = Decimal(0)) -> Rubric:
-    """A new, empty rubric (first edition) kept by `unit`."""
-    rubric = Rubric(unit_id=unit.id, name=name.strip(), bonus_cap=bonus_cap, edition=1)
+def create_rubric(actor: User | None, unit: OrgUnit, name: str, *, bonus_cap: Decimal = Decimal(0),
+                  grades: scoring.GradeScale | None = None) -> Rubric:
+    """A new, empty rubric (first edition) kept by `unit`, graded by `grades` (default 90/80/60)."""
+    grades = grades or scoring.GradeScale()
+    rubric = Rubric(unit_id=unit.id, name=name.strip(), bonus_cap=bonus_cap, edition=1,
+                    grade_excellent=grades.excellent, grade_good=grades.good, grade_fair=grades.fair)
     rubric.unit = unit
     db.session.add(rubric)
     db.session.flush()
@@ -67,13 +83,48 @@ def _ensure_editable(rubric: Rubric) -> None:
                       "in_use")
 
 
-def update_rubric(actor: User, rubric: Rubric, *, version: int, name: str, bonus_cap: Decimal) -> Rubric:
-    """Rename the rubric or change its bonus cap (not once frozen)."""
+GRADE_FIELDS = ("grade_excellent", "grade_good", "grade_fair")
+
+
+def grade_problems(excellent: Decimal | None, good: Decimal | None, fair: Decimal | None) -> dict[str, list[Reason]]:
+    """Per threshold field, why the grade thresholds are refused: each is 0 … 1000 in steps of
+    0.5, and 好 ≥ 较好 ≥ 一般."""
+    problems: dict[str, list[Reason]] = defaultdict(list)
+    values = dict(zip(GRADE_FIELDS, (excellent, good, fair)))
+    for name, value in values.items():
+        if value is None or value < 0 or value > 1000 or value % HALF:
+            problems[name].append(Reason(N_("Points are 0 or more, in steps of 0.5."), code="points"))
+    if not problems:
+        if good > excellent:
+            problems["grade_good"].append(Reason(N_("The threshold of 较好 cannot be above the threshold of 好 "
+                                                    "(%(n)s)."), {"n": _plain(excellent)}, code="grade_order"))
+        if fair > good:
+            problems["grade_fair"].append(Reason(N_("The threshold of 一般 cannot be above the threshold of 较好 "
+                                                    "(%(n)s)."), {"n": _plain(good)}, code="grade_order"))
+    return dict(problems)
+
+
+def update_rubric(actor: User, rubric: Rubric, *, version: int, name: str, bonus_cap: Decimal,
+                  grade_excellent: Decimal | None = None, grade_good: Decimal | None = None,
+                  grade_fair: Decimal | None = None) -> Rubric:
+    """Rename the rubric, change its bonus cap or its grade thresholds (not once frozen).
+
+    Thresholds left None keep their value. Raises FieldErrors (422) for thresholds out of order
+    (好 ≥ 较好 ≥ 一般), StaleEdit for an old `version`.
+    """
     _ensure_editable(rubric)
     if version != rubric.version:
         raise StaleEdit(rubric)
-    before, after = changes(rubric, {"name": name.strip(), "bonus_cap": bonus_cap})
-    rubric.name, rubric.bonus_cap = name.strip(), bonus_cap
+    grades = {"grade_excellent": rubric.grade_excellent if grade_excellent is None else grade_excellent,
+              "grade_good": rubric.grade_good if grade_good is None else grade_good,
+              "grade_fair": rubric.grade_fair if grade_fair is None else grade_fair}
+    problems = grade_problems(*grades.values())
+    if problems:
+        raise FieldErrors(problems)
+    values = {"name": name.strip(), "bonus_cap": bonus_cap, **grades}
+    before, after = changes(rubric, values)
+    for field_name, value in values.items():
+        setattr(rubric, field_name, value)
     if after:
         record_activity(actor, rubric, "updated", before=before, after=after)
     db.session.flush()
@@ -156,8 +207,8 @@ def new_rubric_edition(actor: User, rubric: Rubric) -> Rubric:
     db.session.flush()
     db.session.expire(rubric, ["is_current"])
     db.session.expire(copy, ["items"])
-    record_activity(actor, copy, "created", after={"name": copy.name, "edition": copy.edition},
-                    note=f"#{rubric.id}")
+    record_activity(actor, copy, "created", before={"edition": rubric.edition},
+                    after={"name": copy.name, "edition": copy.edition})
     db.session.flush()
     return copy
 
@@ -181,16 +232,33 @@ def create_round(actor: User, *, name: str, year: int, quarter: int, rubric: Rub
                  rectification_due: date | None = None, seed: int | None = None) -> ReviewRound:
     """A draft round run by `unit` over the active branches of `root`'s subtree (default `unit`'s).
 
-    `excluded` unit ids are recorded as excluded. Raises 422 when the rubric has no indicator or
-    `root` lies outside `unit`'s subtree.
+    `excluded` unit ids are recorded as excluded. Raises FieldErrors (422, by form field) when
+    the rubric has no indicator, `root` lies outside `unit`'s subtree, the deadlines are out of
+    order (自评 ≤ 互评 ≤ 申诉 ≤ 整改), fewer than two units would take part, or (peer mode) `k`
+    exceeds the reviewers the participants can give each unit.
     """
     root = root or unit
-    if not root.is_within(unit):
-        raise _refuse(N_("The units must lie within the unit running the round."), "root", status=422)
-    if not rubric.indicators:
-        raise _refuse(N_("The rubric has no indicators yet."), "rubric", status=422)
     if mode is RoundMode.leader:
         k = 1
+    errors: dict[str, list[Reason]] = defaultdict(list)
+    if not name.strip():
+        errors["name"].append(Reason(N_("Give the round a name."), code="name"))
+    if not root.is_within(unit):
+        errors["unit_id"].append(Reason(N_("The units must lie within the unit running the round."), code="root"))
+    if not rubric.indicators:
+        errors["rubric_id"].append(Reason(N_("The rubric has no indicators yet."), code="rubric"))
+    for field_name, reasons in deadline_problems({
+            "self_assessment_due": self_assessment_due if has_self_assessment else None, "review_due": review_due,
+            "appeal_due": appeal_due, "rectification_due": rectification_due}).items():
+        errors[field_name].extend(reasons)
+    excluded = set(excluded)
+    candidates = _candidate_units(root)
+    if not errors.get("unit_id"):
+        for field_name, reasons in _participant_problems(
+                [u for u in candidates if u.id not in excluded], k, mode, "excluded" if excluded else "unit_id").items():
+            errors[field_name].extend(reasons)
+    if errors:
+        raise FieldErrors(errors)
     round_ = ReviewRound(name=name.strip(), year=year, quarter=quarter, rubric_id=rubric.id, unit_id=unit.id,
                          mode=mode, k=k, seed=seed if seed is not None else random.randrange(1, 1 << 30),
                          has_self_assessment=has_self_assessment, self_assessment_due=self_assessment_due,
@@ -199,13 +267,91 @@ def create_round(actor: User, *, name: str, year: int, quarter: int, rubric: Rub
     round_.unit, round_.rubric = unit, rubric
     db.session.add(round_)
     db.session.flush()
-    excluded = set(excluded)
-    units = db.session.scalars(
+    db.session.add_all(RoundUnit(round_id=round_.id, unit_id=u.id, is_excluded=u.id in excluded)
+                       for u in candidates)
+    record_activity(actor, round_, "created", after={
+        "name": round_.name, "units": len([u for u in candidates if u.id not in excluded])})
+    db.session.flush()
+    return round_
+
+
+def _candidate_units(root: OrgUnit) -> list[OrgUnit]:
+    """The active units of `root`'s subtree that take part in a round over it."""
+    return list(db.session.scalars(
         sa.select(OrgUnit).where(OrgUnit.path.startswith(root.path), OrgUnit.is_active.is_(True),
                                  OrgUnit.kind.in_(participating_kinds(root))).order_by(OrgUnit.path)
-    ).all()
-    db.session.add_all(RoundUnit(round_id=round_.id, unit_id=u.id, is_excluded=u.id in excluded) for u in units)
-    record_activity(actor, round_, "created", after={"name": round_.name, "units": len(units) - len(excluded)})
+    ))
+
+
+def _participant_problems(units: list[OrgUnit], k: int, mode: RoundMode, field_name: str) -> dict[str, list[Reason]]:
+    """Why these units cannot make a round: fewer than two, or (peer mode) fewer reviewers than `k`
+    available to some unit (on `k`; the others on `field_name`)."""
+    if len(units) < 2:
+        return {field_name: [Reason(N_("At least two units must take part; %(n)d would."), {"n": len(units)},
+                                    code="too_few_units")]}
+    if mode is RoundMode.peer:
+        most = pairing.max_reviewers({u.id: u.path for u in units})
+        if k > most:
+            return {"k": [Reason(N_("With these %(n)d units, each can be reviewed by at most %(max)d others."),
+                                 {"n": len(units), "max": most}, code="k_too_large")]}
+    return {}
+
+
+ROUND_FIELDS = ("name", "self_assessment_due", "review_due", "appeal_due", "rectification_due")
+
+
+def update_round(actor: User, round_: ReviewRound, *, version: int, name: str,
+                 self_assessment_due: date | None, review_due: date | None, appeal_due: date | None,
+                 rectification_due: date | None, k: int | None = None,
+                 excluded: Iterable[int] | None = None) -> ReviewRound:
+    """Change a round until it is published: its name and deadlines, and (before the assignment
+    is generated) its reviewers per unit `k` and the units left out (`excluded`; None keeps them).
+
+    Raises 409 once published or closed, StaleEdit for an old `version`, and FieldErrors (422,
+    by field) for a blank name, deadlines out of order, `k` or units the participants cannot
+    carry, or `k` / units changed after the assignment.
+    """
+    if not is_editable(RoundState(round_.state)):
+        raise _refuse(N_("A published round can no longer be edited."), "state")
+    if version != round_.version:
+        raise StaleEdit(round_)
+    errors: dict[str, list[Reason]] = defaultdict(list)
+    if not name.strip():
+        errors["name"].append(Reason(N_("Give the round a name."), code="name"))
+    for field_name, reasons in deadline_problems({
+            "self_assessment_due": self_assessment_due if round_.has_self_assessment else None,
+            "review_due": review_due, "appeal_due": appeal_due, "rectification_due": rectification_due}).items():
+        errors[field_name].extend(reasons)
+    rows = db.session.scalars(sa.select(RoundUnit).where(RoundUnit.round_id == round_.id)
+                              .order_by(RoundUnit.id)).all()
+    was_excluded = {r.unit_id for r in rows if r.is_excluded}
+    new_k = round_.k if k is None or round_.mode is RoundMode.leader else k
+    new_excluded = was_excluded if excluded is None else set(excluded) & {r.unit_id for r in rows}
+    assigned = RoundState(round_.state) is not RoundState.draft or db.session.scalar(
+        sa.select(ReviewPair.id).where(ReviewPair.round_id == round_.id).limit(1)) is not None
+    if assigned:
+        frozen = N_("The assignment is made: the units and reviewers per unit can no longer change.")
+        if new_k != round_.k:
+            errors["k"].append(Reason(frozen, code="assigned"))
+        if new_excluded != was_excluded:
+            errors["excluded"].append(Reason(frozen, code="assigned"))
+    elif new_k != round_.k or new_excluded != was_excluded:
+        units = [r.unit for r in rows if r.unit_id not in new_excluded]
+        for field_name, reasons in _participant_problems(units, new_k, round_.mode, "excluded").items():
+            errors[field_name].extend(reasons)
+    if errors:
+        raise FieldErrors(errors)
+    values = {"name": name.strip(), "self_assessment_due": self_assessment_due, "review_due": review_due,
+              "appeal_due": appeal_due, "rectification_due": rectification_due, "k": new_k}
+    before, after = changes(round_, values)
+    for field_name, value in values.items():
+        setattr(round_, field_name, value)
+    if new_excluded != was_excluded:
+        for row in rows:
+            row.is_excluded = row.unit_id in new_excluded
+        before["units"], after["units"] = len(rows) - len(was_excluded), len(rows) - len(new_excluded)
+    if after:
+        record_activity(actor, round_, "updated", before=before, after=after)
     db.session.flush()
     return round_
 
@@ -225,10 +371,14 @@ def pairs_of(round_: ReviewRound) -> list[ReviewPair]:
 
 
 def previous_pairs(round_: ReviewRound) -> list[set[tuple[int, int]]]:
-    """The pairs of the same unit's previous rounds (most recent first, at most PREVIOUS_ROUNDS)."""
+    """The pairs of the same unit's previous peer rounds (most recent first, at most PREVIOUS_ROUNDS).
+
+    Leader-mode rounds are no peer history: there the higher unit's team reviewed everyone.
+    """
     earlier = db.session.scalars(
         sa.select(ReviewRound.id).where(
             ReviewRound.unit_id == round_.unit_id, ReviewRound.id != round_.id,
+            ReviewRound.mode == RoundMode.peer,
             sa.or_(ReviewRound.year < round_.year,
                    sa.and_(ReviewRound.year == round_.year, ReviewRound.quarter < round_.quarter),
                    sa.and_(ReviewRound.year == round_.year, ReviewRound.quarter == round_.quarter,
@@ -269,8 +419,11 @@ def generate_assignment(actor: User, round_: ReviewRound) -> pairing.Assignment:
     if round_.has_self_assessment:
         db.session.add_all(Scoresheet(round_id=round_.id, reviewer_unit_id=u.id, reviewee_unit_id=u.id)
                            for u in units)
-    record_activity(actor, round_, "assigned", after={"pairs": len(pairs)},
-                    note="; ".join(str(p) for p in result.problems[:20]) or None)
+    # Counts only: the timeline names no unit ids, and the pairs table shows each problem by name.
+    after = {"pairs": len(pairs)}
+    if result.problems:
+        after["flagged_pairs"] = len(result.flagged_pairs)
+    record_activity(actor, round_, "assigned", after=after)
     db.session.flush()
     return result
 
@@ -284,20 +437,56 @@ def _clear_assignment(round_: ReviewRound) -> None:
 
 
 def pair_warnings(round_: ReviewRound, pairs: list[ReviewPair] | None = None) -> dict[int, list[Reason]]:
-    """Per pair id, what the assignment could not avoid (reciprocal or repeated pairs)."""
+    """Per pair id, what the assignment could not avoid (reciprocal or repeated pairs), and loads
+    an override left unbalanced (a unit reviewing, or reviewed by, other than k units)."""
     pairs = pairs if pairs is not None else pairs_of(round_)
+    if round_.mode is RoundMode.leader:
+        return {}
     paths = {u.id: u.path for u in participants(round_)}
     current = {(p.reviewer_id, p.reviewee_id) for p in pairs}
-    previous = previous_pairs(round_) if round_.mode is RoundMode.peer else []
+    previous = previous_pairs(round_)
+    reviews: dict[int, int] = defaultdict(int)
+    reviewed: dict[int, int] = defaultdict(int)
+    for a, b in current:
+        reviews[a] += 1
+        reviewed[b] += 1
+    k = round_.k
     warnings = {}
     for p in pairs:
-        if round_.mode is RoundMode.leader:
-            continue
         others = current - {(p.reviewer_id, p.reviewee_id)}
         reasons = pairing.validate_pair(p.reviewer_id, p.reviewee_id, paths, others, previous)
+        if reviews[p.reviewer_id] != k:
+            reasons.append(Reason(N_("%(a)s reviews %(count)s units instead of %(k)s."),
+                                  {"a": p.reviewer_id, "count": reviews[p.reviewer_id], "k": k}, code="unbalanced"))
+        if reviewed[p.reviewee_id] != k:
+            reasons.append(Reason(N_("%(a)s is reviewed by %(count)s units instead of %(k)s."),
+                                  {"a": p.reviewee_id, "count": reviewed[p.reviewee_id], "k": k}, code="unbalanced"))
         if reasons:
             warnings[p.id] = reasons
     return warnings
+
+
+def load_warnings(round_: ReviewRound, pairs: list[ReviewPair] | None = None) -> list[Reason]:
+    """Units whose load is not k (after an override), including a unit left with no pair at all."""
+    if round_.mode is RoundMode.leader:
+        return []
+    pairs = pairs if pairs is not None else pairs_of(round_)
+    if not pairs:
+        return []
+    reviews: dict[int, int] = defaultdict(int)
+    reviewed: dict[int, int] = defaultdict(int)
+    for p in pairs:
+        reviews[p.reviewer_id] += 1
+        reviewed[p.reviewee_id] += 1
+    found = []
+    for unit in participants(round_):
+        if reviews[unit.id] != round_.k:
+            found.append(Reason(N_("%(a)s reviews %(count)s units instead of %(k)s."),
+                                {"a": unit.id, "count": reviews[unit.id], "k": round_.k}, code="unbalanced"))
+        if reviewed[unit.id] != round_.k:
+            found.append(Reason(N_("%(a)s is reviewed by %(count)s units instead of %(k)s."),
+                                {"a": unit.id, "count": reviewed[unit.id], "k": round_.k}, code="unbalanced"))
+    return found
 
 
 def override_pair(actor: User, pair: ReviewPair, reviewer: OrgUnit, reviewee: OrgUnit, reason: str) -> list[Reason]:
@@ -349,7 +538,122 @@ def round_facts(round_: ReviewRound) -> RoundFacts:
         unsubmitted=[sheet_name(s) for s in sheets],
         pending_appeals=[f"{a.score.sheet.reviewee_unit.name} · {a.score.item.title}" for a in pending],
         has_rectification_due=round_.rectification_due is not None,
+        undecided_vetoes=[f"{v.unit.name} · {v.item.title}（{v.marked}/{v.counted}）"
+                          for v in veto_marks(round_) if v.is_pending],
     )
+
+
+# --- Vetoes (一票否决) -----------------------------------------------------------------------------
+
+@dataclass
+class VetoMarks:
+    """How the counted reviewers marked one veto item of one unit, and the leader's decision."""
+
+    unit: OrgUnit
+    item: RubricItem
+    marks: list[bool] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    decision: VetoDecision | None = None
+
+    @property
+    def marked(self) -> int:
+        return sum(1 for m in self.marks if m)
+
+    @property
+    def counted(self) -> int:
+        return len(self.marks)
+
+    @property
+    def applies(self) -> bool:
+        return scoring.veto_applies(self.marks, self.decision.is_applied if self.decision else None)
+
+    @property
+    def is_pending(self) -> bool:
+        """Split between the reviewers and not decided: it blocks publication."""
+        return self.decision is None and scoring.split_veto(self.marks)
+
+
+def veto_decisions(round_: ReviewRound) -> dict[tuple[int, int], VetoDecision]:
+    """The round's decisions by (unit id, veto item id)."""
+    return {(d.unit_id, d.item_id): d for d in db.session.scalars(
+        sa.select(VetoDecision).where(VetoDecision.round_id == round_.id))}
+
+
+def veto_marks(round_: ReviewRound, unit_id: int | None = None) -> list[VetoMarks]:
+    """Every veto item at least one counted reviewer marked, or a leader decided, by unit."""
+    vetoes = {i.id: i for i in round_.rubric.indicators if i.kind is ItemKind.veto}
+    if not vetoes:
+        return []
+    # Every counted sheet gives each veto item a mark: a sheet that never ticked it says "no".
+    stmt = (sa.select(Scoresheet.id, Scoresheet.reviewee_unit_id, Score.item_id, Score.is_veto, Score.note)
+            .outerjoin(Score, sa.and_(Score.sheet_id == Scoresheet.id, Score.item_id.in_(vetoes)))
+            .where(Scoresheet.round_id == round_.id, Scoresheet.pair_id.is_not(None),
+                   Scoresheet.submitted_at.is_not(None), Scoresheet.excluded_reason.is_(None))
+            .order_by(Scoresheet.id))
+    if unit_id is not None:
+        stmt = stmt.where(Scoresheet.reviewee_unit_id == unit_id)
+    sheets: dict[int, int] = {}
+    given: dict[tuple[int, int], tuple[bool, str | None]] = {}
+    for sheet_id, unit, item_id, is_veto, note in db.session.execute(stmt):
+        sheets[sheet_id] = unit
+        if item_id is not None:
+            given[(sheet_id, item_id)] = (bool(is_veto), note)
+    by_unit: dict[int, list[int]] = defaultdict(list)
+    for sheet_id, unit in sheets.items():
+        by_unit[unit].append(sheet_id)
+    decisions = veto_decisions(round_)
+    found = []
+    for unit, sheet_ids in by_unit.items():
+        for item_id, item in vetoes.items():
+            marks = [given.get((sheet_id, item_id), (False, None)) for sheet_id in sheet_ids]
+            decision = decisions.get((unit, item_id))
+            if decision is None and not any(mark for mark, _ in marks):
+                continue
+            found.append(VetoMarks(db.session.get(OrgUnit, unit), item, [mark for mark, _ in marks],
+                                   [note for mark, note in marks if mark and note], decision))
+    return sorted(found, key=lambda v: (v.unit.path, v.item.position, v.item.id))
+
+
+def decide_veto(actor: User | None, round_: ReviewRound, unit: OrgUnit, item: RubricItem, *, apply: bool,
+                reason: str, appeal: Appeal | None = None) -> VetoDecision:
+    """A leader applies (the grade drops to the lowest) or clears a veto marked on `unit`, with a
+    reason; the decision overrides the reviewers' marks, and a later one replaces it.
+
+    Only while reviewing or appealing, once every sheet about the unit is submitted or excluded,
+    and for a veto item at least one counted reviewer marked. Raises NotAllowed for someone who
+    does not run the round, FieldErrors (reason) without a reason, 409 otherwise.
+    """
+    if actor is not None and not can_manage_round(actor, round_):
+        raise NotAllowed(Reason(N_("Only the leaders running the round decide a veto."), code="veto_manager"))
+    if RoundState(round_.state) not in VETO_STATES:
+        raise _refuse(N_("A veto is decided while reviewing or in the appeal window."), "state")
+    if item.rubric_id != round_.rubric_id or item.kind is not ItemKind.veto:
+        raise _refuse(N_("This is not a veto item of the round's rubric."), "item", status=422)
+    waiting = db.session.scalar(sa.select(sa.func.count()).where(
+        Scoresheet.round_id == round_.id, Scoresheet.reviewee_unit_id == unit.id, Scoresheet.pair_id.is_not(None),
+        Scoresheet.submitted_at.is_(None), Scoresheet.excluded_reason.is_(None)))
+    if waiting:
+        raise _refuse(N_("Wait until every scoresheet about %(unit)s is submitted or left out."), "waiting",
+                      unit=unit.name)
+    marks = next((v for v in veto_marks(round_, unit.id) if v.item.id == item.id), None)
+    if marks is None or not marks.marked:
+        raise _refuse(N_("No reviewer marked this veto for %(unit)s."), "not_marked", status=422, unit=unit.name)
+    if not (reason or "").strip():
+        raise FieldErrors({"reason": [Reason(N_("Give the reason for the decision."), code="reason")]})
+    decision = marks.decision
+    before = {"decision": "applied" if decision.is_applied else "cleared"} if decision else None
+    if decision is None:
+        decision = VetoDecision(round_id=round_.id, unit_id=unit.id, item_id=item.id, is_applied=apply,
+                                reason=reason.strip())
+        db.session.add(decision)
+    decision.is_applied, decision.reason = apply, reason.strip()
+    decision.appeal_id = appeal.id if appeal is not None else None
+    decision.decided_by_id, decision.decided_at = (actor.id if actor else None), utcnow()
+    record_activity(actor, round_, "veto_decided", before=before,
+                    after={"unit": unit.name, "item": item.title, "decision": "applied" if apply else "cleared"},
+                    note=reason.strip())
+    db.session.flush()
+    return decision
 
 
 def sheet_name(sheet: Scoresheet) -> str:
@@ -388,16 +692,6 @@ def exclude_sheet(actor: User, sheet: Scoresheet, reason: str) -> Scoresheet:
 
 
 # --- Scoresheets ---------------------------------------------------------------------------------
-
-class FieldErrors(DomainError):
-    """Input refused field by field (422): `errors` maps a field name to its reasons."""
-
-    status = 422
-
-    def __init__(self, errors: Mapping[str, list[Reason]]):
-        self.errors = dict(errors)
-        super().__init__(*(r for reasons in self.errors.values() for r in reasons))
-
 
 def _ensure_sheet_editable(sheet: Scoresheet) -> None:
     if sheet.is_excluded:
@@ -543,7 +837,11 @@ def file_appeal(actor: User, score: Score, reason: str) -> Appeal:
 
 
 def answer_appeal(actor: User, appeal: Appeal, *, adjust: bool, answer: str, points: str | None = None) -> Appeal:
-    """A leader upholds the deduction or adjusts its points (0 … the indicator's points)."""
+    """A leader upholds the deduction or adjusts its points (0 … the indicator's points).
+
+    On a veto mark, upholding applies the veto and adjusting clears it: the answer decides the
+    veto for the unit (see `decide_veto`), whatever the other reviewers marked.
+    """
     score = appeal.score
     round_ = score.sheet.round
     if RoundState(round_.state) is not RoundState.appeal:
@@ -566,12 +864,13 @@ def answer_appeal(actor: User, appeal: Appeal, *, adjust: bool, answer: str, poi
         raise FieldErrors(errors)
     appeal.answer, appeal.answered_by_id, appeal.answered_at = answer.strip(), actor.id, utcnow()
     appeal.status = AppealStatus.adjusted if adjust else AppealStatus.upheld
-    if adjust:
-        if score.item.kind is ItemKind.veto:
-            score.is_veto = False
-        else:
-            appeal.adjusted_points = value
-            score.points = value
+    if score.item.kind is ItemKind.veto:
+        # The reviewer's mark stays as given; the decision says whether the veto counts.
+        decide_veto(actor, round_, score.sheet.reviewee_unit, score.item, apply=not adjust, reason=answer,
+                    appeal=appeal)
+    elif adjust:
+        appeal.adjusted_points = value
+        score.points = value
     record_activity(actor, round_, "appeal_answered",
                     before={"points": _plain(appeal.original_points) if appeal.original_points is not None else None},
                     after={"points": _plain(score.points) if score.points is not None else None,
@@ -608,13 +907,24 @@ def compute_results(round_: ReviewRound, rows=None) -> list[scoring.UnitResult]:
     rubric = round_.rubric
     kinds = {i.id: i.kind for i in rubric.indicators}
     scores: dict[int, dict[int, list[Decimal]]] = defaultdict(lambda: defaultdict(list))
-    vetoes: dict[int, dict[int, list[bool]]] = defaultdict(lambda: defaultdict(list))
-    for reviewee, _reviewer, item_id, points, veto, _note, _sheet in (rows if rows is not None else counted_scores(round_)):
+    sheets: dict[int, dict[int, set[int]]] = defaultdict(dict)  # reviewee -> sheet -> veto items ticked
+    for reviewee, _reviewer, item_id, points, veto, _note, sheet in (rows if rows is not None else counted_scores(round_)):
+        ticked = sheets[reviewee].setdefault(sheet, set())
         if kinds.get(item_id) is ItemKind.veto:
-            vetoes[reviewee][item_id].append(bool(veto))
+            if veto:
+                ticked.add(item_id)
         elif points is not None:
             scores[reviewee][item_id].append(Decimal(points))
-    units = [scoring.UnitScores(u.id, scores.get(u.id, {}), vetoes.get(u.id, {})) for u in participants(round_)]
+    # Every counted sheet marks each veto item: one it never ticked counts as "not triggered".
+    veto_ids = [i for i, kind in kinds.items() if kind is ItemKind.veto]
+    vetoes = {reviewee: {item_id: [item_id in ticked for ticked in by_sheet.values()] for item_id in veto_ids}
+              for reviewee, by_sheet in sheets.items()}
+    decided: dict[int, dict[int, bool]] = defaultdict(dict)
+    for (unit_id, item_id), decision in veto_decisions(round_).items():
+        if kinds.get(item_id) is ItemKind.veto:
+            decided[unit_id][item_id] = decision.is_applied
+    units = [scoring.UnitScores(u.id, scores.get(u.id, {}), vetoes.get(u.id, {}), decided.get(u.id, {}))
+             for u in participants(round_)]
     return scoring.aggregate(_indicators(rubric), units, scale_of(rubric), rubric.bonus_cap)
 
 
@@ -664,8 +974,8 @@ def publish_round(actor: User, round_: ReviewRound) -> ReviewRound:
     """Publish (or re-publish) the circular: store every unit's result, freeze the rubric and put
     each deduction in the rectification ledger exactly once.
 
-    The guard is checked by `move_round`; publishing again refreshes the stored results and only
-    adds ledger items for deductions not yet there.
+    The guard is checked by `move_round`. Publishing again (after an appeal window) refreshes the
+    stored results and reconciles the ledger with the new circular (see `reconcile_ledger`).
     """
     ensure_move(round_facts(round_), RoundState.published)
     rows = counted_scores(round_)
@@ -685,15 +995,16 @@ def publish_round(actor: User, round_: ReviewRound) -> ReviewRound:
     for stale in existing.values():
         db.session.delete(stale)
     freeze_rubric(round_.rubric)
-    again = RoundState(round_.state) is RoundState.published
+    again = round_.published_at is not None
     before = round_.state
     round_.state = RoundState.published
     round_.published_at = utcnow()
     db.session.flush()
-    created = push_deductions_to_ledger(actor, round_, deductions_of(round_, results, rows))
+    counts = reconcile_ledger(actor, round_, deductions_of(round_, results, rows))
+    after = {"state": RoundState.published.value, "ledger_items": counts["created"]}
+    after.update({f"ledger_{k}": n for k, n in counts.items() if k != "created" and n})
     record_activity(actor, round_, "republished" if again else "published",
-                    before=None if again else {"state": str(before)},
-                    after={"state": RoundState.published.value, "ledger_items": created})
+                    before=None if before == RoundState.published else {"state": str(before)}, after=after)
     db.session.flush()
     return round_
 
@@ -719,42 +1030,90 @@ def ledger_available() -> bool:
     return True
 
 
-def push_deductions_to_ledger(actor: User, round_: ReviewRound, deductions: list[Deduction]) -> int:
-    """Create one ledger item per deduction not yet linked (dedupe key review:<round>:<unit>:<item>).
+#: The reason a re-published circular gives its ledger items (void reason, timeline note, remark).
+CORRECTION = "通报更正"
 
-    The only step that touches the rectification ledger; it does nothing (0) while the ledger
-    feature is absent. Returns how many items were created.
+
+def reconcile_ledger(actor: User | None, round_: ReviewRound, deductions: list[Deduction]) -> dict[str, int]:
+    """Make the ledger say what the circular says, each deduction exactly once (key
+    review:<round>:<unit>:<item>), however often the round is published.
+
+    A new deduction creates an item (owner the unit's secretary, verifier a reviewing unit's
+    secretary, deadline the round's). A deduction whose points or problem changed since the last
+    publication updates its item (old → new in its timeline); one no longer listed voids its item
+    with the reason 通报更正; a closed item is flagged instead (see the ledger's `correct_item`).
+    A deduction back after its item was voided gets a new item. Does nothing while the ledger
+    feature is absent. Returns the counts {"created", "updated", "voided", "flagged"}.
     """
-    if not deductions or not ledger_available():
-        return 0
-    from ..ledger.operations import create_item
+    counts = {"created": 0, "updated": 0, "voided": 0, "flagged": 0}
+    if not ledger_available():
+        return counts
+    from ..ledger.operations import correct_item, create_item
+    from ..models import ItemStatus, LedgerItem
     from ..models.ledger import ItemSource
 
-    linked = set(db.session.execute(
-        sa.select(LedgerLink.unit_id, LedgerLink.item_id).where(LedgerLink.round_id == round_.id)).all())
-    todo = [d for d in deductions if (d.unit_id, d.item.id) not in linked]
-    if not todo:
-        return 0
+    links = {(link.unit_id, link.item_id): link for link in db.session.scalars(
+        sa.select(LedgerLink).where(LedgerLink.round_id == round_.id).order_by(LedgerLink.id))}
+    items = {i.id: i for i in db.session.scalars(
+        sa.select(LedgerItem).where(LedgerItem.id.in_([link.ledger_item_id for link in links.values()])))} \
+        if links else {}
+    current = {(d.unit_id, d.item.id): d for d in deductions}
+    todo = [d for key, d in current.items()
+            if key not in links or (links[key].is_withdrawn and items.get(links[key].ledger_item_id) is not None
+                                    and items[links[key].ledger_item_id].status is ItemStatus.void)]
     units = {u.id: u for u in db.session.scalars(
-        sa.select(OrgUnit).where(OrgUnit.id.in_({d.unit_id for d in todo})))}
-    secretaries = secretaries_of({d.unit_id for d in todo} | {r for d in todo for r in d.reviewer_ids})
-    links = []
+        sa.select(OrgUnit).where(OrgUnit.id.in_({d.unit_id for d in todo})))} if todo else {}
+    secretaries = secretaries_of({d.unit_id for d in todo} | {r for d in todo for r in d.reviewer_ids}) \
+        if todo else {}
     for d in todo:
         verifier = next((secretaries[r] for r in d.reviewer_ids if r in secretaries), None)
         owner = secretaries.get(d.unit_id)
         if verifier is not None and owner is not None and verifier.id == owner.id:
             verifier = None
+        link = links.get((d.unit_id, d.item.id))
+        key = f"review:{round_.id}:{d.unit_id}:{d.item.id}"
+        if link is not None:  # back after its item was voided: a new item, keyed after the void one
+            key = f"{key}:after:{link.ledger_item_id}"
         item = create_item(
             actor, unit=units[d.unit_id], problem=d.problem or d.item.title, source=ItemSource.review,
             owner=owner, verifier=verifier, deadline=round_.rectification_due, batch=round_.name,
             category=d.item.parent.title if d.item.parent else None, indicator=d.item.title,
             deduction=d.points, target=d.item.rule, origin_type="review_round", origin_id=round_.id,
-            dedupe_key=f"review:{round_.id}:{d.unit_id}:{d.item.id}",
+            dedupe_key=key,
         )
-        links.append(LedgerLink(round_id=round_.id, unit_id=d.unit_id, item_id=d.item.id, ledger_item_id=item.id))
-    db.session.add_all(links)
+        if link is None:
+            link = LedgerLink(round_id=round_.id, unit_id=d.unit_id, item_id=d.item.id, ledger_item_id=item.id)
+            db.session.add(link)
+            links[(d.unit_id, d.item.id)] = link
+        link.ledger_item_id, link.withdrawn_at = item.id, None
+        link.deduction, link.problem = d.points, d.problem or d.item.title
+        counts["created"] += 1
+    done = {(d.unit_id, d.item.id) for d in todo}
+    for key, link in links.items():
+        if key in done:
+            continue
+        item = items.get(link.ledger_item_id)
+        d = current.get(key)
+        if d is None:
+            if link.is_withdrawn:
+                continue
+            link.withdrawn_at = utcnow()
+            outcome = correct_item(actor, item, note=CORRECTION, withdraw=True, deduction=None) if item else ""
+        else:
+            problem = d.problem or d.item.title
+            if not link.is_withdrawn and _same_points(link.deduction, d.points) and link.problem == problem:
+                continue
+            changed = {"problem": problem, "deduction": d.points}
+            link.withdrawn_at, link.deduction, link.problem = None, d.points, problem
+            outcome = correct_item(actor, item, note=CORRECTION, **changed) if item else ""
+        if outcome:
+            counts[outcome] += 1
     db.session.flush()
-    return len(links)
+    return counts
+
+
+def _same_points(a: Decimal | None, b: Decimal | None) -> bool:
+    return (a is None and b is None) or (a is not None and b is not None and Decimal(a) == Decimal(b))
 
 
 # --- Import, and what the pages read -------------------------------------------------------------
@@ -763,8 +1122,11 @@ def import_rubric(actor: User, unit: OrgUnit, name: str, stream) -> Rubric:
     """Create a rubric from a 考评表 workbook (422 listing the bad rows; nothing is created then)."""
     from .xlsx import parse_rubric
 
-    categories, bonus_cap = parse_rubric(stream)
-    rubric = create_rubric(actor, unit, name, bonus_cap=bonus_cap)
+    categories, bonus_cap, grades = parse_rubric(stream)
+    scale = None
+    if grades is not None and not grade_problems(*grades):
+        scale = scoring.GradeScale(*grades)
+    rubric = create_rubric(actor, unit, name, bonus_cap=bonus_cap, grades=scale)
     for parsed in categories:
         total = parsed.points if parsed.points is not None else sum((i["points"] for i in parsed.indicators), Decimal(0))
         category = add_rubric_item(None, rubric, title=parsed.title, points=total)
@@ -787,14 +1149,18 @@ def results_table(round_: ReviewRound) -> list[dict]:
             .where(RoundResult.round_id == round_.id)
             .order_by(RoundResult.rank.is_(None), RoundResult.rank, OrgUnit.path)
         ).all()
+        bonus_ids = [str(i.id) for i in round_.rubric.indicators if i.kind is ItemKind.bonus]
         return [{"unit_id": uid, "name": name, "total": total, "grade": grade, "rank": rank, "bonus": bonus,
-                 "vetoed": vetoed, "breakdown": breakdown or {}}
+                 "vetoed": vetoed, "breakdown": breakdown or {}, "veto_pending": (),
+                 "bonus_scored": sum((Decimal(breakdown[k]) for k in bonus_ids if k in (breakdown or {})),
+                                     Decimal(0))}
                 for uid, name, total, grade, rank, bonus, vetoed, breakdown in rows]
     names = {u.id: u.name for u in participants(round_)}
     full = _full_points(round_.rubric)
     return [{"unit_id": r.unit_id, "name": names.get(r.unit_id, ""), "total": r.total,
              "grade": r.grade.value if r.grade else None, "rank": r.rank, "bonus": r.bonus, "vetoed": r.vetoed,
-             "breakdown": _stored_breakdown(r, full)} for r in compute_results(round_)]
+             "breakdown": _stored_breakdown(r, full), "veto_pending": r.veto_pending,
+             "bonus_scored": r.bonus_scored} for r in compute_results(round_)]
 
 
 def _stored_breakdown(result: scoring.UnitResult, full: Mapping[int, Decimal]) -> dict[str, Any]:
@@ -887,13 +1253,14 @@ def unit_history(unit: OrgUnit, limit: int = 12) -> list[dict]:
 
 
 def combined_totals(history: list[dict], weights: Mapping[int, Decimal | int]) -> list[dict]:
-    """Half-year and annual scores per year: rounds combined by their quarter's weight."""
-    years: dict[int, dict[int, Decimal]] = defaultdict(dict)
+    """Half-year and annual scores per year: rounds combined by their quarter's weight; two rounds
+    in one quarter both count, as their mean."""
+    years: dict[int, dict[int, list[Decimal]]] = defaultdict(lambda: defaultdict(list))
     for h in history:
-        years[h["round"].year][h["round"].quarter] = h["total"]
+        years[h["round"].year][h["round"].quarter].append(h["total"])
     out = []
     for year in sorted(years):
-        totals = years[year]
+        totals = {q: scoring.mean_total(values) for q, values in years[year].items()}
 
         def combine(quarters):
             return scoring.combine_rounds([totals.get(q) for q in quarters], [weights.get(q, 1) for q in quarters])

@@ -15,7 +15,7 @@ from flask import abort
 from ..extensions import db
 from ..models import OrgUnit, ReviewRound, Role, RoundMode, RoundUnit, Rubric, Scoresheet, User
 from ..scoping import units_in_scope
-from .workflow import RoundState, can_appeal, can_score, is_public
+from .workflow import VETO_STATES, RoundState, can_appeal, can_score, is_editable, is_public
 
 MANAGERS = (Role.leader, Role.admin)
 
@@ -27,6 +27,17 @@ def can_create_round(user: User) -> bool:
 def can_manage_round(user: User, round_: ReviewRound) -> bool:
     """Leaders (and admins) covering the round's running unit run it: assignment, states, appeals."""
     return user.has_role_over(round_.unit, *MANAGERS)
+
+
+def can_edit_round(user: User, round_: ReviewRound) -> bool:
+    """Its leaders change a round's name and deadlines (units and k before the assignment) until
+    it is published."""
+    return can_manage_round(user, round_) and is_editable(RoundState(round_.state))
+
+
+def can_decide_veto(user: User, round_: ReviewRound) -> bool:
+    """Its leaders apply or clear a veto the reviewers split on, while reviewing or appealing."""
+    return can_manage_round(user, round_) and RoundState(round_.state) in VETO_STATES
 
 
 def can_edit_rubric(user: User, rubric: Rubric) -> bool:
@@ -47,7 +58,13 @@ def can_edit_sheet(user: User, sheet: Scoresheet) -> bool:
 
 
 def can_see_sheet(user: User, sheet: Scoresheet) -> bool:
-    if is_on_team(user, sheet) or can_manage_round(user, sheet.round):
+    """Its team always; a self-assessment nobody else until it is submitted (a draft is private);
+    the round's leaders; and, once public, those covering the reviewed unit."""
+    if is_on_team(user, sheet):
+        return True
+    if sheet.is_self and not sheet.is_locked:
+        return False
+    if can_manage_round(user, sheet.round):
         return True
     return is_public(RoundState(sheet.round.state)) and user.has_role_over(sheet.reviewee_unit)
 

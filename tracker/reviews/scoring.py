@@ -72,11 +72,14 @@ class UnitScores:
 
     `scores` maps a normal or bonus indicator id to each submitted reviewer's score. `vetoes`
     maps a veto indicator id to each submitted reviewer's mark, True meaning "triggered".
+    `veto_decisions` maps a veto indicator id to a leader's decision (True: applied, False:
+    cleared), which overrides the marks.
     """
 
     unit_id: int
     scores: Mapping[int, Sequence[Decimal]] = field(default_factory=dict)
     vetoes: Mapping[int, Sequence[bool]] = field(default_factory=dict)
+    veto_decisions: Mapping[int, bool] = field(default_factory=dict)
 
     @property
     def has_sheets(self) -> bool:
@@ -98,6 +101,11 @@ class UnitResult:
     breakdown: Mapping[int, Decimal] = field(default_factory=dict)
     bonus: Decimal = Decimal(0)
     vetoed_by: tuple[int, ...] = ()
+    #: Veto items some reviewers marked without a majority and no leader decided: they do not
+    #: count yet, and the round cannot be published while any is left (see `split_veto`).
+    veto_pending: tuple[int, ...] = ()
+    #: The bonus means summed before the rubric's cap (`bonus` is what the cap let count).
+    bonus_scored: Decimal = Decimal(0)
 
     @property
     def vetoed(self) -> bool:
@@ -130,6 +138,20 @@ def vetoed(marks: Sequence[bool]) -> bool:
     return sum(1 for mark in marks if mark) * 2 > len(marks)
 
 
+def split_veto(marks: Sequence[bool]) -> bool:
+    """True when some reviewers marked the veto but not a strict majority: a leader decides it.
+
+    A veto is never dropped silently: such a split is neither applied nor ignored until a leader
+    applies or clears it with a reason.
+    """
+    return any(marks) and not vetoed(marks)
+
+
+def veto_applies(marks: Sequence[bool], decision: bool | None = None) -> bool:
+    """Whether a veto counts: the leader's decision when there is one, else a strict majority."""
+    return decision if decision is not None else vetoed(marks)
+
+
 def aggregate(
     indicators: Iterable[Indicator],
     units: Iterable[UnitScores],
@@ -146,7 +168,13 @@ def aggregate(
     kind, or a score outside 0..points (a bonus score has no upper bound: the cap applies).
     """
     by_id = {i.id: i for i in indicators}
-    results = [_unit_result(by_id, unit, scale, bonus_cap) for unit in units]
+    return rank_results([_unit_result(by_id, unit, scale, bonus_cap) for unit in units])
+
+
+def rank_results(results: Iterable[UnitResult]) -> list[UnitResult]:
+    """`results` with their ranks, best first (unranked last, by id): equal totals share a rank
+    (1, 1, 3), and vetoed units rank after every unit not vetoed."""
+    results = list(results)
     scored = [r for r in results if r.total is not None]
     clean = [r for r in scored if not r.vetoed]
     ranks = _competition_ranks(clean) | _competition_ranks(
@@ -154,6 +182,17 @@ def aggregate(
     )
     ranked = [replace(r, rank=ranks.get(r.unit_id)) for r in results]
     return sorted(ranked, key=lambda r: (r.rank is None, r.rank or 0, r.unit_id))
+
+
+def mean_total(totals: Sequence[Decimal]) -> Decimal | None:
+    """The plain mean of several rounds' totals in one quarter (not rounded); None for none.
+
+    Two rounds in one quarter both count: the quarter's score is their mean.
+    """
+    values = [_decimal(t) for t in totals if t is not None]
+    if not values:
+        return None
+    return sum(values, Decimal(0)) / len(values)
 
 
 def combine_rounds(
@@ -216,18 +255,23 @@ def _unit_result(
             bonus += breakdown[indicator_id]
         else:
             normal += breakdown[indicator_id]
+    bonus_scored = bonus
     if bonus_cap is not None:
         bonus = min(bonus, bonus_cap)
-    vetoed_by = []
-    for indicator_id, marks in unit.vetoes.items():
-        if by_id[indicator_id].kind is not Kind.VETO:
+    vetoed_by, pending = [], []
+    for indicator_id in dict.fromkeys((*unit.vetoes, *unit.veto_decisions)):
+        if indicator_id not in by_id or by_id[indicator_id].kind is not Kind.VETO:
             raise ValueError(f"indicator {indicator_id} is not a veto")
-        if vetoed(marks):
+        marks = unit.vetoes.get(indicator_id, ())
+        decision = unit.veto_decisions.get(indicator_id)
+        if veto_applies(marks, decision):
             vetoed_by.append(indicator_id)
+        elif decision is None and split_veto(marks):
+            pending.append(indicator_id)
     total = cents(normal + bonus)
     grade = Grade.POOR if vetoed_by else scale.grade(total)
     return UnitResult(unit.unit_id, total, grade, None, breakdown, bonus,
-                      tuple(sorted(vetoed_by)))
+                      tuple(sorted(vetoed_by)), tuple(sorted(pending)), bonus_scored)
 
 
 def _competition_ranks(results: Sequence[UnitResult], after: int = 0) -> dict[int, int]:

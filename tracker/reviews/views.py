@@ -1,4 +1,7 @@
-"""Review round pages: rubrics, rounds, scoresheets, appeals and the published circular."""
+"""Review round pages: rounds, their assignment and vetoes, the circular, a unit's deductions and appeals.
+
+Scoresheets are in `views_sheets`, rubrics in `views_rubrics`, the half-year ranking in `views_combined`.
+"""
 
 from __future__ import annotations
 
@@ -15,22 +18,17 @@ from ..extensions import db
 from ..htmx import redirect_to, render
 from ..i18n import reason_text
 from ..models import (
-    Appeal, AttachmentKind, ItemKind, Method, OrgUnit, ReviewPair, ReviewRound, RoundMode, RoundUnit, Rubric,
-    RubricItem, Score, Scoresheet,
+    Appeal, ItemKind, OrgUnit, ReviewPair, ReviewRound, RoundMode, RoundUnit, Rubric, RubricItem, Score, Scoresheet,
 )
 from ..reasons import N_, DomainError, Reason, StaleEdit
 from ..scoping import get_unit_or_404, scoped_units
-from ..uploads import ACCEPT_ATTRIBUTE, attachments_of, store_upload
-from . import bp, operations
-from .forms import (
-    AnswerForm, AppealForm, EvidenceForm, ExcludeForm, ImportRubricForm, MoveForm, NewRubricForm, OverrideForm,
-    RoundForm, RubricForm, RubricItemForm,
-)
+from . import bp, operations, queries
+from .forms import AnswerForm, AppealForm, MoveForm, OverrideForm, RoundEditForm, RoundForm, VetoForm
 from .labels import GRADE_LABELS, MOVE_LABELS
 from .policy import (
-    MANAGERS, can_create_round, can_edit_rubric, can_edit_sheet, can_file_appeal, can_manage_round,
-    can_see_results, can_see_unit_report, get_round_or_404, get_rubric_or_404, get_sheet_or_404, is_on_team,
-    visible_rounds, visible_rubrics,
+    MANAGERS, can_create_round, can_decide_veto, can_edit_round, can_edit_sheet, can_file_appeal, can_manage_round,
+    can_see_results, can_see_unit_report, get_round_or_404, get_rubric_or_404, is_on_team, visible_rounds,
+    visible_rubrics,
 )
 from .workflow import RoundState, allowed_moves, is_public
 
@@ -41,8 +39,16 @@ def _require_login():
     pass
 
 
-def _manager_units() -> list[OrgUnit]:
+def manager_units() -> list[OrgUnit]:
     return scoped_units(current_user, *MANAGERS, active_only=True)
+
+
+def beside(form, error: DomainError, default: str = "name") -> None:
+    """Put a refusal's reasons beside the form fields it names (FieldErrors), else beside `default`."""
+    errors = getattr(error, "errors", None) or {default: error.reasons}
+    for name, reasons in errors.items():
+        field = getattr(form, name, None) or getattr(form, default)
+        field.errors = list(field.errors) + [reason_text(r) for r in reasons]
 
 
 def named(reason: Reason, names: dict[int, str]) -> str:
@@ -62,7 +68,7 @@ def index():
 
 
 def _round_form(form: RoundForm) -> None:
-    units = _manager_units()
+    units = manager_units()
     form.unit_id.choices = [(u.id, "　" * u.depth + u.name) for u in units if u.kind.level < 2]
     form.excluded.choices = [(u.id, u.name) for u in units if u.kind.level >= 2]
     rubrics = db.session.scalars(visible_rubrics(current_user).where(Rubric.is_current.is_(True))
@@ -91,8 +97,9 @@ def new():
                 has_self_assessment=form.has_self_assessment.data, self_assessment_due=form.self_assessment_due.data,
                 review_due=form.review_due.data, appeal_due=form.appeal_due.data,
                 rectification_due=form.rectification_due.data)
-        except DomainError as error:
-            form.name.errors.extend(reason_text(r) for r in error.reasons)
+        except operations.FieldErrors as error:
+            db.session.rollback()
+            beside(form, error)
         else:
             db.session.commit()
             flash(_("Round %(name)s created.", name=round_.name), "success")
@@ -100,7 +107,9 @@ def new():
     return render("reviews/new.html", form=form, status=422 if form.errors else 200)
 
 
-def _show(round_: ReviewRound, status: int = 200, override_errors: dict | None = None, **extra):
+def _show(round_: ReviewRound, status: int = 200, override_errors: dict | None = None,
+          override_typed: dict | None = None, refusal: list[str] | None = None, veto_forms: dict | None = None,
+          **extra):
     manage = can_manage_round(current_user, round_)
     pairs = operations.pairs_of(round_)
     units = operations.participants(round_)
@@ -115,8 +124,12 @@ def _show(round_: ReviewRound, status: int = 200, override_errors: dict | None =
     return render(
         "reviews/show.html", round=round_, manage=manage, pairs=pairs if manage else [], units=units,
         excluded_units=excluded, sheets=sheets if manage else [], my_sheets=mine, warnings=warnings,
+        loads=[named(r, names) for r in operations.load_warnings(round_, pairs)] if manage else [],
         moves=[(to, MOVE_LABELS[to]) for to in allowed_moves(RoundState(round_.state))] if manage else [],
-        override_errors=override_errors or {}, activities=timeline(round_) if manage else [],
+        override_errors=override_errors or {}, override_typed=override_typed or {},
+        activities=timeline(round_) if manage else [], refusal=refusal or [],
+        vetoes=operations.veto_marks(round_) if manage else [], veto_forms=veto_forms or {}, new_veto_form=VetoForm,
+        can_decide_veto=can_decide_veto(current_user, round_), can_edit=can_edit_round(current_user, round_),
         can_see_results=can_see_results(current_user, round_), my_units=_my_report_units(round_, units),
         status=status, **extra)
 
@@ -137,6 +150,48 @@ def _load_managed(round_id: int) -> ReviewRound:
     return round_
 
 
+@bp.route("/<int:round_id>/edit", methods=["GET", "POST"])
+def edit(round_id: int):
+    round_ = _load_managed(round_id)
+    if not can_edit_round(current_user, round_):
+        raise DomainError(Reason(N_("A published round can no longer be edited.")))
+    form = RoundEditForm(obj=round_)
+    rows = db.session.scalars(sa.select(RoundUnit).where(RoundUnit.round_id == round_.id)).all()
+    assigned = bool(operations.pairs_of(round_)) or round_.state != RoundState.draft
+    if assigned or round_.mode is RoundMode.leader:  # shown as facts, no longer fields
+        del form.k
+    if assigned:
+        del form.excluded
+    else:
+        form.excluded.choices = [(r.unit_id, r.unit.name) for r in sorted(rows, key=lambda r: r.unit.path)]
+        if request.method == "GET":
+            form.excluded.data = [r.unit_id for r in rows if r.is_excluded]
+    stale = None
+    if form.validate_on_submit():
+        try:
+            operations.update_round(
+                current_user, round_, version=int(form.version.data or 0), name=form.name.data,
+                self_assessment_due=form.self_assessment_due.data if round_.has_self_assessment
+                else round_.self_assessment_due, review_due=form.review_due.data,
+                appeal_due=form.appeal_due.data, rectification_due=form.rectification_due.data,
+                k=form.k.data if "k" in form else None,
+                excluded=(form.excluded.data or []) if "excluded" in form else None)
+        except StaleEdit as error:
+            db.session.rollback()
+            stale, round_ = error, _load_managed(round_id)
+            form.version.data = round_.version
+        except operations.FieldErrors as error:
+            db.session.rollback()
+            beside(form, error)
+        else:
+            db.session.commit()
+            flash(_("Round %(name)s saved.", name=round_.name), "success")
+            return redirect_to(url_for("reviews.show", round_id=round_.id))
+    return render("reviews/edit.html", form=form, round=round_, assigned=assigned, stale=stale,
+                  excluded_units=[r.unit for r in rows if r.is_excluded],
+                  status=409 if stale else 422 if form.errors else 200)
+
+
 @bp.post("/<int:round_id>/assignment")
 def assign(round_id: int):
     round_ = _load_managed(round_id)
@@ -144,8 +199,12 @@ def assign(round_id: int):
     db.session.commit()
     flash(_("Assignment generated: %(n)d pairs.", n=len(result.pairs)), "success")
     if result.problems:
-        flash(_("%(n)d pairs could not avoid a reciprocal or repeated pairing; they are marked below.",
-                n=len(result.problems)), "warning")
+        flash(_("%(n)d of %(total)d pairs could not avoid a reciprocal or repeated pairing; they are marked "
+                "below.", n=len(result.flagged_pairs), total=len(result.pairs)), "warning")
+    if result.reciprocity_forced:
+        flash(_("With %(units)d units and %(k)d reviewers each, some units must review each other: each needs "
+                "%(need)d different partners.", units=len(operations.participants(round_)), k=round_.k,
+                need=2 * round_.k), "warning")
     return redirect_to(url_for("reviews.show", round_id=round_.id))
 
 
@@ -160,15 +219,17 @@ def override(round_id: int, pair_id: int):
     units = operations.participants(round_)
     form.reviewer_id.choices = form.reviewee_id.choices = [(u.id, u.name) for u in units]
     names = {u.id: u.name for u in units}
+    typed = {pair.id: request.form}
     if not form.validate():
-        return _show(round_, 422, override_errors={pair.id: [e for es in form.errors.values() for e in es]})
+        return _show(round_, 422, override_errors={pair.id: [e for es in form.errors.values() for e in es]},
+                     override_typed=typed)
     try:
         warnings = operations.override_pair(current_user, pair, db.session.get(OrgUnit, form.reviewer_id.data),
                                             db.session.get(OrgUnit, form.reviewee_id.data), form.reason.data)
     except DomainError as error:
         db.session.rollback()
         return _show(get_round_or_404(round_id, current_user), error.status,
-                     override_errors={pair_id: [named(r, names) for r in error.reasons]})
+                     override_errors={pair_id: [named(r, names) for r in error.reasons]}, override_typed=typed)
     db.session.commit()
     flash(_("Pair changed."), "success")
     for w in warnings:
@@ -189,6 +250,10 @@ def move(round_id: int):
         db.session.rollback()
         flash(_("Someone else changed this round after you opened it; check it and try again."), "warning")
         return redirect_to(url_for("reviews.show", round_id=round_id))
+    except DomainError as error:
+        # Refused: back on the round's page, the reasons above the buttons that can fix them.
+        db.session.rollback()
+        return _show(_load_managed(round_id), error.status, refusal=[reason_text(r) for r in error.reasons])
     db.session.commit()
     flash(_("The round is now: %(state)s.", state=_state_label(round_.state)), "success")
     if round_.state == RoundState.published:
@@ -199,10 +264,37 @@ def move(round_id: int):
 @bp.post("/<int:round_id>/publish")
 def publish(round_id: int):
     round_ = _load_managed(round_id)
-    operations.move_round(current_user, round_, RoundState.published)
+    try:
+        operations.move_round(current_user, round_, RoundState.published)
+    except DomainError as error:
+        db.session.rollback()
+        return _show(_load_managed(round_id), error.status, refusal=[reason_text(r) for r in error.reasons])
     db.session.commit()
     flash(_("Results published."), "success")
     return redirect_to(url_for("reviews.results", round_id=round_.id))
+
+
+@bp.post("/<int:round_id>/vetoes/<int:unit_id>/<int:item_id>")
+def decide_veto(round_id: int, unit_id: int, item_id: int):
+    round_ = _load_managed(round_id)
+    unit = db.session.get(OrgUnit, unit_id)
+    item = db.session.get(RubricItem, item_id)
+    if unit is None or item is None or unit.id not in {u.id for u in operations.participants(round_)} \
+            or item.rubric_id != round_.rubric_id:
+        abort(404)
+    form = VetoForm()
+    if form.validate():
+        try:
+            operations.decide_veto(current_user, round_, unit, item, apply=form.decision.data == "apply",
+                                   reason=form.reason.data)
+        except operations.FieldErrors as error:
+            db.session.rollback()
+            beside(form, error, "reason")
+        else:
+            db.session.commit()
+            flash(_("Veto decided: %(unit)s · %(item)s.", unit=unit.name, item=item.title), "success")
+            return redirect_to(url_for("reviews.show", round_id=round_.id) + "#vetoes")
+    return _show(_load_managed(round_id), 422, veto_forms={(unit.id, item.id): form})
 
 
 def _state_label(state) -> str:
@@ -248,6 +340,7 @@ def results(round_id: int):
              "title": _("Units per grade")}
     return render("reviews/results.html", round=round_, table=table, deductions=deductions,
                   deduction_limit=DEDUCTIONS_SHOWN, indicators=indicators, summary=summary,
+                  has_bonus=any(i.kind is ItemKind.bonus for i in indicators),
                   grade_names={g.value: str(label) for g, label in GRADE_LABELS.items()},
                   highlights=operations.highlight_rows(round_, limit=200), chart_json=json.dumps(chart, ensure_ascii=False),
                   wide=len(table) <= 60, public=is_public(RoundState(round_.state)))
@@ -261,14 +354,15 @@ def results_xlsx(round_id: int):
     table = operations.results_table(round_)
     rows = [{**r, "grade": str(GRADE_LABELS.get(r["grade"], "")) if r["grade"] else "",
              "total": float(r["total"]) if r["total"] is not None else None, "bonus": float(r["bonus"] or 0),
+             "bonus_scored": float(r["bonus_scored"] or 0),
              "breakdown": {k: float(v) for k, v in r["breakdown"].items() if k.isdigit()}} for r in table]
     deductions = [{**d, "points": float(d["points"]) if d["points"] is not None else "一票否决"}
                   for d in operations.deduction_rows(round_, table)]
     data = export_results(round_, round_.rubric, rows, deductions, operations.highlight_rows(round_))
-    return _xlsx(data, f"{round_.name}_通报.xlsx")
+    return xlsx_response(data, f"{round_.name}_通报.xlsx")
 
 
-def _xlsx(data: bytes, filename: str) -> Response:
+def xlsx_response(data: bytes, filename: str) -> Response:
     from urllib.parse import quote
 
     response = Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
@@ -280,21 +374,15 @@ def _xlsx(data: bytes, filename: str) -> Response:
 
 def _unit_report(round_: ReviewRound, unit: OrgUnit, appeal_form=None, answer_forms=None, status=200):
     manage = can_manage_round(current_user, round_)
-    sheets = db.session.scalars(sa.select(Scoresheet).where(
-        Scoresheet.round_id == round_.id, Scoresheet.reviewee_unit_id == unit.id,
-        Scoresheet.submitted_at.is_not(None), Scoresheet.excluded_reason.is_(None),
-        Scoresheet.pair_id.is_not(None)).order_by(Scoresheet.id)).all()
-    deductions = [(index, s, score) for index, s in enumerate(sheets, start=1) for score in s.scores
-                  if operations.is_deduction(score)]
     appeals = {a.score_id: a for a in db.session.scalars(
         sa.select(Appeal).where(Appeal.round_id == round_.id, Appeal.unit_id == unit.id))}
-    self_sheet = db.session.scalars(sa.select(Scoresheet).where(
-        Scoresheet.round_id == round_.id, Scoresheet.reviewee_unit_id == unit.id,
-        Scoresheet.pair_id.is_(None))).first()
+    self_sheet = queries.self_sheet_of(round_, unit)
     table = operations.results_table(round_)
     mine = next((r for r in table if r["unit_id"] == unit.id), None)
-    return render("reviews/unit.html", round=round_, unit=unit, manage=manage, deductions=deductions,
-                  appeals=appeals, self_sheet=self_sheet, result=mine,
+    return render("reviews/unit.html", round=round_, unit=unit, manage=manage,
+                  deductions=queries.unit_deductions(round_, unit), appeals=appeals,
+                  self_sheet=self_sheet if self_sheet is not None and self_sheet.is_locked else None, result=mine,
+                  vetoes={v.item.id: v for v in operations.veto_marks(round_, unit.id)},
                   can_appeal=can_file_appeal(current_user, round_, unit),
                   appeal_form=appeal_form or AppealForm(), answer_forms=answer_forms or {},
                   new_answer_form=AnswerForm, status=status)
@@ -345,269 +433,20 @@ def answer(appeal_id: int):
         if can_see_unit_report(current_user, round_, db.session.get(OrgUnit, appeal_.unit_id)):
             abort(403)
         abort(404)
-    form = AnswerForm()
+    form = AnswerForm(veto=appeal_.score.item.kind is ItemKind.veto)
     if form.validate():
         try:
             operations.answer_appeal(current_user, appeal_, adjust=form.decision.data == "adjusted",
                                      answer=form.answer.data, points=form.points.data)
         except operations.FieldErrors as error:
-            for name, reasons in error.errors.items():
-                getattr(form, name).errors = list(getattr(form, name).errors) + [reason_text(r) for r in reasons]
+            db.session.rollback()
+            beside(form, error, "answer")
         else:
             db.session.commit()
             flash(_("Appeal answered; the totals are recomputed."), "success")
             return redirect_to(url_for("reviews.unit_report", round_id=round_.id, unit_id=appeal_.unit_id))
     return _unit_report(round_, db.session.get(OrgUnit, appeal_.unit_id), answer_forms={appeal_.id: form},
                         status=422)
-
-
-# --- Scoresheets ---------------------------------------------------------------------------------
-
-def _sheet_context(sheet: Scoresheet) -> dict:
-    self_sheet = None
-    if not sheet.is_self and sheet.round.has_self_assessment:
-        self_sheet = db.session.scalars(sa.select(Scoresheet).where(
-            Scoresheet.round_id == sheet.round_id, Scoresheet.reviewee_unit_id == sheet.reviewee_unit_id,
-            Scoresheet.pair_id.is_(None))).first()
-    return {"sheet": sheet, "editable": can_edit_sheet(current_user, sheet), "self_sheet": self_sheet,
-            "manage": can_manage_round(current_user, sheet.round), "accept": ACCEPT_ATTRIBUTE,
-            "attachments": attachments_of(sheet), "problems": operations.sheet_problems(sheet)}
-
-
-@bp.get("/sheets/<int:sheet_id>")
-def sheet(sheet_id: int):
-    sheet_ = get_sheet_or_404(sheet_id, current_user)
-    return render("reviews/sheet.html", **_sheet_context(sheet_), activities=timeline(sheet_))
-
-
-def _editable_sheet(sheet_id: int) -> Scoresheet:
-    sheet_ = get_sheet_or_404(sheet_id, current_user)
-    if not is_on_team(current_user, sheet_):
-        abort(404 if not can_manage_round(current_user, sheet_.round) else 403)
-    return sheet_
-
-
-@bp.post("/sheets/<int:sheet_id>/scores/<int:item_id>")
-def score(sheet_id: int, item_id: int):
-    sheet_ = _editable_sheet(sheet_id)
-    item = db.session.get(RubricItem, item_id)
-    if item is None or item.rubric_id != sheet_.round.rubric_id or item.is_category:
-        abort(404)
-    errors, status = _save_field(lambda: operations.save_score(
-        current_user, sheet_, item, points=request.form.get("points"), note=request.form.get("note"),
-        veto=request.form.get("veto") == "1"))
-    sheet_ = get_sheet_or_404(sheet_id, current_user)
-    return render("reviews/sheet.html", "reviews/_score_row.html", **_sheet_context(sheet_), item=item,
-                  errors=errors, typed=request.form if errors else None, status=status)
-
-
-def _save_field(save) -> tuple[dict[str, list[str]], int]:
-    """Run one field save of a scoresheet: commit it, or roll back and return its errors (422)."""
-    try:
-        save()
-    except operations.FieldErrors as error:
-        db.session.rollback()
-        return {k: [reason_text(r) for r in v] for k, v in error.errors.items()}, 422
-    db.session.commit()
-    return {}, 200
-
-
-@bp.post("/sheets/<int:sheet_id>/fields/<name>")
-def sheet_field(sheet_id: int, name: str):
-    sheet_ = _editable_sheet(sheet_id)
-    if name not in operations.SHEET_TEXT_FIELDS:
-        abort(404)
-    errors, status = _save_field(lambda: operations.save_sheet_text(current_user, sheet_, name,
-                                                                    request.form.get(name)))
-    sheet_ = get_sheet_or_404(sheet_id, current_user)
-    return render("reviews/sheet.html", "reviews/_sheet_text.html", **_sheet_context(sheet_), name=name,
-                  errors=errors, typed=request.form if errors else None, status=status)
-
-
-@bp.post("/sheets/<int:sheet_id>/evidence")
-def evidence(sheet_id: int):
-    sheet_ = _editable_sheet(sheet_id)
-    form = EvidenceForm()
-    error_text = None
-    if not can_edit_sheet(current_user, sheet_):
-        abort(409)
-    try:
-        store_upload(current_user, form.file.data, owner=sheet_, unit_id=sheet_.reviewer_unit_id,
-                     kind=AttachmentKind.other)
-    except DomainError as error:
-        db.session.rollback()
-        error_text = " ".join(reason_text(r) for r in error.reasons)
-    else:
-        db.session.commit()
-    sheet_ = get_sheet_or_404(sheet_id, current_user)
-    return render("reviews/sheet.html", "reviews/_evidence.html", **_sheet_context(sheet_),
-                  evidence_error=error_text, status=422 if error_text else 200)
-
-
-@bp.post("/sheets/<int:sheet_id>/submit")
-def submit(sheet_id: int):
-    sheet_ = _editable_sheet(sheet_id)
-    operations.submit_sheet(current_user, sheet_)
-    db.session.commit()
-    flash(_("Scoresheet submitted and locked."), "success")
-    return redirect_to(url_for("reviews.sheet", sheet_id=sheet_.id))
-
-
-@bp.post("/sheets/<int:sheet_id>/exclude")
-def exclude(sheet_id: int):
-    sheet_ = get_sheet_or_404(sheet_id, current_user)
-    if not can_manage_round(current_user, sheet_.round):
-        abort(403)
-    form = ExcludeForm()
-    if not form.validate():
-        raise DomainError(Reason(N_("Give the reason for the exclusion.")), status=422)
-    operations.exclude_sheet(current_user, sheet_, form.reason.data)
-    db.session.commit()
-    flash(_("Scoresheet left out of the results."), "success")
-    return redirect_to(url_for("reviews.show", round_id=sheet_.round_id))
-
-
-# --- Rubrics -------------------------------------------------------------------------------------
-
-@bp.get("/rubrics")
-def rubrics():
-    items = db.session.scalars(visible_rubrics(current_user).order_by(Rubric.family_id, Rubric.edition.desc())).all()
-    return render("reviews/rubrics.html", rubrics=items, can_create=can_create_round(current_user),
-                  new_form=_new_rubric_form(NewRubricForm()), import_form=_new_rubric_form(ImportRubricForm()))
-
-
-def _new_rubric_form(form):
-    form.unit_id.choices = [(u.id, "　" * u.depth + u.name) for u in _manager_units() if u.kind.level < 2]
-    return form
-
-
-@bp.post("/rubrics")
-def new_rubric():
-    if not can_create_round(current_user):
-        abort(403)
-    form = _new_rubric_form(NewRubricForm())
-    if form.validate():
-        unit = get_unit_or_404(form.unit_id.data, current_user)
-        rubric = operations.create_rubric(current_user, unit, form.name.data)
-        db.session.commit()
-        return redirect(url_for("reviews.rubric", rubric_id=rubric.id))
-    raise DomainError(*[Reason(e) for es in form.errors.values() for e in es], status=422)
-
-
-@bp.post("/rubrics/import")
-def import_rubric():
-    if not can_create_round(current_user):
-        abort(403)
-    form = _new_rubric_form(ImportRubricForm())
-    if form.validate():
-        unit = get_unit_or_404(form.unit_id.data, current_user)
-        upload = form.file.data
-        if upload is None or not getattr(upload, "filename", ""):
-            raise DomainError(Reason(N_("Choose a file to upload.")), status=422)
-        rubric = operations.import_rubric(current_user, unit, form.name.data, upload.stream)
-        db.session.commit()
-        flash(_("Rubric imported: %(n)d indicators.", n=len(rubric.indicators)), "success")
-        return redirect(url_for("reviews.rubric", rubric_id=rubric.id))
-    raise DomainError(*[Reason(e) for es in form.errors.values() for e in es], status=422)
-
-
-def _rubric_page(rubric: Rubric, item_form=None, settings_form=None, status=200, edit_errors=None):
-    in_use = not rubric.is_frozen and operations.rubric_in_use(rubric)
-    editable = can_edit_rubric(current_user, rubric) and not rubric.is_frozen and not in_use
-    return render("reviews/rubric.html", "reviews/_rubric_tree.html", rubric=rubric, editable=editable,
-                  can_edit=can_edit_rubric(current_user, rubric),
-                  item_form=item_form or RubricItemForm(categories=rubric.categories),
-                  settings_form=settings_form or RubricForm(obj=rubric),
-                  edit_errors=edit_errors or {}, activities=timeline(rubric), status=status, in_use=in_use,
-                  item_form_for=lambda item: RubricItemForm(obj=item, categories=rubric.categories,
-                                                           kind=item.kind.value,
-                                                           method=item.method.value if item.method else ""))
-
-
-def _load_editable_rubric(rubric_id: int) -> Rubric:
-    rubric = get_rubric_or_404(rubric_id, current_user)
-    if not can_edit_rubric(current_user, rubric):
-        abort(403)
-    return rubric
-
-
-@bp.get("/rubrics/<int:rubric_id>")
-def rubric(rubric_id: int):
-    return _rubric_page(get_rubric_or_404(rubric_id, current_user))
-
-
-@bp.post("/rubrics/<int:rubric_id>")
-def update_rubric(rubric_id: int):
-    rubric_ = _load_editable_rubric(rubric_id)
-    form = RubricForm()
-    if not form.validate():
-        return _rubric_page(rubric_, settings_form=form, status=422)
-    operations.update_rubric(current_user, rubric_, version=int(form.version.data or 0), name=form.name.data,
-                             bonus_cap=form.bonus_cap.data)
-    db.session.commit()
-    flash(_("Saved."), "success")
-    return redirect_to(url_for("reviews.rubric", rubric_id=rubric_.id))
-
-
-def _item_values(form: RubricItemForm) -> dict:
-    return {"title": form.title.data, "points": form.points.data, "rule": form.rule.data,
-            "method": Method(form.method.data) if form.method.data else None, "kind": ItemKind(form.kind.data)}
-
-
-@bp.post("/rubrics/<int:rubric_id>/items")
-def add_item(rubric_id: int):
-    rubric_ = _load_editable_rubric(rubric_id)
-    form = RubricItemForm(categories=rubric_.categories)
-    if not form.validate():
-        return _rubric_page(rubric_, item_form=form, status=422)
-    parent = next((c for c in rubric_.categories if c.id == form.parent_id.data), None)
-    operations.add_rubric_item(current_user, rubric_, parent=parent, **_item_values(form))
-    db.session.commit()
-    return _rubric_page(get_rubric_or_404(rubric_id, current_user))
-
-
-def _rubric_item(rubric_: Rubric, item_id: int) -> RubricItem:
-    item = next((i for i in rubric_.items if i.id == item_id), None)
-    if item is None:
-        abort(404)
-    return item
-
-
-@bp.post("/rubrics/<int:rubric_id>/items/<int:item_id>")
-def update_item(rubric_id: int, item_id: int):
-    rubric_ = _load_editable_rubric(rubric_id)
-    item = _rubric_item(rubric_, item_id)
-    form = RubricItemForm(categories=rubric_.categories)
-    if not form.validate():
-        return _rubric_page(rubric_, status=422, edit_errors={item.id: [e for es in form.errors.values() for e in es]})
-    operations.update_rubric_item(current_user, item, **_item_values(form))
-    db.session.commit()
-    return _rubric_page(get_rubric_or_404(rubric_id, current_user))
-
-
-@bp.post("/rubrics/<int:rubric_id>/items/<int:item_id>/delete")
-def delete_item(rubric_id: int, item_id: int):
-    rubric_ = _load_editable_rubric(rubric_id)
-    operations.delete_rubric_item(current_user, _rubric_item(rubric_, item_id))
-    db.session.commit()
-    return _rubric_page(get_rubric_or_404(rubric_id, current_user))
-
-
-@bp.post("/rubrics/<int:rubric_id>/editions")
-def new_edition(rubric_id: int):
-    rubric_ = _load_editable_rubric(rubric_id)
-    copy = operations.new_rubric_edition(current_user, rubric_)
-    db.session.commit()
-    flash(_("Version %(n)d created; edit it here.", n=copy.edition), "success")
-    return redirect_to(url_for("reviews.rubric", rubric_id=copy.id))
-
-
-@bp.get("/rubrics/<int:rubric_id>.xlsx")
-def rubric_xlsx(rubric_id: int):
-    from .xlsx import export_rubric
-
-    rubric_ = get_rubric_or_404(rubric_id, current_user)
-    return _xlsx(export_rubric(rubric_), f"{rubric_.name}_考评表.xlsx")
 
 
 # --- The unit panel ------------------------------------------------------------------------------

@@ -52,6 +52,9 @@ class RoundFacts:
     pending_appeals: Sequence[str] = field(default_factory=tuple)
     #: Whether the rectification deadline (整改时限) of the deductions is set.
     has_rectification_due: bool = True
+    #: Vetoes marked by some reviewers but not a majority, not yet decided by a leader
+    #: (e.g. "二支部 · 意识形态工作出现重大问题 (1/2)").
+    undecided_vetoes: Sequence[str] = field(default_factory=tuple)
 
 
 def allowed_moves(state: RoundState) -> tuple[RoundState, ...]:
@@ -82,6 +85,10 @@ def move_problems(facts: RoundFacts, to: RoundState) -> list[Reason]:
         for name in facts.pending_appeals:
             reasons.append(Reason(N_("The appeal on %(appeal)s has no answer yet."),
                                   {"appeal": name}, code="pending_appeal"))
+        for name in facts.undecided_vetoes:
+            reasons.append(Reason(N_("The veto %(veto)s was marked by only some of the reviewers; a leader must "
+                                     "apply or clear it, with a reason, before publishing."),
+                                  {"veto": name}, code="veto_undecided"))
     return reasons
 
 
@@ -90,6 +97,49 @@ def ensure_move(facts: RoundFacts, to: RoundState) -> None:
     reasons = move_problems(facts, to)
     if reasons:
         raise DomainError(*reasons)
+
+
+#: States in which the round's name and deadlines can still change (until it is published).
+EDITABLE_STATES = frozenset({S.draft, S.self_assessment, S.reviewing, S.appeal})
+#: States in which a leader decides a veto the reviewers split on (the sheets are in by then).
+VETO_STATES = frozenset({S.reviewing, S.appeal})
+
+#: The deadlines of a round in the order they must fall (自评 ≤ 互评 ≤ 申诉 ≤ 整改).
+DEADLINES = ("self_assessment_due", "review_due", "appeal_due", "rectification_due")
+
+
+#: Why a date is refused, by the earlier deadline it falls before.
+_BEFORE = {
+    "self_assessment_due": N_("This date is before the self-assessment deadline (%(date)s): the deadlines run "
+                              "self-assessment ≤ review ≤ appeals ≤ rectification."),
+    "review_due": N_("This date is before the review deadline (%(date)s): the deadlines run "
+                     "self-assessment ≤ review ≤ appeals ≤ rectification."),
+    "appeal_due": N_("This date is before the appeal deadline (%(date)s): the deadlines run "
+                     "self-assessment ≤ review ≤ appeals ≤ rectification."),
+}
+
+
+def deadline_problems(dates: dict[str, object]) -> dict[str, list[Reason]]:
+    """Per deadline field, why it falls out of order: each set date must not be earlier than the
+    set dates before it in `DEADLINES`. The reason sits on the later field and names the latest
+    earlier deadline it precedes.
+    """
+    problems: dict[str, list[Reason]] = {}
+    earlier: list[tuple[str, object]] = []
+    for name in DEADLINES:
+        value = dates.get(name)
+        if value is None:
+            continue
+        late = [(other, when) for other, when in earlier if when > value]
+        if late:
+            other, when = max(late, key=lambda pair: pair[1])
+            problems[name] = [Reason(_BEFORE[other], {"date": str(when)}, code="deadline_order")]
+        earlier.append((name, value))
+    return problems
+
+
+def is_editable(state: RoundState) -> bool:
+    return RoundState(state) in EDITABLE_STATES
 
 
 def can_score(state: RoundState, is_self: bool) -> bool:

@@ -36,6 +36,27 @@ def _points(value: Decimal) -> float | int:
     return int(value) if value == value.to_integral() else float(value)
 
 
+def _row(values: list) -> list:
+    """A row whose text cells a spreadsheet will not run as formulas (see the ledger's export)."""
+    from ..ledger.excel import neutralise
+
+    return [neutralise(v) for v in values]
+
+
+def _text(value) -> str:
+    """A cell read back as text, without the quote an export put before formula-like text."""
+    from ..ledger.excel import FORMULA_START
+
+    text = str(value if value is not None else "").strip()
+    return text[1:] if text[:1] == "'" and text[1:2] and text[1:2] in FORMULA_START else text
+
+
+#: The footer rows of a 考评表: the bonus cap and the grade thresholds, read back on import.
+_BONUS_CAP = re.compile(r"^加分项合计不超过\s*(\d+(?:\.\d+)?)\s*分")
+_GRADES = re.compile(r"^等次[：:].*?好\s*≥\s*(\d+(?:\.\d+)?)\s*分.*?较好\s*≥\s*(\d+(?:\.\d+)?)\s*分"
+                     r".*?一般\s*≥\s*(\d+(?:\.\d+)?)\s*分")
+
+
 def export_rubric(rubric: Rubric) -> bytes:
     """The rubric as a 考评表: one row per indicator, its category cell merged over the category."""
     wb = Workbook()
@@ -50,18 +71,20 @@ def export_rubric(rubric: Rubric) -> bytes:
         label = f"{category.title}（{_points(category.points)}分）"
         for child in category.children or [None]:
             if child is None:
-                ws.append([label])
+                ws.append(_row([label]))
                 continue
-            ws.append([label, child.title, _points(child.points), child.rule or "",
-                       METHOD_NAMES.get(child.method, "") if child.method else "", KIND_NAMES[child.kind]])
+            ws.append(_row([label, child.title, _points(child.points), child.rule or "",
+                            METHOD_NAMES.get(child.method, "") if child.method else "", KIND_NAMES[child.kind]]))
         if ws.max_row > first:
             ws.merge_cells(start_row=first, start_column=1, end_row=ws.max_row, end_column=1)
     for row in ws.iter_rows(min_row=3):
         for cell in row:
             cell.alignment = _WRAP
-    if rubric.bonus_cap:
-        ws.append([])
-        ws.append([f"加分项合计不超过{_points(rubric.bonus_cap)}分；一票否决项触发的，等次直接评为“差”。"])
+    # The footer is read back by `parse_rubric`: the round trip keeps the cap and the thresholds.
+    ws.append([])
+    ws.append([f"加分项合计不超过{_points(rubric.bonus_cap)}分；一票否决项触发的，等次直接评为“差”。"])
+    ws.append([f"等次：好≥{_points(rubric.grade_excellent)}分，较好≥{_points(rubric.grade_good)}分，"
+               f"一般≥{_points(rubric.grade_fair)}分，{_points(rubric.grade_fair)}分以下为差。"])
     return _save(wb)
 
 
@@ -84,11 +107,13 @@ def _decimal(value) -> Decimal | None:
 _CATEGORY_POINTS = re.compile(r"^(.*?)[（(]\s*(\d+(?:\.\d+)?)\s*分\s*[)）]\s*$")
 
 
-def parse_rubric(stream: IO[bytes]) -> tuple[list[ParsedCategory], Decimal]:
-    """Read a 考评表 (header row with 一级指标 …); returns the categories and the bonus cap.
+def parse_rubric(stream: IO[bytes]) -> tuple[list[ParsedCategory], Decimal, tuple[Decimal, Decimal, Decimal] | None]:
+    """Read a 考评表 (header row with 一级指标 …); returns the categories, the bonus cap and the grade
+    thresholds (好, 较好, 一般; None when the sheet does not say).
 
-    Raises DomainError (422) listing every bad row by its number and reason, or when the file is
-    no workbook or has no header row.
+    The cap is the sheet's "加分项合计不超过 N 分" row, else the bonus categories' points. Raises
+    DomainError (422) listing every bad row by its number and reason, or when the file is no
+    workbook or has no header row.
     """
     try:
         wb = load_workbook(stream, read_only=True, data_only=True)
@@ -118,9 +143,17 @@ def parse_rubric(stream: IO[bytes]) -> tuple[list[ParsedCategory], Decimal]:
     def cell(row, index):
         return row[index] if index is not None and index < len(row) else None
 
+    stated_cap: Decimal | None = None
+    grades: tuple[Decimal, Decimal, Decimal] | None = None
     for number, row in enumerate(rows[header + 1:], start=header + 2):
-        cat_text = str(cell(row, c_cat) or "").strip()
-        title = str(cell(row, c_ind) or "").strip()
+        cat_text = _text(cell(row, c_cat))
+        title = _text(cell(row, c_ind))
+        if cat_text and not title and (_BONUS_CAP.match(cat_text) or _GRADES.match(cat_text)):
+            if match := _BONUS_CAP.match(cat_text):
+                stated_cap = Decimal(match.group(1))
+            if match := _GRADES.match(cat_text):
+                grades = (Decimal(match.group(1)), Decimal(match.group(2)), Decimal(match.group(3)))
+            continue
         if cat_text:
             match = _CATEGORY_POINTS.match(cat_text)
             name, points = (match.group(1).strip(), Decimal(match.group(2))) if match else (cat_text, None)
@@ -142,36 +175,69 @@ def parse_rubric(stream: IO[bytes]) -> tuple[list[ParsedCategory], Decimal]:
         category = categories[-1]
         kind = kinds.get(kind_text) or (ItemKind.bonus if "加分" in category.title else
                                         ItemKind.veto if "否决" in category.title else ItemKind.normal)
-        category.indicators.append({"title": title[:300], "points": points, "rule": str(cell(row, c_rule) or "").strip(),
+        category.indicators.append({"title": title[:300], "points": points, "rule": _text(cell(row, c_rule)),
                                     "method": method, "kind": kind})
     if not any(c.indicators for c in categories):
         problems.append(Reason(N_("The sheet has no indicators."), code="empty"))
     if problems:
         raise DomainError(*problems, status=422)
-    bonus_cap = sum((c.points or sum((i["points"] for i in c.indicators), Decimal(0))
-                     for c in categories if any(i["kind"] is ItemKind.bonus for i in c.indicators)), Decimal(0))
-    return categories, bonus_cap
+    bonus_cap = stated_cap if stated_cap is not None else sum(
+        (c.points or sum((i["points"] for i in c.indicators), Decimal(0))
+         for c in categories if any(i["kind"] is ItemKind.bonus for i in c.indicators)), Decimal(0))
+    return categories, bonus_cap, grades
 
 
 def export_results(round_, rubric: Rubric, rows: list[dict], deductions: list[dict], highlights: list[dict]) -> bytes:
-    """The circular: ranking with the per-indicator breakdown, the deductions, the highlights."""
+    """The circular: ranking with the per-indicator breakdown, the deductions, the highlights.
+
+    The ranking shows how the total is made: regular points plus the bonus counted, which is the
+    bonus items' sum cut to the rubric's cap.
+    """
     wb = Workbook()
     ws = wb.active
     ws.title = "排名"
     indicators = [i for i in rubric.indicators if i.kind is not ItemKind.veto]
-    _sheet_head(ws, ["名次", "单位", "总分", "等次", "加分", "一票否决"] + [i.title[:40] for i in indicators],
-                [6, 22, 8, 8, 8, 10] + [12] * len(indicators))
+    cap = _points(rubric.bonus_cap)
+    _sheet_head(ws, ["名次", "单位", "总分", "等次", "常规指标得分", "加分项合计", f"计入总分的加分（上限{cap}分）",
+                     "一票否决"] + [i.title[:40] for i in indicators],
+                [6, 22, 8, 8, 12, 10, 16, 10] + [12] * len(indicators))
     for r in rows:
-        ws.append([r["rank"], r["name"], r["total"], r["grade"], r["bonus"], "是" if r["vetoed"] else ""]
-                  + [r["breakdown"].get(str(i.id)) for i in indicators])
+        normal = round(r["total"] - r["bonus"], 2) if r["total"] is not None else None
+        ws.append(_row([r["rank"], r["name"], r["total"], r["grade"], normal, r.get("bonus_scored", r["bonus"]),
+                        r["bonus"], "是" if r["vetoed"] else ""]
+                       + [r["breakdown"].get(str(i.id)) for i in indicators]))
     ws2 = wb.create_sheet("扣分明细")
     _sheet_head(ws2, ["单位", "一级指标", "二级指标/考核内容", "扣分", "扣分说明"], [22, 18, 40, 8, 60])
     for d in deductions:
-        ws2.append([d["unit"], d["category"], d["item"], d["points"], d["problem"]])
+        ws2.append(_row([d["unit"], d["category"], d["item"], d["points"], d["problem"]]))
     ws3 = wb.create_sheet("亮点")
     _sheet_head(ws3, ["单位", "亮点/值得学习"], [22, 80])
     for h in highlights:
-        ws3.append([h["unit"], h["text"]])
+        ws3.append(_row([h["unit"], h["text"]]))
+    return _save(wb)
+
+
+PERIOD_NAMES = {"h1": "上半年考评", "h2": "下半年考评", "year": "年终总评"}
+
+
+def export_combined(ranking, rows, grade_names: dict[str, str]) -> bytes:
+    """A 半年考评 / 年终总评 ranking: per quarter the score (the mean of its rounds), the combined score."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = PERIOD_NAMES.get(ranking.period, "综合考评")
+    quarters = ranking.quarters
+    title = f"{ranking.unit.name if ranking.unit else ''} {ranking.year or ''}年{PERIOD_NAMES.get(ranking.period, '')}"
+    ws.append(_row([title.strip()]))
+    ws.cell(row=1, column=1).font = Font(bold=True, size=14)
+    weights = "，".join(f"第{q}季度权重{ranking.weights[q]}" for q in quarters)
+    ws.append(_row([f"同一季度有两轮的取平均分；各季度按权重合计（{weights}）。"]))
+    _sheet_head(ws, ["名次", "单位"] + [f"第{q}季度" for q in quarters] + ["综合得分", "等次", "一票否决"],
+                [6, 22] + [10] * len(quarters) + [10, 8, 10])
+    for row in rows:
+        ws.append(_row([row.rank, row.name]
+                       + [float(row.quarters[q]) if row.quarters[q] is not None else None for q in quarters]
+                       + [float(row.total) if row.total is not None else None, grade_names.get(row.grade, ""),
+                          "是" if row.vetoed else ""]))
     return _save(wb)
 
 
