@@ -260,3 +260,66 @@ def test_the_board_runs_the_same_queries_for_3_or_30_cards(client, login, world,
     for i in range(27):
         make_project(world["b1" if i % 2 else "b2"], world["sec"], items={ORDER[0]: [("事项", True)]})
     assert 0 < few <= 15 and board_queries() == few
+
+
+def _assigned(app, world, template_name="主题党日"):
+    """A template assigned by the 机关党委 (above the branch) to 一支部, as a leader does it."""
+    from tracker.models import OrgUnit, User
+    from tracker.projects import operations as ops
+
+    with app.app_context():
+        template = next(t for t in install_templates() if t.name == template_name)
+        project = ops.assign_template(template, [db.session.get(OrgUnit, world["b1"].id)],
+                                      db.session.get(User, world["leader"].id), start_date=date(2026, 11, 1),
+                                      assigning_unit=db.session.get(OrgUnit, world["root"].id))[0]
+        db.session.commit()
+        return project.id
+
+
+def test_the_owner_saves_an_assigned_project_with_actual_values(client, login, world):
+    from support import form_data
+
+    project_id = _assigned(client.application, world)
+    login(world["sec"])
+    page = client.get(f"/projects/{project_id}/edit").get_data(as_text=True)
+    assert "机关党委" in page  # the assigning unit, shown, not offered for a change
+    data = form_data(page, f"/projects/{project_id}/edit")
+    data["target_rows-0-actual_value"] = "1"
+    data["target_rows-1-actual_value"] = "96.5"
+    response = client.post(f"/projects/{project_id}/edit", data=data)
+    assert response.status_code == 302
+    shown = client.get(f"/projects/{project_id}").get_data(as_text=True)
+    assert "96.5%" in shown and "机关党委" in shown
+    with client.application.app_context():
+        project = db.session.get(Project, project_id)
+        assert project.assigning_unit_id == world["root"].id
+
+
+def test_a_refused_project_save_says_why_beside_the_field(client, login, world):
+    from support import form_data
+
+    project_id = _assigned(client.application, world)
+    login(world["sec"])
+    data = form_data(client.get(f"/projects/{project_id}/edit").get_data(as_text=True), f"/projects/{project_id}/edit")
+    data["target_rows-0-actual_value"] = "-1"
+    response = client.post(f"/projects/{project_id}/edit", data=data)
+    assert response.status_code == 422
+    body = response.get_data(as_text=True)
+    assert 'class="field-error"' in body and "目标值和完成值不能为负数。" in body
+    assert 'value="-1"' in body  # nothing typed is lost
+
+
+def test_a_stale_project_edit_shows_the_saved_targets(client, login, world, make_project):
+    from support import form_data
+
+    project = make_project(world["b1"], world["sec"], targets=1)
+    login(world["sec"])
+    page = client.get(f"/projects/{project.id}/edit").get_data(as_text=True)
+    first, second = form_data(page, f"/projects/{project.id}/edit"), form_data(page, f"/projects/{project.id}/edit")
+    first["target_rows-0-actual_value"] = "3"
+    assert client.post(f"/projects/{project.id}/edit", data=first).status_code == 302
+    second["target_rows-0-actual_value"] = "2"
+    response = client.post(f"/projects/{project.id}/edit", data=second)
+    assert response.status_code == 409
+    body = response.get_data(as_text=True)
+    assert "量化目标" in body and "指标0：目标 4次，完成 3次" in body

@@ -11,6 +11,7 @@ from flask import abort
 from sqlalchemy.orm import defaultload, selectinload
 
 from ..extensions import db
+from ..people import sort_people
 from ..models import ChecklistItem, Membership, OrgUnit, Project, ProjectCategory, Role, User
 from ..scoping import scoped, units_in_scope, users_in_scope
 from .policy import can_move
@@ -57,16 +58,17 @@ def categories(include_inactive: bool = False) -> list[ProjectCategory]:
 
 
 def people_in_scope(user: User) -> list[User]:
-    return list(db.session.scalars(sa.select(User).where(User.id.in_(users_in_scope(user)),
-                                                         User.is_active_flag.is_(True)).order_by(User.username)))
+    """Active people holding a role in the user's units, in natural order (member2 before member10)."""
+    return sort_people(db.session.scalars(sa.select(User).where(User.id.in_(users_in_scope(user)),
+                                                                User.is_active_flag.is_(True))))
 
 
 def people_of_unit(unit: OrgUnit) -> list[User]:
     """Who can be given a checklist item: people holding a role at the unit or above it."""
     ancestors = [int(i) for i in unit.path.strip("/").split("/")]
-    return list(db.session.scalars(
+    return sort_people(db.session.scalars(
         sa.select(User).where(User.id.in_(sa.select(Membership.user_id).where(Membership.unit_id.in_(ancestors))),
-                              User.is_active_flag.is_(True)).order_by(User.username)))
+                              User.is_active_flag.is_(True))))
 
 
 @dataclass

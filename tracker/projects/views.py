@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
+from types import SimpleNamespace
 from urllib.parse import urlparse
 
 import sqlalchemy as sa
@@ -17,8 +19,9 @@ from ..i18n import reason_text
 from ..links import problem_counts
 from ..models import OrgUnit, Project, ProjectTemplate, ProjectType, Role, User, UnitKind
 from ..pagination import paginate
+from ..people import sort_people
 from ..reasons import DomainError, StaleEdit
-from ..scoping import get_unit_or_404, scoped, users_in_scope
+from ..scoping import get_unit_or_404, scoped
 from ..uploads import ACCEPT_ATTRIBUTE, attachments_of, store_upload
 from . import bp, operations, policy
 from .forms import AssignForm, ItemForm, MoveForm, ProjectForm, ReassignForm, VerdictForm, stage_of
@@ -148,11 +151,22 @@ def reassign():
 # --- Create and edit -------------------------------------------------------------------------
 
 
-def _fill_choices(form: ProjectForm, unit: OrgUnit | None = None) -> None:
+def _fill_choices(form: ProjectForm, project: Project | None = None) -> None:
+    """The form's choices; editing, also the project's own units and people even when outside the
+    editor's scope (an assigned project's 下达单位 sits above its owner's branch), so a save keeps them."""
     form.unit_id.choices = unit_choices(current_user, *_RUNNERS)
     form.assigning_unit_id.choices = [(0, "—")] + unit_choices(current_user)
     form.category_id.choices = [(0, "—")] + [(c.id, c.name) for c in categories()]
     people = people_in_scope(current_user)
+    if project is not None:
+        # Neither unit is edited here: the choices hold exactly the saved ones.
+        form.unit_id.choices = [(project.unit_id, project.unit.name)]
+        form.assigning_unit_id.choices = [(project.assigning_unit_id or 0, project.assigning_unit.name
+                                           if project.assigning_unit else "—")]
+        form.unit_id.data, form.assigning_unit_id.data = project.unit_id, project.assigning_unit_id or 0
+        # A deactivated category stays on the projects that have it.
+        form.category_id.choices = [(0, "—")] + category_choices(project.category_id)
+        people = sort_people({u.id: u for u in [*people, project.owner, *project.participants]}.values())
     form.owner_id.choices = [(u.id, u.display_name) for u in people]
     form.participant_ids.choices = [(u.id, u.display_name) for u in people]
 
@@ -170,19 +184,19 @@ def _field_errors(form: ProjectForm, error: DomainError) -> None:
         (field or form.title).errors.append(reason_text(reason))
 
 
-def _person(user_id: int | None) -> User | None:
-    if not user_id:
-        return None
-    user = db.session.scalars(sa.select(User).where(User.id == user_id, User.id.in_(users_in_scope(current_user)))).first()
-    if user is None:
-        abort(404)
-    return user
+def _person(form: ProjectForm) -> User | None:
+    """The owner chosen in `form` (its choices were checked by the form: in scope, or the saved one)."""
+    return db.session.get(User, form.owner_id.data) if form.owner_id.data else None
 
 
-def _people(ids: list[int]) -> list[User]:
-    if not ids:
-        return []
-    return list(db.session.scalars(sa.select(User).where(User.id.in_(ids), User.id.in_(users_in_scope(current_user)))))
+def _people(form: ProjectForm) -> list[User]:
+    ids = form.participant_ids.data or []
+    return list(db.session.scalars(sa.select(User).where(User.id.in_(ids)))) if ids else []
+
+
+def _assignee(form: ItemForm) -> User | None:
+    """The assignee chosen in `form` (one of the people of the project's unit, checked by the form)."""
+    return db.session.get(User, form.assignee_id.data) if form.assignee_id.data else None
 
 
 @bp.route("/projects/new", methods=["GET", "POST"])
@@ -201,11 +215,11 @@ def new():
         assigning = get_unit_or_404(form.assigning_unit_id.data, current_user) if form.assigning_unit_id.data else None
         try:
             project = operations.create_project(
-                current_user, title=form.title.data, unit=unit, owner=_person(form.owner_id.data),
+                current_user, title=form.title.data, unit=unit, owner=_person(form),
                 start_date=form.start_date.data, due_date=form.due_date.data, description=form.description.data or "",
                 category_id=form.category_id.data or None, type=ProjectType(form.type.data),
                 assigning_unit=assigning, quarter=form.quarter.data or None, needs_approval=form.needs_approval.data,
-                participants=_people(form.participant_ids.data), targets=_targets_of(form))
+                participants=_people(form), targets=_targets_of(form))
         except DomainError as error:
             _field_errors(form, error)
         else:
@@ -221,12 +235,7 @@ def edit(project_id: int):
     if not policy.can_edit(current_user, project):
         abort(403)
     form = ProjectForm(obj=project)
-    _fill_choices(form)
-    # A deactivated category stays on the projects that have it.
-    form.category_id.choices = [(0, "—")] + category_choices(project.category_id)
-    form.unit_id.choices = [(project.unit_id, project.unit.name)]
-    form.unit_id.data = project.unit_id
-    form.assigning_unit_id.data = project.assigning_unit_id or 0
+    _fill_choices(form, project)
     if request.method == "GET":
         form.load(project)
     stale = None
@@ -235,12 +244,12 @@ def edit(project_id: int):
             operations.update_project(
                 current_user, project, version=int(form.version.data or 0), title=form.title.data,
                 description=form.description.data or "", category_id=form.category_id.data or None,
-                type=ProjectType(form.type.data), owner=_person(form.owner_id.data),
+                type=ProjectType(form.type.data), owner=_person(form),
                 start_date=form.start_date.data, due_date=form.due_date.data, quarter=form.quarter.data or None,
-                needs_approval=form.needs_approval.data, participants=_people(form.participant_ids.data),
+                needs_approval=form.needs_approval.data, participants=_people(form),
                 targets=_targets_of(form))
         except StaleEdit as error:
-            stale = error
+            stale = SimpleNamespace(reasons=error.reasons, current=_saved_values(project))
             form.version.data = project.version
         except DomainError as error:
             _field_errors(form, error)
@@ -250,6 +259,25 @@ def edit(project_id: int):
             return redirect(url_for("projects.show", project_id=project.id))
     status = 409 if stale else 422 if form.errors else 200
     return render("projects/form.html", form=form, project=project, stale=stale, status=status)
+
+
+def _number(value) -> str:
+    return format(Decimal(value).normalize(), "f")
+
+
+def _saved_values(project: Project) -> SimpleNamespace:
+    """The saved project as a person reads it, field by field of the form (for the stale-edit notice)."""
+    def actual(t) -> str:
+        return _number(t.actual_value) + t.measure if t.actual_value is not None else "—"
+
+    targets = [_("%(indicator)s: target %(target)s%(measure)s, actual %(actual)s", indicator=t.indicator,
+                 target=_number(t.target_value), measure=t.measure, actual=actual(t)) for t in project.targets]
+    return SimpleNamespace(
+        title=project.title, description=project.description, category_id=project.category_id or 0,
+        type=project.type.value, owner_id=project.owner_id, start_date=project.start_date,
+        due_date=project.due_date, quarter=project.quarter or 0, needs_approval=project.needs_approval,
+        participant_ids="、".join(u.display_name for u in project.participants) or None,
+        target_rows="；".join(targets) or None)
 
 
 # --- One project -----------------------------------------------------------------------------
@@ -382,7 +410,7 @@ def add_item(project_id: int):
     if not form.validate_on_submit():
         return _checklist(project, stage, form, status=422)
     operations.add_item(project, current_user, stage=stage, text=form.text.data, is_required=form.is_required.data,
-                        assignee=_person(form.assignee_id.data), due_date=form.due_date.data)
+                        assignee=_assignee(form), due_date=form.due_date.data)
     db.session.commit()
     return _checklist(project, stage)
 
@@ -405,7 +433,7 @@ def edit_item(project_id: int, item_id: int):
             return render("projects/item_form.html", form=form, project=project, item=item, status=422)
         return _checklist(project, item.stage, form, editing=item.id, status=422)
     operations.edit_item(item, project, current_user, text=form.text.data, is_required=form.is_required.data,
-                         assignee=_person(form.assignee_id.data), due_date=form.due_date.data)
+                         assignee=_assignee(form), due_date=form.due_date.data)
     db.session.commit()
     return _checklist(project, item.stage)
 
