@@ -301,7 +301,10 @@ def assign_template(template: ProjectTemplate, units: Sequence[OrgUnit], actor: 
                     recurring: bool = False) -> list[Project]:
     """One project per unit, owned by its secretary, all or none (DomainError 422 naming units without one).
 
-    With `recurring`, the units are also subscribed to the template's recurring generation.
+    A recurring template's project belongs to the period holding `start_date` and is titled as
+    `generate_recurring` titles it; a unit that already has the template's project for that period
+    (assigned before, or generated) gets none again. With `recurring`, the units are also
+    subscribed to the template's recurring generation.
     """
     if not units:
         raise _input_error(N_("Choose at least one branch."), "units")
@@ -310,8 +313,22 @@ def assign_template(template: ProjectTemplate, units: Sequence[OrgUnit], actor: 
     if missing:
         raise _input_error(N_("These units have no secretary to own the project: %(units)s."), "units",
                            units="、".join(missing))
-    projects = [instantiate(template, u, owners[u.id], actor, start_date=start_date, due_date=due_date,
-                            assigning_unit=assigning_unit) for u in units]
+    projects = []
+    if template.recurrence is Recurrence.none:
+        projects = [instantiate(template, u, owners[u.id], actor, start_date=start_date, due_date=due_date,
+                                assigning_unit=assigning_unit) for u in units]
+    else:
+        label, period_start, _end, _quarter = period_of(template.recurrence, start_date)
+        done = generated_units(template, label)
+        for unit in units:
+            if unit.id in done:
+                continue
+            project = instantiate(template, unit, owners[unit.id], actor, start_date=start_date, due_date=due_date,
+                                  assigning_unit=assigning_unit,
+                                  title=recurring_title(unit, template, template.recurrence, period_start))
+            db.session.add(GeneratedProject(template_id=template.id, unit_id=unit.id, period=label,
+                                            project_id=project.id))
+            projects.append(project)
     if recurring and template.recurrence is not Recurrence.none:
         for unit in units:
             exists = db.session.scalar(sa.select(TemplateSubscription.id).where(
@@ -321,6 +338,12 @@ def assign_template(template: ProjectTemplate, units: Sequence[OrgUnit], actor: 
                                                     assigning_unit_id=assigning_unit.id if assigning_unit else None))
     db.session.flush()
     return projects
+
+
+def generated_units(template: ProjectTemplate, period: str) -> set[int]:
+    """Ids of the units that already have `template`'s project for `period` (its label, e.g. 2026Q4)."""
+    return set(db.session.scalars(sa.select(GeneratedProject.unit_id).where(
+        GeneratedProject.template_id == template.id, GeneratedProject.period == period)))
 
 
 _PERIOD = re.compile(r"^(\d{4})(?:Q([1-4])|-(0[1-9]|1[0-2]))?$")
@@ -354,10 +377,31 @@ def period_title(recurrence: Recurrence, start: date) -> str:
     return f"{start.year}年度"
 
 
+def period_of(recurrence: Recurrence, day: date) -> tuple[str, date, date, int | None]:
+    """The period of `recurrence` holding `day`: its label (2026Q4, 2026-11, 2026), first and last day, quarter."""
+    if recurrence is Recurrence.quarterly:
+        label = f"{day.year}Q{quarter_of(day)}"
+    elif recurrence is Recurrence.monthly:
+        label = f"{day.year}-{day.month:02d}"
+    else:
+        label = f"{day.year}"
+    _recurrence, start, end, quarter = parse_period(label)
+    return label, start, end, quarter
+
+
+def recurring_title(unit: OrgUnit, template: ProjectTemplate, recurrence: Recurrence, start: date) -> str:
+    """The one title of a recurring template's project, however it was made: 一支部主题党日（2026年12月）."""
+    return f"{unit.name}{template.name}（{period_title(recurrence, start)}）"
+
+
 def generate_recurring(period: str, actor: User | None = None) -> list[Project]:
-    """Create the projects recurring templates owe for `period`; running it twice creates nothing new."""
+    """Create the projects recurring templates owe for `period`; running it twice creates nothing new.
+
+    A unit that already has the template's project for the period (the leader assigned it in that
+    period, or an earlier run made it) gets none again: one project per template × unit × period.
+    """
     recurrence, start, end, quarter = parse_period(period)
-    label = period.strip()
+    label = period_of(recurrence, start)[0]
     created: list[Project] = []
     subscriptions = db.session.scalars(
         sa.select(TemplateSubscription).join(ProjectTemplate)
@@ -374,7 +418,7 @@ def generate_recurring(period: str, actor: User | None = None) -> list[Project]:
         assigning = db.session.get(OrgUnit, sub.assigning_unit_id) if sub.assigning_unit_id else None
         project = instantiate(sub.template, sub.unit, owner, actor, start_date=start, due_date=end,
                               assigning_unit=assigning, quarter=quarter,
-                              title=f"{sub.unit.name}{period_title(recurrence, start)}{sub.template.name}")
+                              title=recurring_title(sub.unit, sub.template, recurrence, start))
         db.session.add(GeneratedProject(template_id=sub.template_id, unit_id=sub.unit_id, period=label,
                                         project_id=project.id))
         created.append(project)
