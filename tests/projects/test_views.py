@@ -17,7 +17,7 @@ def world(make_unit, make_user):
     g = make_unit("一总支", root)
     b1, b2 = make_unit("一支部", g), make_unit("二支部", g)
     return {
-        "root": root, "b1": b1, "b2": b2,
+        "root": root, "g": g, "b1": b1, "b2": b2,
         "leader": make_user("ldr", root, Role.leader),
         "sec": make_user("sec", b1, Role.secretary),
         "sec2": make_user("sec2", b2, Role.secretary),
@@ -323,3 +323,27 @@ def test_a_stale_project_edit_shows_the_saved_targets(client, login, world, make
     assert response.status_code == 409
     body = response.get_data(as_text=True)
     assert "量化目标" in body and "指标0：目标 4次，完成 3次" in body
+
+
+def test_the_assign_form_offers_branches_with_a_secretary_and_selects_all(client, login, world, make_unit):
+    from support import form_data
+
+    make_unit("三支部（无书记）", world["g"])
+    with client.application.app_context():
+        template_id = next(t.id for t in install_templates() if t.name == "主题党日")
+        db.session.commit()
+    login(world["leader"])
+    url = f"/projects/templates/{template_id}/assign"
+    page = client.get(url).get_data(as_text=True)
+    assert "全部可选支部" in page
+    offered = form_data(page.replace(" checked", ""), url)
+    assert 'value="%d"' % world["b1"].id in page
+    not_offered = page.split("没有人担任支部书记", 1)[1]
+    assert "三支部（无书记）" in not_offered and "一总支" in not_offered
+    assert "三支部（无书记）" not in page.split("没有人担任支部书记", 1)[0]
+    response = client.post(url, data={**offered, "all_units": "y", "start_date": "2026-12-03"})
+    assert response.status_code == 302
+    follow = client.get("/board").get_data(as_text=True)
+    assert "一支部主题党日（2026年12月）" in follow and "二支部主题党日（2026年12月）" in follow
+    again = client.post(url, data={"unit_ids": [world["b1"].id], "start_date": "2026-12-20"}, follow_redirects=True)
+    assert "一支部 已有本周期由该模板生成的项目" in again.get_data(as_text=True)

@@ -95,6 +95,7 @@ class ItemForm(FlaskForm):
 
 class AssignForm(FlaskForm):
     unit_ids = MultiCheckboxField(_l("Branches"), coerce=int)
+    all_units = BooleanField(_l("All the branches offered"))
     start_date = DateField(_l("Start date"), validators=[InputRequired(message=_l("Enter a date."))])
     due_date = DateField(_l("Due date"), validators=[Optional()])
     recurring = BooleanField(_l("Also generate it for these branches every period"))

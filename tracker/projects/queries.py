@@ -12,7 +12,7 @@ from sqlalchemy.orm import defaultload, selectinload
 
 from ..extensions import db
 from ..people import sort_people
-from ..models import ChecklistItem, Membership, OrgUnit, Project, ProjectCategory, Role, User
+from ..models import ChecklistItem, Membership, OrgUnit, Project, ProjectCategory, Role, UnitKind, User
 from ..scoping import scoped, units_in_scope, users_in_scope
 from .policy import can_move
 from .workflow import ORDER, Stage
@@ -157,6 +157,20 @@ def unit_choices(user: User, *roles: Role) -> list[tuple[int, str]]:
     from ..scoping import scoped_units
 
     return [(u.id, "　" * u.depth + u.name) for u in scoped_units(user, *roles, active_only=True)]
+
+
+def assignable_units(user: User) -> tuple[list[OrgUnit], list[OrgUnit]]:
+    """The branches and general branches a leader may assign a template to, in tree order, split into
+    those with an active secretary to own the project and those without one (not offered)."""
+    from ..scoping import scoped_units
+
+    units = [u for u in scoped_units(user, Role.leader, Role.admin, active_only=True)
+             if u.kind in (UnitKind.branch, UnitKind.general_branch)]
+    staffed = set(db.session.scalars(
+        sa.select(Membership.unit_id).join(User, User.id == Membership.user_id)
+        .where(Membership.unit_id.in_([u.id for u in units]), Membership.role == Role.secretary,
+               User.is_active_flag.is_(True))))
+    return [u for u in units if u.id in staffed], [u for u in units if u.id not in staffed]
 
 
 def scope_unit_ids(user: User) -> sa.Select:

@@ -17,7 +17,7 @@ from ..extensions import db
 from ..htmx import redirect_to, render, wants_fragment
 from ..i18n import reason_text
 from ..links import problem_counts
-from ..models import OrgUnit, Project, ProjectTemplate, ProjectType, Role, User, UnitKind
+from ..models import OrgUnit, Project, ProjectTemplate, ProjectType, Role, User
 from ..pagination import paginate
 from ..people import sort_people
 from ..reasons import DomainError, StaleEdit
@@ -27,7 +27,7 @@ from . import bp, operations, policy
 from .forms import AssignForm, ItemForm, MoveForm, ProjectForm, ReassignForm, VerdictForm, stage_of
 from .operations import TargetInput
 from .queries import (
-    BoardFilters, board as build_board, categories, category_choices, items_by_stage, load_item_or_404, load_project_or_404,
+    BoardFilters, assignable_units, board as build_board, categories, category_choices, items_by_stage, load_item_or_404, load_project_or_404,
     people_in_scope, people_of_unit, unit_choices,
 )
 from .workflow import ORDER, Stage, move_kind
@@ -495,10 +495,12 @@ def assign(template_id: int):
     if template is None or not template.is_active:
         abort(404)
     form = AssignForm()
-    branches = [u for u in _branch_units()]
-    form.unit_ids.choices = [(u.id, u.name) for u in branches]
+    offered, not_offered = assignable_units(current_user)
+    form.unit_ids.choices = [(u.id, u.name) for u in offered]
     if request.method == "GET":
         form.start_date.data = _today()
+    elif form.all_units.data:
+        form.unit_ids.data = [u.id for u in offered]
     if form.validate_on_submit():
         units = [get_unit_or_404(uid, current_user) for uid in form.unit_ids.data]
         try:
@@ -509,17 +511,19 @@ def assign(template_id: int):
             form.unit_ids.errors = list(form.unit_ids.errors) + [reason_text(r) for r in error.reasons]
         else:
             db.session.commit()
-            flash(_("%(n)d projects assigned from the template %(name)s.", n=len(projects), name=template.name),
-                  "success")
+            _flash_assigned(template, units, projects)
             return redirect(url_for("projects.board"))
-    return render("projects/assign.html", form=form, tpl=template, status=422 if form.errors else 200)
+    return render("projects/assign.html", form=form, tpl=template, not_offered=not_offered,
+                  status=422 if form.errors else 200)
 
 
-def _branch_units() -> list[OrgUnit]:
-    from ..scoping import scoped_units
-
-    return [u for u in scoped_units(current_user, Role.leader, Role.admin, active_only=True)
-            if u.kind in (UnitKind.branch, UnitKind.general_branch)]
+def _flash_assigned(template: ProjectTemplate, units: list[OrgUnit], projects: list[Project]) -> None:
+    flash(_("%(n)d projects assigned from the template %(name)s.", n=len(projects), name=template.name), "success")
+    made = {p.unit_id for p in projects}
+    skipped = [u.name for u in units if u.id not in made]
+    if skipped:
+        flash(_("%(units)s already have this period's project from the template; none was added again.",
+                units="、".join(skipped)), "info")
 
 
 from . import config_views  # noqa: E402,F401  (the configuration pages attach to the same blueprint)
