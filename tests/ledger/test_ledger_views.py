@@ -243,3 +243,13 @@ def test_rollup_counts_each_column_per_unit(app, world, new_item, in_db):
                     for r in rollup(LedgerFilter(), leader, local_today())]
 
     assert rows() == [("办公室党支部", 3, 1, 2, 1, 10.5, 33.3)]
+
+
+def test_a_refused_step_is_titled_by_what_it_is_and_names_the_item(client, login, world, new_item, in_db):
+    item_id = new_item()
+    code = in_db(lambda: load(item_id).code)
+    login(world.leader)
+    response = client.post(f"/ledger/{item_id}/close", data={"opinion": "同意销号"})
+    assert response.status_code == 409
+    page = response.get_data(as_text=True)
+    assert f"暂不能销号 {code}" in page and "操作冲突" not in page

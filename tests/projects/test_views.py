@@ -56,6 +56,19 @@ def test_a_refused_move_answers_409_with_the_reasons_in_the_flash(client, login,
     assert response.headers["HX-Retarget"] == "#flash"
     body = response.get_data(as_text=True)
     assert "计划阶段清单还有 1 项必办事项未完成" in body and "请至少设定一项量化目标" in body
+    assert f"暂不能推进 {project.code}“党员积分制管理试点”" in body and "操作冲突" not in body
+    assert _project(client.application, project.id).stage is Stage.plan
+
+
+def test_a_refused_move_without_javascript_returns_to_the_board_with_the_reasons(client, login, world,
+                                                                                 make_project):
+    project = make_project(world["b1"], world["sec"], targets=0)
+    login(world["sec"])
+    response = client.post(f"/projects/{project.id}/move", data={"to": "run", "next": "/board?lanes=unit"})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/board?lanes=unit")
+    board = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert 'class="flash flash-error"' in board
+    assert f"暂不能推进 {project.code}“党员积分制管理试点”" in board and "请至少设定一项量化目标" in board
     assert _project(client.application, project.id).stage is Stage.plan
 
 
@@ -81,7 +94,9 @@ def test_the_move_form_without_js_redirects_back(client, login, world, make_proj
     response = client.post(f"/projects/{project.id}/move", data={"to": "run", "next": "/board?lanes=unit"})
     assert response.status_code == 302 and response.headers["Location"].endswith("/board?lanes=unit")
     response = client.post(f"/projects/{project.id}/move", data={"to": "plan", "next": "https://evil.example/"})
-    assert response.status_code == 409  # sending back needs a reason
+    # Sending back needs a reason: refused, back on the project page (never the foreign `next`), said why.
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/projects/{project.id}")
+    assert "退回到之前的阶段须写明理由" in client.get(response.headers["Location"]).get_data(as_text=True)
     response = client.post(f"/projects/{project.id}/move", data={"to": "plan", "reason": "重新论证",
                                                                   "next": "https://evil.example/"})
     assert response.headers["Location"].endswith(f"/projects/{project.id}")

@@ -192,7 +192,8 @@ def update_item(actor: User, item: LedgerItem, *, version: int, **fields: Any) -
     if version != item.version:
         raise StaleEdit(item)
     if item.status not in OPEN_STATES:
-        raise DomainError(Reason(N_("A closed or void item can no longer be edited."), code="edit_state"))
+        raise DomainError(Reason(N_("A closed or void item can no longer be edited."), code="edit_state"),
+                          title=_title(N_("Cannot edit %(code)s now"), item))
     unknown = set(fields) - set(EDITABLE)
     if unknown:
         raise ValueError(f"not editable: {sorted(unknown)}")
@@ -221,9 +222,32 @@ def _person_name(user_id: int | None) -> str | None:
     return user.display_name if user else None
 
 
+#: What a refused move is called, naming the item (the title above its reasons).
+_REFUSAL_TITLES = {
+    ItemStatus.in_progress: N_("Cannot start rectifying %(code)s now"),
+    ItemStatus.submitted: N_("Cannot submit %(code)s for verification now"),
+    ItemStatus.returned: N_("Cannot return %(code)s now"),
+    ItemStatus.closed: N_("Cannot close %(code)s now"),
+    ItemStatus.reopened: N_("Cannot reopen %(code)s now"),
+    ItemStatus.void: N_("Cannot void %(code)s now"),
+}
+
+
+def _title(message: str, item: LedgerItem) -> Reason:
+    return Reason(message, {"code": item.code})
+
+
+def _ensure(item: LedgerItem, target: ItemStatus) -> None:
+    """`ensure_transition` for this item: its refusal (409) is titled by the step and names the item."""
+    try:
+        ensure_transition(item.status, target)
+    except DomainError as error:
+        raise error.titled(_title(_REFUSAL_TITLES[target], item)) from None
+
+
 def _move(actor: User | None, item: LedgerItem, target: ItemStatus, verb: str, *, note: str | None = None,
           extra_after: dict[str, Any] | None = None) -> None:
-    ensure_transition(item.status, target)
+    _ensure(item, target)
     before = {"status": item.status.value}
     item.status = target
     record_activity(actor, item, verb, before=before, after={"status": target.value, **(extra_after or {})},
@@ -291,7 +315,7 @@ def submit_item(actor: User, item: LedgerItem, *, note: str | None) -> LedgerIte
     if reasons:
         raise _refuse(*reasons)
     for target in path_to_submit(item.status):
-        ensure_transition(item.status, target)
+        _ensure(item, target)
         if target is ItemStatus.in_progress:
             _move(actor, item, target, "started")
     before = {"status": item.status.value, "completion_note": item.completion_note}
@@ -309,7 +333,7 @@ def return_item(actor: User, item: LedgerItem, *, reason: str | None) -> LedgerI
     """Send a submitted item back to its owner (退回), with a reason; 完成时间 is cleared."""
     _require(policy.can_verify(actor, item), N_("Only the verifier or a leader over the unit verifies this item, "
                                                 "and never its owner."), "verify")
-    ensure_transition(item.status, ItemStatus.returned)
+    _ensure(item, ItemStatus.returned)
     reasons = reason_required(reason)
     if reasons:
         raise _refuse(*reasons)
@@ -328,7 +352,7 @@ def close_item(actor: User, item: LedgerItem, *, opinion: str | None) -> LedgerI
         raise NotAllowed(Reason(N_("The owner of an item cannot verify and close it."), code="owner_closes"))
     _require(policy.can_verify(actor, item), N_("Only the verifier or a leader over the unit verifies this item, "
                                                 "and never its owner."), "verify")
-    ensure_transition(item.status, ItemStatus.closed)
+    _ensure(item, ItemStatus.closed)
     reasons = close_reasons(opinion, actor_is_owner=False)
     if reasons:
         raise _refuse(*reasons)
@@ -345,7 +369,7 @@ def reopen_item(actor: User, item: LedgerItem, *, reason: str | None) -> LedgerI
     """Reopen a closed item for a follow-up check (回头看), with a reason; the 销号 is withdrawn."""
     _require(policy.can_verify(actor, item), N_("Only the verifier or a leader over the unit verifies this item, "
                                                 "and never its owner."), "verify")
-    ensure_transition(item.status, ItemStatus.reopened)
+    _ensure(item, ItemStatus.reopened)
     reasons = reason_required(reason)
     if reasons:
         raise _refuse(*reasons)
@@ -359,7 +383,7 @@ def reopen_item(actor: User, item: LedgerItem, *, reason: str | None) -> LedgerI
 def void_item(actor: User, item: LedgerItem, *, reason: str | None) -> LedgerItem:
     """Withdraw an item (作废): a leader over the unit only, with a reason. Nothing is deleted."""
     _require(policy.is_leader_over(actor, item.unit), N_("Only a leader over the unit voids an item."), "void")
-    ensure_transition(item.status, ItemStatus.void)
+    _ensure(item, ItemStatus.void)
     reasons = reason_required(reason)
     if reasons:
         raise _refuse(*reasons)
@@ -377,7 +401,7 @@ def request_extension(actor: User, item: LedgerItem, *, new_deadline: date | Non
         ExtensionRequest.item_id == item.id, ExtensionRequest.status == ExtensionStatus.pending))
     if pending:
         raise DomainError(Reason(N_("An extension request for this item is already waiting for a decision."),
-                                 code="pending"))
+                                 code="pending"), title=_title(N_("Cannot ask to extend %(code)s now"), item))
     reasons = extension_reasons(item.deadline, new_deadline, reason, local_today())
     if reasons:
         raise _refuse(*reasons)
@@ -397,7 +421,8 @@ def decide_extension(actor: User, request: ExtensionRequest, *, approve: bool,
     _require(policy.can_verify(actor, item), N_("Only the verifier or a leader over the unit decides on "
                                                 "extensions, and never the item's owner."), "decide")
     if request.status is not ExtensionStatus.pending:
-        raise DomainError(Reason(N_("This extension request has already been decided."), code="decided"))
+        raise DomainError(Reason(N_("This extension request has already been decided."), code="decided"),
+                          title=_title(N_("Cannot decide on this extension of %(code)s"), item))
     if not approve:
         reasons = reason_required(note)
         if reasons:

@@ -36,6 +36,11 @@ def _input_error(message: str, field: str, **params) -> DomainError:
     return DomainError(Reason(message, params, code=field), status=422)
 
 
+def _titled(message: str, project: Project) -> Reason:
+    """The title of a refusal on `project`, naming it (`message` holds %(code)s)."""
+    return Reason(message, {"code": project.code, "title": project.title})
+
+
 def quarter_of(day: date) -> int:
     return (day.month - 1) // 3 + 1
 
@@ -153,7 +158,12 @@ def move_project(project: Project, to: Stage, actor: User, reason: str | None = 
     source = project.stage
     kind = move_kind(source, to)
     facts = gate_facts(project) if kind == "forward" else GateFacts()
-    ensure_move(source, to, facts, reason)
+    try:
+        ensure_move(source, to, facts, reason)
+    except DomainError as error:
+        title = N_("Cannot send %(code)s “%(title)s” back yet") if kind == "back" else \
+            N_("Cannot move %(code)s “%(title)s” on yet")
+        raise error.titled(_titled(title, project)) from None
     before = {"stage": source.value, "cycle": project.cycle}
     project.cycle = next_cycle(source, to, project.cycle)
     project.stage = to
@@ -179,7 +189,8 @@ def record_verdict(project: Project, actor: User, text: str) -> Project:
         raise NotAllowed(Reason(N_("The project owner cannot record the verdict on their own project."),
                                 code="verdict_by_owner"))
     if project.stage not in (Stage.check, Stage.rectify):
-        raise DomainError(Reason(N_("A verdict is recorded in the check stage."), code="stage"))
+        raise DomainError(Reason(N_("A verdict is recorded in the check stage."), code="stage"),
+                          title=_titled(N_("Cannot record a verdict on %(code)s now"), project))
     before = {"verdict": project.verdict}
     project.verdict, project.verdict_by_id, project.verdict_at = text.strip(), actor.id, utcnow()
     record_activity(actor, project, "verdict_recorded", before=before, after={"verdict": project.verdict})
@@ -190,7 +201,8 @@ def record_verdict(project: Project, actor: User, text: str) -> Project:
 def approve_project(project: Project, actor: User) -> Project:
     """Approve the project (立项审批); only meaningful while it needs approval and has none."""
     if not project.needs_approval or project.approved_at is not None:
-        raise DomainError(Reason(N_("This project does not wait for approval."), code="approval"))
+        raise DomainError(Reason(N_("This project does not wait for approval."), code="approval"),
+                          title=_titled(N_("Cannot approve %(code)s now"), project))
     project.approved_by_id, project.approved_at = actor.id, utcnow()
     record_activity(actor, project, "approved")
     db.session.flush()

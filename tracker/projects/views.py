@@ -310,7 +310,12 @@ def move(project_id: int):
     to = stage_of(form.to.data)
     if to is None:
         abort(400)
-    operations.move_project(project, to, current_user, reason=form.reason.data)
+    try:
+        operations.move_project(project, to, current_user, reason=form.reason.data)
+    except DomainError as error:
+        if wants_fragment():
+            raise  # the flash area shows it; the board puts a dragged card back
+        return _refused_move(project, error)
     db.session.commit()
     flash(_("%(code)s moved to %(stage)s.", code=project.code, stage=_stage_name(to)), "success")
     if request.form.get("view") == "card" and wants_fragment():
@@ -318,6 +323,14 @@ def move(project_id: int):
                       progress=_progress(project), movable={project.id}, card=card_context(),
                       next=_safe_next(url_for("projects.board")))
     return redirect_to(_safe_next(url_for("projects.show", project_id=project.id)))
+
+
+def _refused_move(project: Project, error: DomainError):
+    """Without JavaScript, a refused move goes back where it came from with the reasons in the flash."""
+    db.session.rollback()
+    flash(_("%(title)s: %(reasons)s", title=reason_text(error.title),
+            reasons=" ".join(reason_text(r) for r in error.reasons)), "error")
+    return redirect(_safe_next(url_for("projects.show", project_id=project.id)))
 
 
 def _stage_name(stage: Stage) -> str:
