@@ -362,3 +362,37 @@ def test_the_assign_form_offers_branches_with_a_secretary_and_selects_all(client
     assert "一支部主题党日（2026年12月）" in follow and "二支部主题党日（2026年12月）" in follow
     again = client.post(url, data={"unit_ids": [world["b1"].id], "start_date": "2026-12-20"}, follow_redirects=True)
     assert "一支部 已有本周期由该模板生成的项目" in again.get_data(as_text=True)
+
+
+def test_a_checklist_edit_records_only_what_changed(client, login, world, make_project):
+    project = make_project(world["b1"], world["sec"], items={Stage.plan: [("制定计划", True)]})
+    with client.application.app_context():
+        item_id = db.session.scalar(sa.select(ChecklistItem.id))
+    login(world["sec"])
+    data = {"text": "制定计划", "is_required": "y", "assignee_id": world["member"].id, "due_date": "", "version": "1"}
+    assert client.post(f"/projects/{project.id}/items/{item_id}/edit", data=data).status_code == 302
+    page = client.get(f"/projects/{project.id}").get_data(as_text=True)
+    edited = page.split("修改了清单事项", 1)[1].split("</li>", 1)[0]
+    assert "制定计划" in edited and "<del>制定计划</del>" not in edited  # named, not "A → A"
+    assert "责任人: " in edited and "<ins>测试用户</ins>" in edited and "必办" not in edited
+
+
+def test_checklist_saves_crossing_refuse_the_second_with_the_newer_values(client, login, world, make_project,
+                                                                          htmx_headers):
+    project = make_project(world["b1"], world["sec"], items={Stage.plan: [("制定计划", True)]})
+    with client.application.app_context():
+        item_id = db.session.scalar(sa.select(ChecklistItem.id))
+    login(world["sec"])
+    url = f"/projects/{project.id}/items/{item_id}/edit"
+    form = client.get(url, headers=htmx_headers).get_data(as_text=True)
+    assert 'name="version" value="1"' in form
+    first = {"text": "制定活动方案", "is_required": "y", "assignee_id": 0, "version": "1"}
+    assert client.post(url, data=first, headers=htmx_headers).status_code == 200
+    second = {"text": "制定学习计划", "is_required": "y", "assignee_id": 0, "version": "1"}
+    response = client.post(url, data=second, headers=htmx_headers)
+    assert response.status_code == 409
+    body = response.get_data(as_text=True)
+    assert "制定活动方案" in body and 'value="制定学习计划"' in body  # theirs shown, mine kept
+    assert 'name="version" value="2"' in body  # saving again now overwrites knowingly
+    page = client.post(url, data=second)  # the same without JavaScript: the item's own page
+    assert page.status_code == 409 and "制定活动方案" in page.get_data(as_text=True)

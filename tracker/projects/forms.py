@@ -91,6 +91,7 @@ class ItemForm(FlaskForm):
     is_required = BooleanField(_l("Required"), default=True)
     assignee_id = SelectField(_l("Assignee"), coerce=int, validators=[Optional()])
     due_date = DateField(_l("Due date"), validators=[Optional()])
+    version = HiddenField()
 
 
 class AssignForm(FlaskForm):

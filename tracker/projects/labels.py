@@ -52,6 +52,8 @@ FIELD_LABELS = {
     "description": _l("Description"),
     "verdict": _l("Check verdict"),
     "item": _l("Checklist item"),
+    "is_required": _l("Required"),
+    "assignee": _l("Assignee"),
     "targets": _l("Targets"),
     "participants": _l("Participants"),
     "template": _l("Template"),

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from types import SimpleNamespace
 
 import sqlalchemy as sa
 
@@ -234,13 +235,23 @@ def add_item(project: Project, actor: User, *, stage: Stage, text: str, is_requi
 
 
 def edit_item(item: ChecklistItem, project: Project, actor: User, *, text: str, is_required: bool,
-              assignee: User | None, due_date: date | None) -> ChecklistItem:
+              assignee: User | None, due_date: date | None, version: int | None = None) -> ChecklistItem:
+    """Save a checklist item's text, required flag, assignee and due date; the timeline names the item
+    and records only what changed. A form passes the `version` it showed: StaleEdit when it is old."""
+    if version is not None and version != item.version:
+        raise StaleEdit(item)
     if not text.strip():
         raise _input_error(N_("Enter the item's text."), "text")
-    before = {"item": item.text}
+    values = {"item": text.strip(), "is_required": is_required, "due_date": due_date,
+              "assignee": assignee.display_name if assignee else None}
+    saved = {"item": item.text, "is_required": item.is_required, "due_date": item.due_date,
+             "assignee": item.assignee.display_name if item.assignee else None}
+    before, after = changes(SimpleNamespace(**saved), values)
+    if not after:
+        return item
     item.text, item.is_required, item.due_date = text.strip(), is_required, due_date
-    item.assignee_id = assignee.id if assignee else None
-    record_activity(actor, project, "item_edited", before=before, after={"item": item.text})
+    item.assignee, item.assignee_id = assignee, assignee.id if assignee else None
+    record_activity(actor, project, "item_edited", before=before, after={"item": item.text, **after})
     db.session.flush()
     return item
 

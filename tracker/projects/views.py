@@ -393,7 +393,7 @@ def upload(project_id: int):
 
 
 def _checklist(project: Project, stage: Stage, form: ItemForm | None = None, editing: int | None = None,
-               status: int = 200):
+               status: int = 200, stale=None):
     if not wants_fragment():
         if status >= 400 and form is not None:
             return render("projects/show.html", status=status, **_show_context(
@@ -403,7 +403,7 @@ def _checklist(project: Project, stage: Stage, form: ItemForm | None = None, edi
     return render("projects/_checklist.html", "projects/_checklist.html", status=status, project=project,
                   stage=stage, stage_items=items, item_form=form or ItemForm(), form_stage=stage, editing=editing,
                   people=people_of_unit(project.unit), can_edit=policy.can_edit(current_user, project),
-                  can_edit_item=policy.can_edit_item, today=_today())
+                  can_edit_item=policy.can_edit_item, today=_today(), stale=stale)
 
 
 def _item_fields(form: ItemForm, project: Project) -> None:
@@ -437,18 +437,28 @@ def edit_item(project_id: int, item_id: int):
     form = ItemForm(obj=item if request.method == "GET" else None)
     _item_fields(form, project)
     if request.method == "GET":
-        form.assignee_id.data = item.assignee_id or 0
-        if not wants_fragment():
-            return render("projects/item_form.html", form=form, project=project, item=item)
-        return _checklist(project, item.stage, form, editing=item.id)
+        form.assignee_id.data, form.version.data = item.assignee_id or 0, item.version
+        return _item_editor(project, item, form)
     if not form.validate_on_submit():
-        if not wants_fragment():
-            return render("projects/item_form.html", form=form, project=project, item=item, status=422)
-        return _checklist(project, item.stage, form, editing=item.id, status=422)
-    operations.edit_item(item, project, current_user, text=form.text.data, is_required=form.is_required.data,
-                         assignee=_assignee(form), due_date=form.due_date.data)
+        return _item_editor(project, item, form, status=422)
+    try:
+        operations.edit_item(item, project, current_user, text=form.text.data, is_required=form.is_required.data,
+                             assignee=_assignee(form), due_date=form.due_date.data,
+                             version=int(form.version.data) if form.version.data else None)
+    except StaleEdit as error:
+        form.version.data = item.version
+        stale = SimpleNamespace(reasons=error.reasons, current=SimpleNamespace(
+            text=item.text, is_required=item.is_required, assignee_id=item.assignee_id or 0, due_date=item.due_date))
+        return _item_editor(project, item, form, status=409, stale=stale)
     db.session.commit()
     return _checklist(project, item.stage)
+
+
+def _item_editor(project: Project, item, form: ItemForm, status: int = 200, stale=None):
+    """The item's edit form: its own page without JavaScript, inline in its checklist with htmx."""
+    if not wants_fragment():
+        return render("projects/item_form.html", form=form, project=project, item=item, stale=stale, status=status)
+    return _checklist(project, item.stage, form, editing=item.id, status=status, stale=stale)
 
 
 @bp.post("/projects/<int:project_id>/items/<int:item_id>/reorder")
