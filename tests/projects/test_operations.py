@@ -262,3 +262,31 @@ def test_assigning_after_generation_adds_nothing_for_the_period(app, runner, thr
         titles = _titles()
         assert titles.count("一支部三会一课季度计划（2026年第4季度）") == 1
         assert "二支部三会一课季度计划（2026年第4季度）" in titles
+
+
+def test_approval_can_be_refused_with_a_reason_and_asked_again(app, branch, people, make_project):
+    project = make_project(branch[1], people["sec"], needs_approval=True)
+    with app.app_context():
+        p, leader, sec = _fresh(project), _user(people["leader"]), _user(people["sec"])
+        with pytest.raises(DomainError) as error:
+            ops.refuse_approval(leader, p, "  ")
+        assert error.value.status == 422 and error.value.reasons[0].code == "reason"
+        with pytest.raises(NotAllowed):
+            ops.refuse_approval(sec, p, "自己不批")
+        ops.refuse_approval(leader, p, "量化目标不够具体")
+        with pytest.raises(DomainError) as error:
+            ops.move_project(p, Stage.run, sec)
+        assert [r.code for r in error.value.reasons] == ["approval_refused"]
+        assert "量化目标不够具体" in str(error.value)
+        with pytest.raises(DomainError):
+            ops.approve_project(p, leader)  # the owner revises and asks first
+        ops.request_approval(sec, p)
+        assert p.approval_refusal is None
+        ops.approve_project(p, leader)
+        ops.move_project(p, Stage.run, sec)
+        verbs = db.session.scalars(sa.select(Activity.verb).where(Activity.subject_id == p.id,
+                                                                  Activity.subject_type == "project")
+                                   .order_by(Activity.id)).all()
+        assert verbs[-4:] == ["approval_refused", "approval_requested", "approved", "stage_moved"]
+        note = db.session.scalar(sa.select(Activity.note).where(Activity.verb == "approval_refused"))
+        assert note == "量化目标不够具体"

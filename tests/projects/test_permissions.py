@@ -39,6 +39,8 @@ ROUTES = [
     ("edit", "POST", lambda p, i: f"/projects/{p.id}/edit", {}, RUNNERS),
     ("move", "POST", lambda p, i: f"/projects/{p.id}/move", {"to": "run"}, RUNNERS),
     ("approve", "POST", lambda p, i: f"/projects/{p.id}/approve", {}, LEADERS),
+    ("refuse approval", "POST", lambda p, i: f"/projects/{p.id}/approval/refuse", {"reason": "目标不具体"}, LEADERS),
+    ("ask for approval again", "POST", lambda p, i: f"/projects/{p.id}/approval/request", {}, RUNNERS),
     ("verdict", "POST", lambda p, i: f"/projects/{p.id}/verdict", {"verdict": "同意"}, RUNNERS),
     ("upload", "POST", lambda p, i: f"/projects/{p.id}/attachments", {}, RUNNERS),
     ("add item", "POST", lambda p, i: f"/projects/{p.id}/items", {"stage": "plan", "text": "新事项"}, RUNNERS),

@@ -396,3 +396,24 @@ def test_checklist_saves_crossing_refuse_the_second_with_the_newer_values(client
     assert 'name="version" value="2"' in body  # saving again now overwrites knowingly
     page = client.post(url, data=second)  # the same without JavaScript: the item's own page
     assert page.status_code == 409 and "制定活动方案" in page.get_data(as_text=True)
+
+
+def test_a_leader_refuses_approval_with_a_reason_and_the_owner_asks_again(client, login, world, make_project):
+    project = make_project(world["b1"], world["sec"], needs_approval=True)
+    login(world["leader"])
+    page = client.get(f"/projects/{project.id}").get_data(as_text=True)
+    assert "不予批准" in page
+    response = client.post(f"/projects/{project.id}/approval/refuse", data={"reason": ""})
+    assert response.status_code == 422 and "请写明不予批准的理由" in response.get_data(as_text=True)
+    assert client.post(f"/projects/{project.id}/approval/refuse",
+                       data={"reason": "量化目标不够具体"}).status_code == 302
+    login(world["sec"])
+    page = client.get(f"/projects/{project.id}").get_data(as_text=True)
+    assert "量化目标不够具体" in page and "重新申请审批" in page
+    refused = client.post(f"/projects/{project.id}/move", data={"to": "run"}, follow_redirects=True)
+    assert "立项审批未通过：量化目标不够具体" in refused.get_data(as_text=True)
+    assert client.post(f"/projects/{project.id}/approval/request").status_code == 302
+    login(world["leader"])
+    assert client.post(f"/projects/{project.id}/approve").status_code == 302
+    page = client.get(f"/projects/{project.id}").get_data(as_text=True)
+    assert "不予批准了项目" in page and "重新申请了审批" in page and "批准了项目" in page

@@ -85,6 +85,10 @@ class VerdictForm(FlaskForm):
                             validators=[DataRequired(message=_l("Write the verdict.")), Length(max=5000)])
 
 
+class RefuseApprovalForm(FlaskForm):
+    reason = TextAreaField(_l("Why it is not approved"), validators=[Length(max=2000)])
+
+
 class ItemForm(FlaskForm):
     stage = HiddenField()
     text = StringField(_l("Item"), validators=[DataRequired(message=_l("Enter the item's text.")), Length(max=500)])

@@ -21,7 +21,8 @@ from ..models import (
     ChecklistItem, GeneratedProject, Membership, OrgUnit, Post, Project, ProjectCategory, ProjectTemplate,
     ProjectType, Recurrence, Role, Target, TemplateItem, TemplateSubscription, TemplateTarget, User, utcnow,
 )
-from ..reasons import N_, DomainError, Reason, StaleEdit
+from ..reasons import N_, DomainError, NotAllowed, Reason, StaleEdit
+from . import policy
 from .workflow import GateFacts, Stage, ensure_move, move_kind, next_cycle
 
 
@@ -145,6 +146,7 @@ def gate_facts(project: Project) -> GateFacts:
     return GateFacts(
         open_required=open_required, open_items=open_items, targets=targets,
         needs_approval=project.needs_approval, approved=project.approved_at is not None,
+        approval_refusal=project.approval_refusal,
         problems_open=problems.open, problems_closed=problems.closed,
         verdict_recorded=bool(project.verdict), verdict_by_owner=project.verdict_by_id == project.owner_id,
     )
@@ -182,8 +184,6 @@ def move_project(project: Project, to: Stage, actor: User, reason: str | None = 
 
 def record_verdict(project: Project, actor: User, text: str) -> Project:
     """Record the check verdict (验收意见); the owner may not judge their own project (403)."""
-    from ..reasons import NotAllowed
-
     if not text.strip():
         raise _input_error(N_("Write the verdict."), "verdict")
     if actor.id == project.owner_id:
@@ -200,14 +200,53 @@ def record_verdict(project: Project, actor: User, text: str) -> Project:
 
 
 def approve_project(project: Project, actor: User) -> Project:
-    """Approve the project (立项审批); only meaningful while it needs approval and has none."""
-    if not project.needs_approval or project.approved_at is not None:
-        raise DomainError(Reason(N_("This project does not wait for approval."), code="approval"),
-                          title=_titled(N_("Cannot approve %(code)s now"), project))
+    """Approve the project (立项审批); only meaningful while it waits for approval (not refused since)."""
+    _ensure_waiting_for_approval(project, N_("Cannot approve %(code)s now"))
     project.approved_by_id, project.approved_at = actor.id, utcnow()
     record_activity(actor, project, "approved")
     db.session.flush()
     return project
+
+
+def refuse_approval(actor: User, project: Project, reason: str | None) -> Project:
+    """Refuse 立项审批 with a reason (422 without one): recorded and shown until the owner asks again.
+
+    Raises NotAllowed unless `actor` approves for the project (a leader of the assigning unit).
+    """
+    if not policy.can_approve(actor, project):
+        raise NotAllowed(Reason(N_("Only a leader of the assigning unit approves this project."), code="approve"))
+    _ensure_waiting_for_approval(project, N_("Cannot refuse the approval of %(code)s now"))
+    if not (reason or "").strip():
+        raise _input_error(N_("Write why the project is not approved."), "reason")
+    project.approval_refusal = reason.strip()
+    project.approval_refused_by_id, project.approval_refused_at = actor.id, utcnow()
+    record_activity(actor, project, "approval_refused", note=project.approval_refusal)
+    db.session.flush()
+    return project
+
+
+def request_approval(actor: User, project: Project) -> Project:
+    """Ask again for 立项审批 after a refusal (the project revised); the refusal stays in the timeline."""
+    if not policy.can_edit(actor, project):
+        raise NotAllowed(Reason(N_("Only the owner, or a secretary or leader over the unit, asks for approval."),
+                                code="request"))
+    if project.approval_refused_at is None:
+        raise DomainError(Reason(N_("The approval of this project was not refused."), code="approval"),
+                          title=_titled(N_("Cannot ask again for the approval of %(code)s"), project))
+    before = {"approval_refusal": project.approval_refusal}
+    project.approval_refusal, project.approval_refused_by_id, project.approval_refused_at = None, None, None
+    record_activity(actor, project, "approval_requested", before=before)
+    db.session.flush()
+    return project
+
+
+def _ensure_waiting_for_approval(project: Project, title: str) -> None:
+    if not project.needs_approval or project.approved_at is not None:
+        raise DomainError(Reason(N_("This project does not wait for approval."), code="approval"),
+                          title=_titled(title, project))
+    if project.approval_refused_at is not None:
+        raise DomainError(Reason(N_("The approval was refused; the owner revises the project and asks again."),
+                                 code="refused"), title=_titled(title, project))
 
 
 # --- Checklists ------------------------------------------------------------------------------

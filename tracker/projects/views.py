@@ -24,7 +24,9 @@ from ..reasons import DomainError, StaleEdit
 from ..scoping import get_unit_or_404, scoped
 from ..uploads import ACCEPT_ATTRIBUTE, attachments_of, store_upload
 from . import bp, operations, policy
-from .forms import AssignForm, ItemForm, MoveForm, ProjectForm, ReassignForm, VerdictForm, stage_of
+from .forms import (
+    AssignForm, ItemForm, MoveForm, ProjectForm, ReassignForm, RefuseApprovalForm, VerdictForm, stage_of,
+)
 from .operations import TargetInput
 from .queries import (
     BoardFilters, assignable_units, board as build_board, categories, category_choices, items_by_stage, load_item_or_404, load_project_or_404,
@@ -292,6 +294,7 @@ def _show_context(project: Project, **extra) -> dict:
                 can_record_verdict=policy.can_record_verdict(current_user, project),
                 can_edit_item=policy.can_edit_item, move_kind=move_kind,
                 verdict_form=extra.pop("verdict_form", None) or VerdictForm(verdict=project.verdict),
+                refuse_form=extra.pop("refuse_form", None) or RefuseApprovalForm(formdata=None),
                 item_form=ItemForm(), people=people_of_unit(project.unit), **extra)
 
 
@@ -355,6 +358,35 @@ def approve(project_id: int):
     operations.approve_project(project, current_user)
     db.session.commit()
     flash(_("Project %(code)s approved.", code=project.code), "success")
+    return redirect_to(url_for("projects.show", project_id=project.id))
+
+
+@bp.post("/projects/<int:project_id>/approval/refuse")
+def refuse_approval(project_id: int):
+    project = load_project_or_404(project_id, current_user, full=True)
+    if not policy.can_approve(current_user, project):
+        abort(403)
+    form = RefuseApprovalForm()
+    try:
+        operations.refuse_approval(current_user, project, form.reason.data)
+    except DomainError as error:
+        if error.status != 422:
+            raise
+        form.reason.errors = [reason_text(r) for r in error.reasons]
+        return render("projects/show.html", status=422, **_show_context(project, refuse_form=form))
+    db.session.commit()
+    flash(_("The approval of %(code)s is refused; the owner is told why.", code=project.code), "success")
+    return redirect_to(url_for("projects.show", project_id=project.id))
+
+
+@bp.post("/projects/<int:project_id>/approval/request")
+def request_approval(project_id: int):
+    project = load_project_or_404(project_id, current_user)
+    if not policy.can_edit(current_user, project):
+        abort(403)
+    operations.request_approval(current_user, project)
+    db.session.commit()
+    flash(_("Approval of %(code)s asked for again.", code=project.code), "success")
     return redirect_to(url_for("projects.show", project_id=project.id))
 
 
