@@ -253,3 +253,17 @@ def test_a_refused_step_is_titled_by_what_it_is_and_names_the_item(client, login
     assert response.status_code == 409
     page = response.get_data(as_text=True)
     assert f"暂不能销号 {code}" in page and "操作冲突" not in page
+
+
+def test_an_immediate_item_shows_its_due_date_light_and_countdown(client, login, world, new_item):
+    from tracker.models import DeadlineKind
+
+    new_item(problem="立行立改的问题", deadline=None, deadline_kind=DeadlineKind.immediate)
+    item_id = new_item(problem="长期坚持的问题", deadline=None, deadline_kind=DeadlineKind.ongoing)
+    due = (local_today() + timedelta(days=7)).isoformat()
+    login(world.leader)
+    table = client.get("/ledger/?countdown=within_10").get_data(as_text=True)
+    assert f"立行立改（截止 {due}）" in table and "长期坚持的问题" not in table
+    ongoing = client.get(f"/ledger/{item_id}").get_data(as_text=True)
+    assert "长期坚持（下次报告进展截止" in ongoing and "light-green" in ongoing
+    assert 'id="extension-form"' not in ongoing  # a monthly report moves it, not an extension

@@ -16,8 +16,9 @@ from ..models import (Activity, Attachment, AttachmentKind, DeadlineKind, Extens
                       ItemSource, LedgerItem, Membership, OrgUnit, ProgressEntry, Role, Severity, User, utcnow)
 from ..reasons import N_, DomainError, NotAllowed, Reason, StaleEdit
 from . import policy
-from .workflow import (OPEN_STATES, Escalation, ItemStatus, close_reasons, ensure_transition, extension_reasons,
-                       path_to_submit, reason_required, submit_reasons)
+from .workflow import (IMMEDIATE_DAYS, OPEN_STATES, Escalation, ItemStatus, close_reasons, ensure_transition,
+                       extension_reasons, first_deadline, next_progress_due, path_to_submit, reason_required,
+                       submit_reasons)
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 CODE_PREFIX = "ZG"
@@ -26,6 +27,13 @@ CODE_PREFIX = "ZG"
 def local_today() -> date:
     """Today in Asia/Shanghai: deadlines are calendar dates there."""
     return datetime.now(LOCAL_TZ).date()
+
+
+def immediate_days() -> int:
+    """How many days a 立行立改 item has (LEDGER_IMMEDIATE_DAYS, default 7)."""
+    from flask import current_app, has_app_context
+
+    return current_app.config.get("LEDGER_IMMEDIATE_DAYS", IMMEDIATE_DAYS) if has_app_context() else IMMEDIATE_DAYS
 
 
 def _refuse(*reasons: Reason, status: int = 422) -> DomainError:
@@ -118,7 +126,8 @@ def _new_item(actor: User | None, year: int, seq: int, *, unit: OrgUnit, problem
         deduction=deduction, target=_text(target), measures=_text(measures),
         responsible_leader_id=responsible_leader.id if responsible_leader else None,
         owner_id=owner.id if owner else None, verifier_id=verifier.id if verifier else None,
-        deadline_kind=deadline_kind, deadline=deadline, severity=severity or Severity.normal,
+        deadline_kind=deadline_kind, severity=severity or Severity.normal,
+        deadline=first_deadline(deadline_kind, deadline, local_today(), immediate_days()),
         status=status, progress=0, origin_type=origin_type, origin_id=origin_id,
         dedupe_key=dedupe_key, remark=_text(remark), created_by_id=actor.id if actor else None,
     )
@@ -270,7 +279,10 @@ def start_item(actor: User, item: LedgerItem) -> LedgerItem:
 
 def report_progress(actor: User, item: LedgerItem, *, percent: int, text: str,
                     on_date: date | None = None) -> ProgressEntry:
-    """Add a dated progress entry (整改进展); an item not yet in progress starts."""
+    """Add a dated progress entry (整改进展); an item not yet in progress starts.
+
+    For a 长期坚持 item the next monthly entry falls due a month after this one's date.
+    """
     _require(policy.can_work(actor, item), N_("Only the owner, or a secretary or leader over the unit, "
                                               "works on this item."), "work")
     if not (text or "").strip():
@@ -282,10 +294,16 @@ def report_progress(actor: User, item: LedgerItem, *, percent: int, text: str,
     entry = ProgressEntry(item_id=item.id, on_date=on_date or local_today(), percent=int(percent),
                           text=text.strip(), author_id=actor.id)
     db.session.add(entry)
-    before = {"progress": item.progress}
+    before, after = {"progress": item.progress}, {"progress": int(percent)}
     item.progress = int(percent)
-    record_activity(actor, item, "progress_reported", before=before, after={"progress": int(percent)},
-                    note=text.strip())
+    if item.deadline_kind is DeadlineKind.ongoing:
+        # 长期坚持: each entry sets when the next monthly one is due (never earlier than it was).
+        due = next_progress_due(entry.on_date)
+        if item.deadline is None or due > item.deadline:
+            before["deadline"] = item.deadline.isoformat() if item.deadline else None
+            after["deadline"] = due.isoformat()
+            item.deadline = due
+    record_activity(actor, item, "progress_reported", before=before, after=after, note=text.strip())
     db.session.flush()
     return entry
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..models import ExtensionStatus, LedgerItem, OrgUnit, Role, User
+from ..models import DeadlineKind, ExtensionStatus, LedgerItem, OrgUnit, Role, User
 from .workflow import OPEN_STATES, ItemStatus
 
 
@@ -59,7 +59,8 @@ def can_void(user: User, item: LedgerItem) -> bool:
 
 
 def can_request_extension(user: User, item: LedgerItem) -> bool:
-    return can_work(user, item) and item.deadline is not None
+    """An item with a time limit may be extended; a 长期坚持 item's monthly progress moves its own."""
+    return can_work(user, item) and item.deadline is not None and item.deadline_kind is not DeadlineKind.ongoing
 
 
 def can_decide_extension(user: User, item: LedgerItem, status: ExtensionStatus = ExtensionStatus.pending) -> bool:

@@ -352,7 +352,8 @@ def new():
             db.session.commit()
             flash(_("Item %(code)s recorded.", code=item.code), "success")
             return redirect_to(url_for("ledger.show", item_id=item.id))
-    return render("ledger/form.html", form=form, item=None, status=422 if form.errors else 200)
+    return render("ledger/form.html", form=form, item=None, immediate_days=operations.immediate_days(),
+                  status=422 if form.errors else 200)
 
 
 def _person(user_id: int | None) -> User | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import enum
 from datetime import date, timedelta
 
@@ -112,6 +113,38 @@ def extension_reasons(current_deadline: date | None, new_deadline: date | None, 
                               code="new_deadline"))
     reasons += reason_required(reason)
     return reasons
+
+
+# --- Deadlines of the three kinds -----------------------------------------------------------------
+
+#: Days a 立行立改 item has when nothing else is configured (LEDGER_IMMEDIATE_DAYS).
+IMMEDIATE_DAYS = 7
+
+
+def add_months(day: date, months: int = 1) -> date:
+    """The same day `months` later, or the month's last day when it is shorter (1-31 → 2-28)."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def first_deadline(kind, deadline: date | None, registered: date, immediate_days: int = IMMEDIATE_DAYS) -> date | None:
+    """The date an item's time limit runs to when it is registered on `registered`.
+
+    By a date: that date. 立行立改: the date given (a sheet may carry one), else `immediate_days`
+    after registration. 长期坚持: the first monthly progress entry is due a month after registration.
+    The due lights, countdowns and escalation then treat every kind alike.
+    """
+    if kind == "immediate":
+        return deadline or registered + timedelta(days=immediate_days)
+    if kind == "ongoing":
+        return add_months(registered, 1)
+    return deadline
+
+
+def next_progress_due(on_date: date) -> date:
+    """长期坚持: after a progress entry of `on_date`, the next one is due a month later."""
+    return add_months(on_date, 1)
 
 
 # --- Due lights and escalation ------------------------------------------------------------------
