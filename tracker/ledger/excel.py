@@ -24,7 +24,7 @@ from ..models import Attachment, DeadlineKind, ItemSource, LedgerItem, OrgUnit, 
 from ..reasons import N_, DomainError, Reason
 from . import operations
 from .queries import LedgerFilter, apply_filter, ordered
-from .workflow import ItemStatus
+from .workflow import ItemStatus, people_reasons
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 
@@ -357,8 +357,7 @@ def plan_import(actor: User, stream: IO[bytes], people: list[tuple[int, str]] | 
                 row.errors.append(Reason(N_("%(column)s “%(name)s” is not a single known person."),
                                          {"column": header, "name": name}, code=key))
             people[key] = ids[0] if name and len(ids) == 1 else None
-        if people["owner"] and people["owner"] == people["verifier"]:
-            row.errors.append(Reason(N_("The verifier cannot be the owner of the item."), code="verifier_is_owner"))
+        row.errors += people_reasons(people["owner"], people["verifier"])
         indicator, deduction = text["对应指标/扣分"], None
         if indicator:
             match = re.search(r"扣\s*([0-9]+(?:\.[0-9]+)?)\s*分", indicator)

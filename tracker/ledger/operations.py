@@ -17,8 +17,8 @@ from ..models import (Activity, Attachment, AttachmentKind, DeadlineKind, Extens
 from ..reasons import N_, DomainError, NotAllowed, Reason, StaleEdit
 from . import policy
 from .workflow import (IMMEDIATE_DAYS, OPEN_STATES, Escalation, ItemStatus, close_reasons, ensure_transition,
-                       extension_reasons, first_deadline, next_progress_due, path_to_submit, reason_required,
-                       submit_reasons)
+                       extension_reasons, first_deadline, next_progress_due, path_to_submit, people_reasons,
+                       reason_required, submit_reasons, verifying_reasons)
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 CODE_PREFIX = "ZG"
@@ -57,8 +57,9 @@ def find_by_dedupe_key(key: str) -> LedgerItem | None:
 
 
 def _check_people(owner: User | None, verifier: User | None) -> None:
-    if owner is not None and verifier is not None and owner.id == verifier.id:
-        raise _refuse(Reason(N_("The verifier cannot be the owner of the item."), code="verifier_is_owner"))
+    reasons = people_reasons(owner.id if owner else None, verifier.id if verifier else None)
+    if reasons:
+        raise _refuse(*reasons)
 
 
 def _check_deadline(kind: DeadlineKind, deadline: date | None) -> None:
@@ -211,10 +212,9 @@ def update_item(actor: User, item: LedgerItem, *, version: int, **fields: Any) -
             fields[name] = _text(fields[name])
     if "problem" in fields and not (fields["problem"] or "").strip():
         raise _refuse(Reason(N_("Describe the problem."), code="problem"))
-    owner_id = fields.get("owner_id", item.owner_id)
-    verifier_id = fields.get("verifier_id", item.verifier_id)
-    if owner_id is not None and owner_id == verifier_id:
-        raise _refuse(Reason(N_("The verifier cannot be the owner of the item."), code="verifier_is_owner"))
+    reasons = people_reasons(fields.get("owner_id", item.owner_id), fields.get("verifier_id", item.verifier_id))
+    if reasons:
+        raise _refuse(*reasons)
     before, after = changes(item, fields)
     for name, value in fields.items():
         setattr(item, name, value)
@@ -266,6 +266,15 @@ def _move(actor: User | None, item: LedgerItem, target: ItemStatus, verb: str, *
 def _require(allowed: bool, message: str, code: str) -> None:
     if not allowed:
         raise NotAllowed(Reason(message, code=code))
+
+
+def _require_verifier(actor: User, item: LedgerItem, message: str, code: str,
+                      owner_code: str = "owner_verifies") -> None:
+    """NotAllowed unless `actor` may verify the item; its owner is told the one rule that stops them."""
+    reasons = verifying_reasons(policy.owns(actor, item), owner_code)
+    if reasons:
+        raise NotAllowed(*reasons)
+    _require(policy.can_verify(actor, item), message, code)
 
 
 def start_item(actor: User, item: LedgerItem) -> LedgerItem:
@@ -349,8 +358,8 @@ def submit_item(actor: User, item: LedgerItem, *, note: str | None) -> LedgerIte
 
 def return_item(actor: User, item: LedgerItem, *, reason: str | None) -> LedgerItem:
     """Send a submitted item back to its owner (退回), with a reason; 完成时间 is cleared."""
-    _require(policy.can_verify(actor, item), N_("Only the verifier or a leader over the unit verifies this item, "
-                                                "and never its owner."), "verify")
+    _require_verifier(actor, item, N_("Only the verifier or a leader over the unit verifies this item, "
+                                      "and never its owner."), "verify")
     _ensure(item, ItemStatus.returned)
     reasons = reason_required(reason)
     if reasons:
@@ -366,10 +375,8 @@ def close_item(actor: User, item: LedgerItem, *, opinion: str | None) -> LedgerI
 
     Sets 销号时间 apart from 完成时间. Raises NotAllowed (403) for anyone else, the owner included.
     """
-    if item.owner_id == actor.id:
-        raise NotAllowed(Reason(N_("The owner of an item cannot verify and close it."), code="owner_closes"))
-    _require(policy.can_verify(actor, item), N_("Only the verifier or a leader over the unit verifies this item, "
-                                                "and never its owner."), "verify")
+    _require_verifier(actor, item, N_("Only the verifier or a leader over the unit verifies this item, "
+                                      "and never its owner."), "verify", owner_code="owner_closes")
     _ensure(item, ItemStatus.closed)
     reasons = close_reasons(opinion, actor_is_owner=False)
     if reasons:
@@ -385,8 +392,8 @@ def close_item(actor: User, item: LedgerItem, *, opinion: str | None) -> LedgerI
 
 def reopen_item(actor: User, item: LedgerItem, *, reason: str | None) -> LedgerItem:
     """Reopen a closed item for a follow-up check (回头看), with a reason; the 销号 is withdrawn."""
-    _require(policy.can_verify(actor, item), N_("Only the verifier or a leader over the unit verifies this item, "
-                                                "and never its owner."), "verify")
+    _require_verifier(actor, item, N_("Only the verifier or a leader over the unit verifies this item, "
+                                      "and never its owner."), "verify")
     _ensure(item, ItemStatus.reopened)
     reasons = reason_required(reason)
     if reasons:
@@ -436,8 +443,8 @@ def decide_extension(actor: User, request: ExtensionRequest, *, approve: bool,
                      note: str | None = None) -> ExtensionRequest:
     """Approve (the deadline moves) or refuse (with a reason) a pending extension request."""
     item = db.session.get(LedgerItem, request.item_id)
-    _require(policy.can_verify(actor, item), N_("Only the verifier or a leader over the unit decides on "
-                                                "extensions, and never the item's owner."), "decide")
+    _require_verifier(actor, item, N_("Only the verifier or a leader over the unit decides on "
+                                      "extensions, and never the item's owner."), "decide")
     if request.status is not ExtensionStatus.pending:
         raise DomainError(Reason(N_("This extension request has already been decided."), code="decided"),
                           title=_title(N_("Cannot decide on this extension of %(code)s"), item))

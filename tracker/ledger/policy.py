@@ -35,9 +35,14 @@ def can_submit(user: User, item: LedgerItem) -> bool:
     return can_work(user, item)
 
 
+def owns(user: User, item: LedgerItem) -> bool:
+    """The user is the item's owner (责任人), who never verifies it (`workflow.verifying_reasons`)."""
+    return item.owner_id is not None and item.owner_id == user.id
+
+
 def can_verify(user: User, item: LedgerItem) -> bool:
     """The verifier, or a leader over the unit, verifies (returns or closes); never the owner."""
-    if item.owner_id == user.id:
+    if owns(user, item):
         return False
     return item.verifier_id == user.id or is_leader_over(user, item.unit)
 

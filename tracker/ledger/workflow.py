@@ -92,11 +92,35 @@ def reason_required(text: str | None, code: str = "reason") -> list[Reason]:
     return [Reason(N_("Give a reason."), code=code)]
 
 
+# The one rule of an item's two people: its verifier (验收人) is never its owner. It holds when the
+# people are named (creating, editing, importing) and when someone verifies (returning, closing,
+# reopening, deciding on an extension), whoever holds the role — a leader who owns an item too.
+
+def people_reasons(owner_id: int | None, verifier_id: int | None) -> list[Reason]:
+    """Naming the people of an item: the verifier cannot be its owner."""
+    if owner_id is not None and owner_id == verifier_id:
+        return [Reason(N_("The verifier cannot be the owner of the item."), code="verifier_is_owner")]
+    return []
+
+
+_OWNER_VERIFIES = {
+    "owner_closes": N_("The owner of an item cannot verify and close it."),
+    "owner_verifies": N_("The owner of an item cannot verify it: its verifier or another leader over the unit "
+                         "returns, closes and decides on it."),
+}
+
+
+def verifying_reasons(actor_is_owner: bool, code: str = "owner_verifies") -> list[Reason]:
+    """Verifying an item (return, close, reopen, decide on an extension): never by its owner.
+
+    `code` "owner_closes" words it for closing (销号).
+    """
+    return [Reason(_OWNER_VERIFIES[code], code=code)] if actor_is_owner else []
+
+
 def close_reasons(opinion: str | None, actor_is_owner: bool) -> list[Reason]:
     """Closing needs a verification opinion, from someone other than the owner."""
-    reasons = []
-    if actor_is_owner:
-        reasons.append(Reason(N_("The owner of an item cannot verify and close it."), code="owner_closes"))
+    reasons = verifying_reasons(actor_is_owner, code="owner_closes")
     if not (opinion or "").strip():
         reasons.append(Reason(N_("Write the verification opinion."), code="opinion"))
     return reasons
