@@ -7,7 +7,7 @@ import pytest
 
 from tracker.extensions import db
 from tracker.ledger.operations import local_today
-from tracker.models import Attachment, ItemStatus, LedgerItem, User
+from tracker.models import Attachment, ItemStatus, LedgerItem, OrgUnit, User
 
 from ledger.ledger_support import PNG, get, load
 
@@ -267,3 +267,49 @@ def test_an_immediate_item_shows_its_due_date_light_and_countdown(client, login,
     ongoing = client.get(f"/ledger/{item_id}").get_data(as_text=True)
     assert "长期坚持（下次报告进展截止" in ongoing and "light-green" in ongoing
     assert 'id="extension-form"' not in ongoing  # a monthly report moves it, not an extension
+
+
+def test_registering_a_problem_offers_the_units_people_and_its_secretary_first(client, login, world):
+    from support import form_data
+
+    login(world.leader)
+    page = client.get(f"/ledger/new?unit_id={world.branch.id}").get_data(as_text=True)
+    owner_select = page.split('name="owner_id"', 1)[1].split("</select>", 1)[0]
+    assert f'<option selected value="{world.secretary.id}">' in owner_select
+    assert "lw_owner" in owner_select and "lw_verifier" not in owner_select and "lw_leader" not in owner_select
+    verifier_select = page.split('name="verifier_id"', 1)[1].split("</select>", 1)[0]
+    assert "lw_verifier" in verifier_select and "lw_leader" in verifier_select
+    # Choosing another unit (htmx) offers its people instead, its secretary first.
+    other = client.get(f"/ledger/new?unit_id={world.other_branch.id}", headers={"HX-Request": "true"})
+    owner_select = other.get_data(as_text=True).split('id="owner-field"', 1)[1].split("</select>", 1)[0]
+    assert "lw_sec2" in owner_select and "lw_owner" not in owner_select
+    data = form_data(page, "/ledger/new")
+    data.update(problem="会议记录不规范", deadline="2027-01-31")
+    response = client.post("/ledger/new", data=data)
+    assert response.status_code == 302
+    item = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "会议记录不规范" in item and "测试用户" in item
+
+
+def test_registering_a_problem_from_a_project_names_it_and_prefills_category_and_batch(
+        client, login, world, in_db):
+    from tracker.projects import operations as projects
+
+    def project():
+        from tracker.models import ProjectCategory
+
+        category = ProjectCategory(name="三会一课", sort_order=1)
+        db.session.add(category)
+        db.session.flush()
+        return projects.create_project(
+            None, title="党员先锋岗创建", unit=get(OrgUnit, world.branch), owner=get(User, world.secretary),
+            start_date=local_today(), due_date=local_today() + timedelta(days=30), category_id=category.id)
+
+    made = in_db(project)
+    login(world.leader)
+    page = client.get(f"/ledger/new?origin_type=project&origin_id={made.id}&unit_id={world.branch.id}")
+    body = page.get_data(as_text=True)
+    assert f"项目 {made.code}“党员先锋岗创建”" in body
+    assert 'name="category" type="text" value="三会一课"' in body
+    assert f'name="batch" type="text" value="{made.code} 检查"' in body
+    assert '<option selected value="project_check">' in body

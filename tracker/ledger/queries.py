@@ -313,6 +313,17 @@ def unit_summary(unit: OrgUnit, user: User, today: date) -> UnitRollup:
     return totals
 
 
+def unit_people(unit: OrgUnit) -> list[tuple[int, str]]:
+    """The active people holding a role in `unit` or below it (who may own its items), in natural order."""
+    from ..models import Membership
+    from ..people import sort_people
+
+    people = sort_people(db.session.scalars(sa.select(User).where(
+        User.is_active_flag.is_(True), User.id.in_(sa.select(Membership.user_id).where(
+            Membership.unit_id.in_(OrgUnit.subtree_ids(unit.path)))))))
+    return [(u.id, f"{u.full_name}（{u.username}）") for u in people]
+
+
 def my_open_counts(user: User, today: date) -> dict[str, int]:
     """For the home page: my open items, of them overdue, and items waiting for my verification."""
     mine = sa.and_(LedgerItem.owner_id == user.id, LedgerItem.status.in_([s.value for s in OPEN_STATES]))

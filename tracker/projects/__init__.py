@@ -27,6 +27,10 @@ def _register(_state):
                         "type": {k.value: v for k, v in TYPE_LABELS.items()},
                         "recurrence": {k.value: v for k, v in RECURRENCE_LABELS.items()},
                     })
+    from ..links import register_origin
+    from .queries import describe_project
+
+    register_origin("project", describe_project)
     if "projects/_widget.html" not in DASHBOARD_WIDGETS:
         DASHBOARD_WIDGETS.append("projects/_widget.html")
     if "projects/_unit_panel.html" not in UNIT_PANELS:

@@ -18,8 +18,8 @@ from ..audit import changes, record_activity
 from ..extensions import db
 from ..links import problem_counts
 from ..models import (
-    ChecklistItem, GeneratedProject, Membership, OrgUnit, Post, Project, ProjectCategory, ProjectTemplate,
-    ProjectType, Recurrence, Role, Target, TemplateItem, TemplateSubscription, TemplateTarget, User, utcnow,
+    ChecklistItem, GeneratedProject, OrgUnit, Project, ProjectCategory, ProjectTemplate,
+    ProjectType, Recurrence, Target, TemplateItem, TemplateSubscription, TemplateTarget, User, utcnow,
 )
 from ..reasons import N_, DomainError, NotAllowed, Reason, StaleEdit
 from . import policy
@@ -326,12 +326,8 @@ def tick_item(item: ChecklistItem, project: Project, actor: User, done: bool) ->
 
 
 def secretary_of(unit: OrgUnit) -> User | None:
-    """The unit's secretary: the 书记 post first, else any secretary role held at the unit."""
-    return db.session.scalars(
-        sa.select(User).join(Membership).where(Membership.unit_id == unit.id, Membership.role == Role.secretary,
-                                               User.is_active_flag.is_(True))
-        .order_by((Membership.post == Post.secretary).desc(), Membership.id)
-    ).first()
+    """The unit's secretary, who owns what is assigned to it (`OrgUnit.secretary`)."""
+    return unit.secretary
 
 
 def instantiate(template: ProjectTemplate, unit: OrgUnit, owner: User, actor: User | None, *,

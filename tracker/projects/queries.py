@@ -33,6 +33,22 @@ def load_project_or_404(project_id, user: User, *, full: bool = False) -> Projec
     return project
 
 
+def describe_project(project_id: int, user: User):
+    """A project the user sees, as the ledger's 登记问题 form names it and prefills category and batch."""
+    from flask_babel import gettext as _
+    from werkzeug.exceptions import NotFound
+
+    from ..links import Origin
+
+    try:
+        project = load_project_or_404(project_id, user)
+    except NotFound:
+        return None
+    return Origin(name=_("project %(code)s “%(title)s”", code=project.code, title=project.title),
+                  unit_id=project.unit_id, category=project.category.name if project.category else None,
+                  batch=_("%(code)s check", code=project.code))
+
+
 def load_item_or_404(project: Project, item_id: int) -> ChecklistItem:
     item = db.session.scalars(sa.select(ChecklistItem).where(
         ChecklistItem.id == item_id, ChecklistItem.project_id == project.id)).first()
