@@ -313,3 +313,15 @@ def test_registering_a_problem_from_a_project_names_it_and_prefills_category_and
     assert 'name="category" type="text" value="三会一课"' in body
     assert f'name="batch" type="text" value="{made.code} 检查"' in body
     assert '<option selected value="project_check">' in body
+
+
+def test_people_are_offered_in_natural_order(client, login, world, make_user, in_db):
+    from tracker.models import Role
+
+    for name in ("member10", "member2", "member1"):
+        make_user(name, world.branch, Role.member)
+    login(world.secretary)
+    page = client.get(f"/ledger/new?unit_id={world.branch.id}").get_data(as_text=True)
+    for select in ("owner_id", "verifier_id"):
+        options = page.split(f'name="{select}"', 1)[1].split("</select>", 1)[0]
+        assert options.index("member1）") < options.index("member2）") < options.index("member10）")

@@ -417,3 +417,26 @@ def test_a_leader_refuses_approval_with_a_reason_and_the_owner_asks_again(client
     assert client.post(f"/projects/{project.id}/approve").status_code == 302
     page = client.get(f"/projects/{project.id}").get_data(as_text=True)
     assert "不予批准了项目" in page and "重新申请了审批" in page and "批准了项目" in page
+
+
+def _order(page: str, select_name: str, names: list[str]) -> list[str]:
+    options = page.split(f'name="{select_name}"', 1)[1].split("</select>", 1)[0]
+    return sorted(names, key=options.index)
+
+
+def test_people_are_listed_in_natural_order(client, login, world, make_user, make_project):
+    from tracker.extensions import db as _db
+    from tracker.models import User
+
+    for name in ("member10", "member2", "member1"):
+        make_user(name, world["b1"], Role.member)
+    with client.application.app_context():
+        for user in _db.session.scalars(sa.select(User).where(User.username.like("member%"))):
+            user.full_name = user.username  # the names people read
+        _db.session.commit()
+    login(world["sec"])
+    names = ["member1", "member2", "member10"]
+    assert _order(client.get("/projects/new").get_data(as_text=True), "owner_id", names) == names
+    project = make_project(world["b1"], world["sec"])
+    page = client.get(f"/projects/{project.id}").get_data(as_text=True)
+    assert _order(page, "assignee_id", names) == names

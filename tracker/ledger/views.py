@@ -16,6 +16,7 @@ from ..extensions import db
 from ..htmx import redirect_to, render
 from ..i18n import display_value, reason_text
 from ..links import describe_origin
+from ..people import sort_people
 from ..models import (AttachmentKind, DeadlineKind, ExtensionRequest, ItemSource, LedgerItem, Membership, OrgUnit,
                       ProgressEntry, Severity, UnitKind, User)
 from ..reasons import N_, DomainError, NotAllowed, Reason, StaleEdit
@@ -61,16 +62,17 @@ def _item_or_404(item_id: int) -> LedgerItem:
 
 
 def people_choices(user: User, *, limit: int | None = None, only: set | None = None) -> list[tuple[int, str]]:
-    """Active users of the units `user` covers and of the units above them (leaders verify)."""
+    """Active users of the units `user` covers and of the units above them (leaders verify), in
+    natural order of their usernames (member2 before member10)."""
     above = {int(part) for path in user.scope_paths() for part in path.strip("/").split("/")}
     stmt = (sa.select(User.id, User.full_name, User.username)
             .where(User.is_active_flag.is_(True), User.id.in_(
                 sa.select(Membership.user_id).where(sa.or_(Membership.unit_id.in_(units_in_scope(user)),
                                                            Membership.unit_id.in_(above)))))
-            .order_by(User.full_name, User.username))
+            .order_by(User.username))
     if only is not None:
         stmt = stmt.where(User.id.in_([i for i in only if i]))
-    rows = db.session.execute(stmt.limit(limit)).all()
+    rows = sort_people(db.session.execute(stmt.limit(limit)).all())
     return [(r.id, f"{r.full_name}（{r.username}）") for r in rows]
 
 
