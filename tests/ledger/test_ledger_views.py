@@ -325,3 +325,25 @@ def test_people_are_offered_in_natural_order(client, login, world, make_user, in
     for select in ("owner_id", "verifier_id"):
         options = page.split(f'name="{select}"', 1)[1].split("</select>", 1)[0]
         assert options.index("member1）") < options.index("member2）") < options.index("member10）")
+
+
+def test_the_rollup_adds_up_each_general_branch_and_all_units(client, login, world, new_item, make_unit, make_user):
+    from tracker.models import Role
+
+    second = make_unit("第二党总支", world.root)
+    far = make_unit("综合党支部", second)
+    make_user("lw_sec3", far, Role.secretary)
+    new_item(deadline=local_today() - timedelta(days=1))
+    new_item()
+    new_item(unit=world.other_branch, owner=world.other_secretary, verifier=None)
+    new_item(unit=far, owner=None, verifier=None)
+    login(world.leader)
+    page = client.get("/ledger/rollup").get_data(as_text=True)
+    first = page.split('id="rollup-group-', 1)[1].split("</tbody>", 1)[0]
+    assert "第一党总支" in first and "办公室党支部" in first and "信息中心党支部" in first
+    subtotal = first.split("第一党总支小计", 1)[1].split("</tr>", 1)[0]
+    assert subtotal.startswith("</th>\n        <td>3</td><td>0</td><td>3</td>")  # 2 + 1 items, none closed
+    assert "<td>0.0%</td><td>1</td>" in subtotal  # one of them overdue
+    assert "第二党总支小计" in page and page.index("第一党总支小计") < page.index("第二党总支小计")
+    total = page.split("<tfoot>", 1)[1]
+    assert "合计" in total and "<td>4</td>" in total

@@ -13,7 +13,7 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from ..extensions import db
 from ..pagination import Page
-from ..models import ItemSource, LedgerItem, OrgUnit, Severity, User
+from ..models import ItemSource, LedgerItem, OrgUnit, Severity, UnitKind, User
 from ..scoping import scoped, units_in_scope
 from .workflow import (ESCALATION_DAYS, OPEN_STATES, WORKING_STATES, YELLOW_DAYS, Countdown, DueLight, Escalation,
                        ItemStatus, countdown_bounds)
@@ -262,6 +262,7 @@ class UnitRollup:
     open: int
     overdue: int
     avg_days_to_close: float | None
+    path: str = ""  #: the unit's place in the tree (its 党总支 groups it)
 
     @property
     def rate(self) -> float | None:
@@ -289,10 +290,10 @@ def rollup(f: LedgerFilter, user: User, today: date, unit_ids: Any = None) -> li
     if unit_ids is not None:
         grouped = grouped.where(LedgerItem.unit_id.in_(unit_ids))
     counts = apply_filter(grouped, f, user, today).subquery()
-    stmt = sa.select(counts, OrgUnit.name).join(OrgUnit, OrgUnit.id == counts.c.unit_id)
+    stmt = sa.select(counts, OrgUnit.name, OrgUnit.path).join(OrgUnit, OrgUnit.id == counts.c.unit_id)
     # Plain Core rows on the session's connection: thousands of small rows, no ORM processing.
     result = [UnitRollup(r.unit_id, r.name, r.total, r.closed, r.total - r.closed, r.overdue,
-                         round(float(r.avg_days), 1) if r.avg_days is not None else None)
+                         round(float(r.avg_days), 1) if r.avg_days is not None else None, r.path)
               for r in db.session.connection().execute(stmt)]
     return sorted(result, key=lambda r: (-r.overdue, r.name))  # names in code point order on every database
 
@@ -303,6 +304,34 @@ def rollup_totals(rows: list[UnitRollup]) -> UnitRollup:
     avg = round(sum(a * n for a, n in closed_avgs) / weight, 1) if weight else None
     return UnitRollup(0, "", sum(r.total for r in rows), sum(r.closed for r in rows), sum(r.open for r in rows),
                       sum(r.overdue for r in rows), avg)
+
+
+@dataclass
+class RollupGroup:
+    """The roll-up rows under one 党总支 and their subtotal (`unit_id` None: units under none)."""
+
+    unit_id: int | None
+    name: str
+    rows: list[UnitRollup]
+
+    @property
+    def subtotal(self) -> UnitRollup:
+        return rollup_totals(self.rows)
+
+
+def rollup_groups(rows: list[UnitRollup]) -> list[RollupGroup]:
+    """The roll-up's rows grouped by the 党总支 they sit in (the nearest above them, or themselves),
+    groups with the most overdue first; rows under no 党总支 come last, ungrouped."""
+    general = dict(db.session.execute(sa.select(OrgUnit.id, OrgUnit.name).where(
+        OrgUnit.kind == UnitKind.general_branch)).all())
+    groups: dict[int | None, RollupGroup] = {}
+    for row in rows:
+        chain = [int(part) for part in row.path.strip("/").split("/") if part]
+        key = next((unit_id for unit_id in reversed(chain) if unit_id in general), None)
+        groups.setdefault(key, RollupGroup(key, general.get(key, ""), [])).rows.append(row)
+    ordered = sorted((g for g in groups.values() if g.unit_id is not None),
+                     key=lambda g: (-g.subtotal.overdue, g.name))
+    return ordered + ([groups[None]] if None in groups else [])
 
 
 def unit_summary(unit: OrgUnit, user: User, today: date) -> UnitRollup:

@@ -125,7 +125,8 @@ def rollup():
     today = operations.local_today()
     f = queries.LedgerFilter.from_args(request.args)
     rows = queries.rollup(f, current_user, today)
-    return render("ledger/rollup.html", "ledger/_rollup.html", rows=rows, totals=queries.rollup_totals(rows), f=f,
+    return render("ledger/rollup.html", "ledger/_rollup.html", rows=rows, groups=queries.rollup_groups(rows),
+                  totals=queries.rollup_totals(rows), f=f,
                   units=lambda: filter_units(current_user, f), people=lambda: filter_people(current_user, f),
                   unit_url=url_for("ledger.index", **f.args(unit=None)))
 
