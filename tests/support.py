@@ -115,3 +115,38 @@ def form_data(html: str, action: str) -> dict[str, str | list[str]]:
         else:
             data[name] = value
     return data
+
+
+class Person:
+    """Someone using the tracker in a browser session of their own (a Flask test client logged in as them).
+
+    `submit` sends a form as its page shows it, with the fields the person changes; the status a
+    step should answer is asserted, with the page's end in the message when it does not.
+    """
+
+    def __init__(self, app, user, password: str = PASSWORD):
+        self.username = user if isinstance(user, str) else user.username
+        self.client = app.test_client()
+        response = self.client.post("/login", data={"username": self.username, "password": password})
+        assert response.status_code == 302, f"{self.username} cannot log in"
+
+    def _check(self, response, method: str, url: str, status: int):
+        assert response.status_code == status, (
+            f"{self.username} {method} {url}: {response.status_code}\n{response.get_data(as_text=True)[-3000:]}")
+        return response
+
+    def get(self, url: str, status: int = 200, **kwargs) -> str:
+        return self._check(self.client.get(url, **kwargs), "GET", url, status).get_data(as_text=True)
+
+    def post(self, url: str, data: dict | None = None, status: int = 302, **kwargs):
+        return self._check(self.client.post(url, data=data or {}, **kwargs), "POST", url, status)
+
+    def submit(self, page: str, action: str, changes: dict | None = None, status: int = 302, **kwargs):
+        """Fill the form of `page` (a URL) posting to `action` as shown, change `changes`, send it."""
+        data = form_data(self.get(page), action)
+        data.update(changes or {})
+        return self.post(action, data, status, **kwargs)
+
+    def follow(self, response) -> str:
+        """The page a step's redirect leads to (with the flash it left)."""
+        return self.get(response.headers["Location"])
