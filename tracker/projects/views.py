@@ -244,7 +244,7 @@ def edit(project_id: int):
     if form.validate_on_submit():
         try:
             operations.update_project(
-                current_user, project, version=int(form.version.data or 0), title=form.title.data,
+                current_user, project, version=_version(form.version.data) or 0, title=form.title.data,
                 description=form.description.data or "", category_id=form.category_id.data or None,
                 type=ProjectType(form.type.data), owner=_person(form),
                 start_date=form.start_date.data, due_date=form.due_date.data, quarter=form.quarter.data or None,
@@ -261,6 +261,16 @@ def edit(project_id: int):
             return redirect(url_for("projects.show", project_id=project.id))
     status = 409 if stale else 422 if form.errors else 200
     return render("projects/form.html", form=form, project=project, stale=stale, status=status)
+
+
+def _version(value) -> int | None:
+    """The version a form showed, None when it sent none; anything but a number reads as an old form (0)."""
+    if value in (None, ""):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
 
 
 def _number(value) -> str:
@@ -476,7 +486,7 @@ def edit_item(project_id: int, item_id: int):
     try:
         operations.edit_item(item, project, current_user, text=form.text.data, is_required=form.is_required.data,
                              assignee=_assignee(form), due_date=form.due_date.data,
-                             version=int(form.version.data) if form.version.data else None)
+                             version=_version(form.version.data))
     except StaleEdit as error:
         form.version.data = item.version
         stale = SimpleNamespace(reasons=error.reasons, current=SimpleNamespace(
