@@ -15,12 +15,11 @@ from datetime import timedelta
 
 import pytest
 
+from ledger.ledger_support import PNG
 from support import Person
 from tracker.ledger.operations import local_today
 from tracker.models import Role
 
-PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8ffff3f0005"
-                    "fe02fea7d6a4f10000000049454e44ae426082")
 BATCH = "2026年机关党委第一轮巡察"
 
 

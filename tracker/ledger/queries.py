@@ -13,7 +13,8 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from ..extensions import db
 from ..pagination import Page
-from ..models import ItemSource, LedgerItem, OrgUnit, Severity, UnitKind, User
+from ..people import sort_people
+from ..models import ItemSource, LedgerItem, Membership, OrgUnit, Severity, UnitKind, User
 from ..scoping import scoped, units_in_scope
 from .workflow import (ESCALATION_DAYS, OPEN_STATES, WORKING_STATES, YELLOW_DAYS, Countdown, DueLight, Escalation,
                        ItemStatus, countdown_bounds)
@@ -344,9 +345,6 @@ def unit_summary(unit: OrgUnit, user: User, today: date) -> UnitRollup:
 
 def unit_people(unit: OrgUnit) -> list[tuple[int, str]]:
     """The active people holding a role in `unit` or below it (who may own its items), in natural order."""
-    from ..models import Membership
-    from ..people import sort_people
-
     people = sort_people(db.session.scalars(sa.select(User).where(
         User.is_active_flag.is_(True), User.id.in_(sa.select(Membership.user_id).where(
             Membership.unit_id.in_(OrgUnit.subtree_ids(unit.path)))))))

@@ -29,8 +29,8 @@ from .forms import (
 )
 from .operations import TargetInput
 from .queries import (
-    BoardFilters, assignable_units, board as build_board, categories, category_choices, items_by_stage, load_item_or_404, load_project_or_404,
-    people_in_scope, people_of_unit, unit_choices,
+    BoardFilters, assignable_units, board as build_board, categories, category_choices, items_by_stage,
+    load_item_or_404, load_project_or_404, people_in_scope, people_of_unit, unit_choices,
 )
 from .workflow import ORDER, Stage, move_kind
 
