@@ -44,3 +44,109 @@ def reset_pg_schema(url: str, schema: str) -> None:
     engine.dispose()
 
 
+
+
+def form_data(html: str, action: str) -> dict[str, str | list[str]]:
+    """What a browser would send from the page's form posting to `action`, nothing changed.
+
+    Text, hidden, date and number inputs; checked boxes and radios; the selected options of each
+    select (a single select's first option when none is marked); textareas. Repeated names
+    become lists.
+    """
+    from html.parser import HTMLParser
+
+    class Forms(HTMLParser):
+        def __init__(self):
+            super().__init__(convert_charrefs=True)
+            self.found: list[tuple[str, str]] | None = None
+            self.inside = False
+            self.select: tuple[str, list[str], list[str], bool] | None = None  # name, selected, options, multiple
+            self.textarea: list | None = None
+
+        def handle_starttag(self, tag, attrs):
+            a = dict(attrs)
+            if tag == "form":
+                self.inside = a.get("action") == action and self.found is None
+                if self.inside:
+                    self.found = []
+            elif not self.inside or self.found is None:
+                return
+            elif tag == "input" and a.get("name") and not a.get("disabled"):
+                kind = a.get("type", "text")
+                if kind in ("checkbox", "radio"):
+                    if "checked" in a:
+                        self.found.append((a["name"], a.get("value", "on")))
+                elif kind not in ("submit", "button", "file", "reset"):
+                    self.found.append((a["name"], a.get("value") or ""))
+            elif tag == "select" and a.get("name"):
+                self.select = (a["name"], [], [], "multiple" in a)
+            elif tag == "option" and self.select is not None:
+                value = a.get("value", "")
+                self.select[2].append(value)
+                if "selected" in a:
+                    self.select[1].append(value)
+            elif tag == "textarea" and a.get("name"):
+                self.textarea = [a["name"], ""]
+
+        def handle_data(self, data):
+            if self.textarea is not None:
+                self.textarea[1] += data
+
+        def handle_endtag(self, tag):
+            if tag == "form" and self.inside:
+                self.inside = False
+            elif tag == "select" and self.select is not None:
+                name, selected, options, multiple = self.select
+                for value in selected or ([] if multiple else options[:1]):
+                    self.found.append((name, value))
+                self.select = None
+            elif tag == "textarea" and self.textarea is not None:
+                self.found.append((self.textarea[0], self.textarea[1].lstrip("\n")))
+                self.textarea = None
+
+    parser = Forms()
+    parser.feed(html)
+    if parser.found is None:
+        raise AssertionError(f"no form posts to {action}")
+    data: dict[str, str | list[str]] = {}
+    for name, value in parser.found:
+        if name in data:
+            data[name] = [*(data[name] if isinstance(data[name], list) else [data[name]]), value]
+        else:
+            data[name] = value
+    return data
+
+
+class Person:
+    """Someone using the tracker in a browser session of their own (a Flask test client logged in as them).
+
+    `submit` sends a form as its page shows it, with the fields the person changes; the status a
+    step should answer is asserted, with the page's end in the message when it does not.
+    """
+
+    def __init__(self, app, user, password: str = PASSWORD):
+        self.username = user if isinstance(user, str) else user.username
+        self.client = app.test_client()
+        response = self.client.post("/login", data={"username": self.username, "password": password})
+        assert response.status_code == 302, f"{self.username} cannot log in"
+
+    def _check(self, response, method: str, url: str, status: int):
+        assert response.status_code == status, (
+            f"{self.username} {method} {url}: {response.status_code}\n{response.get_data(as_text=True)[-3000:]}")
+        return response
+
+    def get(self, url: str, status: int = 200, **kwargs) -> str:
+        return self._check(self.client.get(url, **kwargs), "GET", url, status).get_data(as_text=True)
+
+    def post(self, url: str, data: dict | None = None, status: int = 302, **kwargs):
+        return self._check(self.client.post(url, data=data or {}, **kwargs), "POST", url, status)
+
+    def submit(self, page: str, action: str, changes: dict | None = None, status: int = 302, **kwargs):
+        """Fill the form of `page` (a URL) posting to `action` as shown, change `changes`, send it."""
+        data = form_data(self.get(page), action)
+        data.update(changes or {})
+        return self.post(action, data, status, **kwargs)
+
+    def follow(self, response) -> str:
+        """The page a step's redirect leads to (with the flash it left)."""
+        return self.get(response.headers["Location"])

@@ -45,6 +45,8 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_LIMIT = os.environ.get("LOGIN_LIMIT", "10 per 5 minutes")
     PAGE_SIZE = 50
+    # A 立行立改 (rectify at once) item is due this many days after it is registered.
+    LEDGER_IMMEDIATE_DAYS = int(os.environ.get("LEDGER_IMMEDIATE_DAYS", "7"))
     # Weights of the four quarters' review scores in half-year and annual totals, e.g. "1,1,1,2".
     REVIEW_QUARTER_WEIGHTS = dict(
         enumerate((int(w) for w in os.environ.get("REVIEW_QUARTER_WEIGHTS", "1,1,1,1").split(",")), start=1)

@@ -42,11 +42,11 @@ def _explanations(upload_mb: int) -> dict[int, str]:
     }
 
 
-def error_response(status: int, reasons: list[str] | None = None):
+def error_response(status: int, reasons: list[str] | None = None, title: str | None = None):
     """Render an error as a page, as an htmx fragment aimed at the flash area, or as JSON."""
     from flask import current_app
 
-    title = _titles().get(status, _("Error"))
+    title = title or _titles().get(status, _("Error"))
     explanation = _explanations(current_app.config["MAX_UPLOAD_MB"]).get(status, "")
     context = {"status": status, "title": title, "explanation": explanation, "reasons": reasons or []}
     if request.accept_mimetypes.best == "application/json":
@@ -67,7 +67,9 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def _domain_error(error: DomainError):
         db.session.rollback()
-        return error_response(error.status, [reason_text(r) for r in error.reasons])
+        # A rule refused: say what was refused, not "conflict" (that is two saves crossing).
+        title = reason_text(error.title) if error.title else _("Not possible now") if error.status == 409 else None
+        return error_response(error.status, [reason_text(r) for r in error.reasons], title=title)
 
     @app.errorhandler(StaleDataError)
     def _stale_data(error: StaleDataError):

@@ -2,12 +2,15 @@
 
 A feature that records problems (the rectification ledger) registers a counter here; a feature
 whose rules depend on problems found (a project's check-stage gate) asks through `problem_counts`.
+A feature on whose records problems are found (projects) describes them through `describe_origin`,
+so the ledger's form can say where a problem was found and prefill what it knows.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -35,3 +38,28 @@ def problem_counts(origin_type: str, origin_id: int) -> ProblemCounts:
     for counter in _counters:
         total = total + counter(origin_type, origin_id)
     return total
+
+
+@dataclass(frozen=True)
+class Origin:
+    """A record a problem was found on, as the ledger's form shows and prefills it."""
+
+    name: str  #: how it reads, in the user's language: 项目 XM-2026-0012“党员先锋岗创建”
+    unit_id: int  #: the unit the problem belongs to
+    category: str | None = None  #: 问题类别 to prefill
+    batch: str | None = None  #: 检查批次 to prefill
+
+
+OriginDescriber = Callable[[int, Any], "Origin | None"]
+_describers: dict[str, OriginDescriber] = {}
+
+
+def register_origin(origin_type: str, describe: OriginDescriber) -> None:
+    """Register `describe(origin_id, user)` → Origin, or None when `user` does not see that record."""
+    _describers[origin_type] = describe
+
+
+def describe_origin(origin_type: str | None, origin_id: int | None, user: Any) -> Origin | None:
+    """The record `(origin_type, origin_id)` as `user` may see it, or None (unknown, or not theirs to see)."""
+    describe = _describers.get(origin_type or "")
+    return describe(origin_id, user) if describe and origin_id else None

@@ -27,15 +27,28 @@ class Reason:
 
 
 class DomainError(Exception):
-    """A rule of the domain refused an operation; maps to HTTP `status` with the reasons shown."""
+    """A rule of the domain refused an operation; maps to HTTP `status` with the reasons shown.
+
+    `title` says what was refused, naming the record ("暂不能推进 XM-2026-0001 …"); the page or
+    flash shows it above the reasons.
+    """
 
     status = 409
+    title: Reason | None = None
 
-    def __init__(self, *reasons: Reason | str, status: int | None = None):
+    def __init__(self, *reasons: Reason | str, status: int | None = None, title: Reason | None = None):
         self.reasons = [r if isinstance(r, Reason) else Reason(r) for r in reasons]
         if status is not None:
             self.status = status
+        if title is not None:
+            self.title = title
         super().__init__("; ".join(str(r) for r in self.reasons))
+
+    def titled(self, title: Reason) -> DomainError:
+        """This refusal with `title` (kept when it has one already); for `raise error.titled(...)`."""
+        if self.title is None:
+            self.title = title
+        return self
 
 
 class NotAllowed(DomainError):

@@ -88,3 +88,20 @@
     });
   });
 })();
+
+// The assign form's "all branches" box ticks or clears every branch; ticking them all ticks it.
+(function () {
+  "use strict";
+  document.addEventListener("change", function (event) {
+    var box = event.target;
+    var group = box.closest && box.closest("[data-select-all-group]");
+    if (!group) return;
+    var all = group.querySelector("[data-select-all]");
+    var boxes = Array.prototype.slice.call(group.querySelectorAll(".checkbox-list input[type=checkbox]"));
+    if (box === all) {
+      boxes.forEach(function (b) { b.checked = all.checked; });
+    } else if (all) {
+      all.checked = boxes.every(function (b) { return b.checked; });
+    }
+  });
+})();

@@ -3,13 +3,20 @@ on the board (by drag and by the keyboard form), a gate refuses 完成 with the 
 and the leader's verdict lets the project reach 完成."""
 
 import re
+from datetime import date
 
 import pytest
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
-TITLE = "办公室党支部三会一课季度计划"
+# The demo already has this quarter's 三会一课 projects: the leader assigns the next quarter's.
+_TODAY = date.today()
+_Q = (_TODAY.month - 1) // 3 + 1
+NEXT_YEAR, NEXT_Q = (_TODAY.year + 1, 1) if _Q == 4 else (_TODAY.year, _Q + 1)
+NEXT_START = date(NEXT_YEAR, 3 * NEXT_Q - 2, 1)
+PERIOD = f"（{NEXT_YEAR}年第{NEXT_Q}季度）"
+TITLE = "办公室党支部三会一课季度计划" + PERIOD
 
 
 def log_out(page):
@@ -55,9 +62,10 @@ def test_a_template_goes_round_the_pdca_loop(page, live_server, log_in):
     page.get_by_role("region", name="三会一课季度计划").get_by_role("link", name="下达到支部").click()
     for branch in ("办公室党支部", "组织人事党支部", "综合业务党支部"):
         page.get_by_label(branch).check()
+    page.get_by_label("开始日期").fill(NEXT_START.isoformat())
     page.get_by_role("button", name="下达").click()
     expect(page.locator("#flash")).to_contain_text("下达 3 个项目")
-    expect(page.locator(".board-card", has_text="组织人事党支部三会一课季度计划")).to_be_visible()
+    expect(page.locator(".board-card", has_text="组织人事党支部三会一课季度计划" + PERIOD)).to_be_visible()
     log_out(page)
 
     # sec1 ticks the plan checklist and drags the card to 执行.

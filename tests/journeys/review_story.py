@@ -12,33 +12,12 @@ from dataclasses import dataclass
 import pytest
 import sqlalchemy as sa
 
-from support import PASSWORD
+from support import PASSWORD, Person
 from tracker.extensions import db
 from tracker.models import ItemKind, OrgUnit, Post, Role, Rubric, Scoresheet, UnitKind
 
 BRANCHES = ["办公室党支部", "组织人事党支部", "财务审计党支部", "业务一处党支部", "业务二处党支部", "机关服务中心党支部"]
 ROUND_NAME = "2026年第四季度党支部互查互评"
-
-
-class Person:
-    """Someone using the tracker in their own browser session."""
-
-    def __init__(self, app, username: str):
-        self.username = username
-        self.client = app.test_client()
-        response = self.client.post("/login", data={"username": username, "password": PASSWORD})
-        assert response.status_code == 302, f"{username} cannot log in"
-
-    def get(self, url: str, status: int = 200) -> str:
-        response = self.client.get(url)
-        assert response.status_code == status, f"{self.username} GET {url}: {response.status_code}"
-        return response.get_data(as_text=True)
-
-    def post(self, url: str, data: dict | None = None, status: int = 302):
-        response = self.client.post(url, data=data or {})
-        assert response.status_code == status, \
-            f"{self.username} POST {url}: {response.status_code} {response.get_data(as_text=True)[-2000:]}"
-        return response
 
 
 @dataclass

@@ -149,3 +149,23 @@ def test_confirm_with_an_unknown_token_imports_nothing(client, login, world, in_
     login(world.leader)
     response = client.post("/ledger/import/confirm", data={"token": "deadbeef"})
     assert response.status_code == 302 and _count(in_db) == 0
+
+
+def test_immediate_and_ongoing_items_export_with_their_kind_and_read_back(client, login, world, new_item, in_db):
+    from tracker.models import DeadlineKind
+
+    immediate = new_item(problem="立即整改的问题", deadline=None, deadline_kind=DeadlineKind.immediate)
+    new_item(problem="长期坚持的问题", deadline=None, deadline_kind=DeadlineKind.ongoing)
+    due = in_db(lambda: db.session.get(LedgerItem, immediate).deadline)
+    login(world.leader)
+    sheet = load_workbook(io.BytesIO(client.get("/ledger/export.xlsx?sort=code&dir=asc").get_data())).active
+    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    assert [r[11] for r in rows] == [f"立行立改（截止{due.isoformat()}）", "长期坚持"]
+    page = client.post("/ledger/import", data={"file": (_sheet([
+        {"序号": 1, "问题来源": "自查", "责任单位(被检查单位)": "办公室党支部", "问题描述": "纸质台账里的立行立改",
+         "整改时限": "立行立改（截止2026年12月20日）"}]), "台账.xlsx")}, content_type="multipart/form-data")
+    token = page.get_data(as_text=True).split('name="token" type="hidden" value="')[1].split('"')[0]
+    assert client.post("/ledger/import/confirm", data={"token": token}).status_code == 302
+    imported = in_db(lambda: db.session.scalars(db.select(LedgerItem).where(
+        LedgerItem.problem == "纸质台账里的立行立改")).one())
+    assert (imported.deadline_kind.value, imported.deadline) == ("immediate", date(2026, 12, 20))

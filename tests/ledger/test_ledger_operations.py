@@ -192,3 +192,53 @@ def test_reminders_escalate_and_are_recorded_once_a_day(new_item, in_db, world, 
     assert any("warn" in line for line in lines) and any("supervise" in line for line in lines)
     again = runner.invoke(args=["remind"])
     assert "0 reminders recorded" in again.output
+
+
+def test_an_immediate_item_is_due_after_the_configured_window_and_escalates_like_any_date(
+        new_item, in_db, world, app, runner, monkeypatch):
+    today = ops.local_today()
+    item_id = new_item(deadline=None, deadline_kind=DeadlineKind.immediate)
+    assert in_db(lambda: load(item_id).deadline) == today + timedelta(days=7)
+    monkeypatch.setitem(app.config, "LEDGER_IMMEDIATE_DAYS", 3)
+    short = new_item(deadline=None, deadline_kind=DeadlineKind.immediate)
+    assert in_db(lambda: load(short).deadline) == today + timedelta(days=3)
+    code = in_db(lambda: load(item_id).code)
+    levels = []
+    for days in (8, 14, 22):
+        output = runner.invoke(args=["remind", "--date", (today + timedelta(days=days)).isoformat()]).output
+        line = next(line for line in output.splitlines() if line.startswith(code))
+        assert "立行立改" in line
+        levels.append(line.split()[1])
+    assert levels == ["remind", "warn", "supervise"]
+
+
+def test_an_ongoing_item_asks_for_progress_every_month(new_item, in_db, world, runner):
+    from tracker.ledger.workflow import add_months
+
+    today = ops.local_today()
+    item_id = new_item(deadline=None, deadline_kind=DeadlineKind.ongoing)
+    code = in_db(lambda: load(item_id).code)
+    due = add_months(today)
+    assert in_db(lambda: load(item_id).deadline) == due
+
+    def remind(on):
+        output = runner.invoke(args=["remind", "--date", on.isoformat()]).output
+        return next((line for line in output.splitlines() if line.startswith(code)), None)
+
+    assert remind(due) is None  # the month is not over yet
+    line = remind(due + timedelta(days=1))
+    assert line is not None and "remind" in line and "长期坚持·逾期未报进展" in line
+    assert "warn" in remind(due + timedelta(days=7))
+    in_db(lambda: ops.report_progress(get(User, world.owner), load(item_id), percent=20, text="本月集中学习1次",
+                                      on_date=due + timedelta(days=8)))
+    assert in_db(lambda: load(item_id).deadline) == add_months(due + timedelta(days=8))
+    assert remind(due + timedelta(days=9)) is None  # progress reported: nothing overdue
+    changes = in_db(lambda: timeline(load(item_id))[0].after)
+    assert changes["deadline"] == add_months(due + timedelta(days=8)).isoformat()
+
+
+def test_an_ongoing_item_is_not_extended(new_item, in_db, world):
+    item_id = new_item(deadline=None, deadline_kind=DeadlineKind.ongoing)
+    with pytest.raises(NotAllowed):
+        in_db(lambda: ops.request_extension(get(User, world.owner), load(item_id),
+                                            new_deadline=ops.local_today() + timedelta(days=90), reason="长期任务"))

@@ -7,7 +7,7 @@ import pytest
 
 from tracker.extensions import db
 from tracker.ledger.operations import local_today
-from tracker.models import Attachment, ItemStatus, LedgerItem, User
+from tracker.models import Attachment, ItemStatus, LedgerItem, OrgUnit, User
 
 from ledger.ledger_support import PNG, get, load
 
@@ -243,3 +243,107 @@ def test_rollup_counts_each_column_per_unit(app, world, new_item, in_db):
                     for r in rollup(LedgerFilter(), leader, local_today())]
 
     assert rows() == [("办公室党支部", 3, 1, 2, 1, 10.5, 33.3)]
+
+
+def test_a_refused_step_is_titled_by_what_it_is_and_names_the_item(client, login, world, new_item, in_db):
+    item_id = new_item()
+    code = in_db(lambda: load(item_id).code)
+    login(world.leader)
+    response = client.post(f"/ledger/{item_id}/close", data={"opinion": "同意销号"})
+    assert response.status_code == 409
+    page = response.get_data(as_text=True)
+    assert f"暂不能销号 {code}" in page and "操作冲突" not in page
+
+
+def test_an_immediate_item_shows_its_due_date_light_and_countdown(client, login, world, new_item):
+    from tracker.models import DeadlineKind
+
+    new_item(problem="立行立改的问题", deadline=None, deadline_kind=DeadlineKind.immediate)
+    item_id = new_item(problem="长期坚持的问题", deadline=None, deadline_kind=DeadlineKind.ongoing)
+    due = (local_today() + timedelta(days=7)).isoformat()
+    login(world.leader)
+    table = client.get("/ledger/?countdown=within_10").get_data(as_text=True)
+    assert f"立行立改（截止 {due}）" in table and "长期坚持的问题" not in table
+    ongoing = client.get(f"/ledger/{item_id}").get_data(as_text=True)
+    assert "长期坚持（下次报告进展截止" in ongoing and "light-green" in ongoing
+    assert 'id="extension-form"' not in ongoing  # a monthly report moves it, not an extension
+
+
+def test_registering_a_problem_offers_the_units_people_and_its_secretary_first(client, login, world):
+    from support import form_data
+
+    login(world.leader)
+    page = client.get(f"/ledger/new?unit_id={world.branch.id}").get_data(as_text=True)
+    owner_select = page.split('name="owner_id"', 1)[1].split("</select>", 1)[0]
+    assert f'<option selected value="{world.secretary.id}">' in owner_select
+    assert "lw_owner" in owner_select and "lw_verifier" not in owner_select and "lw_leader" not in owner_select
+    verifier_select = page.split('name="verifier_id"', 1)[1].split("</select>", 1)[0]
+    assert "lw_verifier" in verifier_select and "lw_leader" in verifier_select
+    # Choosing another unit (htmx) offers its people instead, its secretary first.
+    other = client.get(f"/ledger/new?unit_id={world.other_branch.id}", headers={"HX-Request": "true"})
+    owner_select = other.get_data(as_text=True).split('id="owner-field"', 1)[1].split("</select>", 1)[0]
+    assert "lw_sec2" in owner_select and "lw_owner" not in owner_select
+    data = form_data(page, "/ledger/new")
+    data.update(problem="会议记录不规范", deadline="2027-01-31")
+    response = client.post("/ledger/new", data=data)
+    assert response.status_code == 302
+    item = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "会议记录不规范" in item and "测试用户" in item
+
+
+def test_registering_a_problem_from_a_project_names_it_and_prefills_category_and_batch(
+        client, login, world, in_db):
+    from tracker.projects import operations as projects
+
+    def project():
+        from tracker.models import ProjectCategory
+
+        category = ProjectCategory(name="三会一课", sort_order=1)
+        db.session.add(category)
+        db.session.flush()
+        return projects.create_project(
+            None, title="党员先锋岗创建", unit=get(OrgUnit, world.branch), owner=get(User, world.secretary),
+            start_date=local_today(), due_date=local_today() + timedelta(days=30), category_id=category.id)
+
+    made = in_db(project)
+    login(world.leader)
+    page = client.get(f"/ledger/new?origin_type=project&origin_id={made.id}&unit_id={world.branch.id}")
+    body = page.get_data(as_text=True)
+    assert f"项目 {made.code}“党员先锋岗创建”" in body
+    assert 'name="category" type="text" value="三会一课"' in body
+    assert f'name="batch" type="text" value="{made.code} 检查"' in body
+    assert '<option selected value="project_check">' in body
+
+
+def test_people_are_offered_in_natural_order(client, login, world, make_user, in_db):
+    from tracker.models import Role
+
+    for name in ("member10", "member2", "member1"):
+        make_user(name, world.branch, Role.member)
+    login(world.secretary)
+    page = client.get(f"/ledger/new?unit_id={world.branch.id}").get_data(as_text=True)
+    for select in ("owner_id", "verifier_id"):
+        options = page.split(f'name="{select}"', 1)[1].split("</select>", 1)[0]
+        assert options.index("member1）") < options.index("member2）") < options.index("member10）")
+
+
+def test_the_rollup_adds_up_each_general_branch_and_all_units(client, login, world, new_item, make_unit, make_user):
+    from tracker.models import Role
+
+    second = make_unit("第二党总支", world.root)
+    far = make_unit("综合党支部", second)
+    make_user("lw_sec3", far, Role.secretary)
+    new_item(deadline=local_today() - timedelta(days=1))
+    new_item()
+    new_item(unit=world.other_branch, owner=world.other_secretary, verifier=None)
+    new_item(unit=far, owner=None, verifier=None)
+    login(world.leader)
+    page = client.get("/ledger/rollup").get_data(as_text=True)
+    first = page.split('id="rollup-group-', 1)[1].split("</tbody>", 1)[0]
+    assert "第一党总支" in first and "办公室党支部" in first and "信息中心党支部" in first
+    subtotal = first.split("第一党总支小计", 1)[1].split("</tr>", 1)[0]
+    assert subtotal.startswith("</th>\n        <td>3</td><td>0</td><td>3</td>")  # 2 + 1 items, none closed
+    assert "<td>0.0%</td><td>1</td>" in subtotal  # one of them overdue
+    assert "第二党总支小计" in page and page.index("第一党总支小计") < page.index("第二党总支小计")
+    total = page.split("<tfoot>", 1)[1]
+    assert "合计" in total and "<td>4</td>" in total

@@ -4,9 +4,9 @@ from datetime import date, timedelta
 
 import pytest
 
-from tracker.ledger.workflow import (TRANSITIONS, Countdown, DueLight, Escalation, ItemStatus, close_reasons,
-                                     countdown_bounds, due_light, ensure_transition, escalation,
-                                     extension_reasons, path_to_submit, submit_reasons)
+from tracker.ledger.workflow import (TRANSITIONS, Countdown, DueLight, Escalation, ItemStatus, add_months,
+                                     close_reasons, countdown_bounds, due_light, ensure_transition, escalation,
+                                     extension_reasons, first_deadline, path_to_submit, submit_reasons)
 from tracker.reasons import DomainError
 
 S = ItemStatus
@@ -82,3 +82,21 @@ def test_countdown_bounds():
     assert countdown_bounds(Countdown.overdue, today) == (None, date(2026, 11, 21))
     assert countdown_bounds(Countdown.within_10, today) == (today, date(2026, 12, 2))
     assert countdown_bounds(Countdown.over_20, today) == (date(2026, 12, 13), None)
+
+
+@pytest.mark.parametrize("day,months,expected", [
+    (date(2026, 1, 31), 1, date(2026, 2, 28)), (date(2026, 11, 30), 1, date(2026, 12, 30)),
+    (date(2026, 12, 15), 1, date(2027, 1, 15)), (date(2028, 1, 31), 1, date(2028, 2, 29)),
+    (date(2026, 5, 31), 13, date(2027, 6, 30)),
+])
+def test_a_month_later(day, months, expected):
+    assert add_months(day, months) == expected
+
+
+def test_every_kind_of_deadline_runs_to_a_date():
+    registered = date(2026, 12, 1)
+    assert first_deadline("date", date(2026, 12, 31), registered) == date(2026, 12, 31)
+    assert first_deadline("immediate", None, registered) == date(2026, 12, 8)
+    assert first_deadline("immediate", None, registered, immediate_days=3) == date(2026, 12, 4)
+    assert first_deadline("immediate", date(2026, 12, 5), registered) == date(2026, 12, 5)  # a sheet's own date
+    assert first_deadline("ongoing", None, registered) == date(2027, 1, 1)

@@ -97,3 +97,17 @@ def test_unit_page_is_headed_by_its_own_name(client, login, world):
     login(world["admin"])
     page = client.get(f"/orgs/{world['b1'].id}").get_data(as_text=True)
     assert "<h1>一支部" in page
+
+
+def test_a_units_page_adds_a_person_to_it(client, login, world):
+    from support import form_data
+
+    login(world["admin"])
+    page = client.get(f"/orgs/{world['b1'].id}").get_data(as_text=True)
+    link = page.split('id="add-person"', 1)[0].rsplit('href="', 1)[1].split('"', 1)[0]
+    form = client.get(link.replace("&amp;", "&")).get_data(as_text=True)
+    data = form_data(form, "/users/new")
+    assert data["unit_id"] == str(world["b1"].id)  # the unit comes chosen
+    data.update(username="member2", full_name="王芳", password="secret-pass-2")
+    assert client.post("/users/new", data=data).status_code == 302
+    assert "王芳" in client.get(f"/orgs/{world['b1'].id}").get_data(as_text=True)

@@ -181,7 +181,9 @@ def test_generate_recurring_is_idempotent(app, runner, make_unit, make_user):
     again = runner.invoke(args=["generate-recurring", "--period", "2026Q4"])
     assert "0 projects created" in again.output
     with app.app_context():
-        assert db.session.scalar(sa.select(sa.func.count()).select_from(GeneratedProject)) == 1
+        # The assignment in Q3 is that period's project (recorded too); Q4 has exactly one.
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(GeneratedProject)
+                                 .where(GeneratedProject.period == "2026Q4")) == 1
         generated = db.session.scalars(sa.select(Project).where(Project.quarter == 4)).one()
         assert (generated.start_date, generated.due_date) == (date(2026, 10, 1), date(2026, 12, 31))
     bad = runner.invoke(args=["generate-recurring", "--period", "2026Q5"])
@@ -209,3 +211,82 @@ def test_periods(period, expected):
 def test_bad_periods(period):
     with pytest.raises(DomainError):
         ops.parse_period(period)
+
+
+@pytest.fixture
+def three_branches(make_unit, make_user):
+    root = make_unit("机关党委")
+    g = make_unit("总支", root)
+    units = [make_unit(name, g) for name in ("一支部", "二支部", "三支部")]
+    for i, unit in enumerate(units):
+        make_user(f"s{i + 1}", unit, Role.secretary)
+    return root, units, make_user("ldr", root, Role.leader)
+
+
+def _titles():
+    return sorted(db.session.scalars(sa.select(Project.title)))
+
+
+def test_assigning_a_recurring_template_and_generating_its_period_make_one_project_each(app, runner, three_branches):
+    root, units, leader = three_branches
+    with app.app_context():
+        template = next(t for t in install_templates() if t.name == "主题党日")
+        ops.assign_template(template, [db.session.get(OrgUnit, u.id) for u in units], _user(leader),
+                            start_date=date(2026, 12, 3), assigning_unit=db.session.get(OrgUnit, root.id),
+                            recurring=True)
+        db.session.commit()
+    result = runner.invoke(args=["generate-recurring", "--period", "2026-12"])
+    assert result.exit_code == 0 and "0 projects created" in result.output
+    with app.app_context():
+        assert _titles() == ["一支部主题党日（2026年12月）", "三支部主题党日（2026年12月）", "二支部主题党日（2026年12月）"]
+    result = runner.invoke(args=["generate-recurring", "--period", "2027-01"])
+    assert "3 projects created" in result.output
+    with app.app_context():
+        assert "一支部主题党日（2027年1月）" in _titles() and len(_titles()) == 6
+
+
+def test_assigning_after_generation_adds_nothing_for_the_period(app, runner, three_branches):
+    root, units, leader = three_branches
+    with app.app_context():
+        template = next(t for t in install_templates() if t.name == "三会一课季度计划")
+        ops.assign_template(template, [db.session.get(OrgUnit, units[0].id)], _user(leader),
+                            start_date=date(2026, 7, 1), recurring=True)
+        db.session.commit()
+    assert "1 projects created" in runner.invoke(args=["generate-recurring", "--period", "2026Q4"]).output
+    with app.app_context():
+        template = db.session.scalars(sa.select(ops.ProjectTemplate).where(
+            ops.ProjectTemplate.name == "三会一课季度计划")).one()
+        made = ops.assign_template(template, [db.session.get(OrgUnit, u.id) for u in units], _user(leader),
+                                   start_date=date(2026, 11, 15))
+        assert [p.unit_id for p in made] == [units[1].id, units[2].id]
+        titles = _titles()
+        assert titles.count("一支部三会一课季度计划（2026年第4季度）") == 1
+        assert "二支部三会一课季度计划（2026年第4季度）" in titles
+
+
+def test_approval_can_be_refused_with_a_reason_and_asked_again(app, branch, people, make_project):
+    project = make_project(branch[1], people["sec"], needs_approval=True)
+    with app.app_context():
+        p, leader, sec = _fresh(project), _user(people["leader"]), _user(people["sec"])
+        with pytest.raises(DomainError) as error:
+            ops.refuse_approval(leader, p, "  ")
+        assert error.value.status == 422 and error.value.reasons[0].code == "reason"
+        with pytest.raises(NotAllowed):
+            ops.refuse_approval(sec, p, "自己不批")
+        ops.refuse_approval(leader, p, "量化目标不够具体")
+        with pytest.raises(DomainError) as error:
+            ops.move_project(p, Stage.run, sec)
+        assert [r.code for r in error.value.reasons] == ["approval_refused"]
+        assert "量化目标不够具体" in str(error.value)
+        with pytest.raises(DomainError):
+            ops.approve_project(p, leader)  # the owner revises and asks first
+        ops.request_approval(sec, p)
+        assert p.approval_refusal is None
+        ops.approve_project(p, leader)
+        ops.move_project(p, Stage.run, sec)
+        verbs = db.session.scalars(sa.select(Activity.verb).where(Activity.subject_id == p.id,
+                                                                  Activity.subject_type == "project")
+                                   .order_by(Activity.id)).all()
+        assert verbs[-4:] == ["approval_refused", "approval_requested", "approved", "stage_moved"]
+        note = db.session.scalar(sa.select(Activity.note).where(Activity.verb == "approval_refused"))
+        assert note == "量化目标不够具体"

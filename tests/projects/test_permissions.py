@@ -41,6 +41,8 @@ ROUTES = [
     ("edit", "POST", lambda p, i: f"/projects/{p.id}/edit", {}, RUNNERS),
     ("move", "POST", lambda p, i: f"/projects/{p.id}/move", {"to": "run"}, RUNNERS),
     ("approve", "POST", lambda p, i: f"/projects/{p.id}/approve", {}, LEADERS),
+    ("refuse approval", "POST", lambda p, i: f"/projects/{p.id}/approval/refuse", {"reason": "目标不具体"}, LEADERS),
+    ("ask for approval again", "POST", lambda p, i: f"/projects/{p.id}/approval/request", {}, RUNNERS),
     ("verdict", "POST", lambda p, i: f"/projects/{p.id}/verdict", {"verdict": "同意"}, RUNNERS),
     ("upload", "POST", lambda p, i: f"/projects/{p.id}/attachments", {}, RUNNERS),
     ("add item", "POST", lambda p, i: f"/projects/{p.id}/items", {"stage": "plan", "text": "新事项"}, RUNNERS),
@@ -57,7 +59,7 @@ def _allowed(status: int) -> bool:
 
 #: What each part may do, by route name (every other route answers 403 to that part).
 PART_RIGHTS = {
-    "owner": {r[0] for r in ROUTES} - {"approve", "verdict"},
+    "owner": {r[0] for r in ROUTES} - {"approve", "refuse approval", "verdict"},
     "participant": {"project page"},
     "assignee": {"project page", "tick item", "edit item form", "edit item"},  # their own item only
 }

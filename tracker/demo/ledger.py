@@ -10,6 +10,7 @@ from werkzeug.datastructures import FileStorage
 
 from ..extensions import db
 from ..ledger import operations as ops
+from ..ledger.workflow import next_progress_due
 from ..models import AttachmentKind, DeadlineKind, ItemSource, Severity, utcnow
 from .org import DemoOrg
 
@@ -50,6 +51,8 @@ PLAN = [
     ("reopened", 15), ("void", 30), ("overdue_long", -18), ("in_progress", 2), ("closed", -40), ("overdue_mid", -9),
 ]
 BATCHES = ["2026年第三季度互查互评", "2026年机关党委巡察", "2026年上半年自查"]
+#: The demo item that is 立行立改 (its PLAN entry is overdue by 4 days).
+IMMEDIATE_N = 5
 
 
 def _file(data: bytes, name: str) -> FileStorage:
@@ -70,21 +73,27 @@ def seed(ctx: DemoOrg) -> None:
             state, offset = PLAN[(2 * b + k) % len(PLAN)]
             owner = secretary if k == 0 else members[0]
             verifier = neighbour_secretary if source is ItemSource.review else None
+            # One 立行立改 item, registered 11 days ago: its window of 7 days ran out 4 days ago (提醒).
+            immediate = n == IMMEDIATE_N
             item = ops.create_item(
                 leader, unit=branch, problem=problem, source=source, owner=owner, verifier=verifier,
                 responsible_leader=leader, deadline=today + timedelta(days=offset),
-                deadline_kind=DeadlineKind.immediate if n % 7 == 3 else DeadlineKind.date,
+                deadline_kind=DeadlineKind.immediate if immediate else DeadlineKind.date,
                 batch=BATCHES[n % 3] if source in (ItemSource.review, ItemSource.inspection, ItemSource.self_check)
                 else None,
                 category=category, indicator=indicator, deduction=deduction, target=target, measures=measures,
                 severity=severity, dedupe_key=f"demo:{b}:{k}")
-            item.created_at = utcnow() - timedelta(days=45 - 2 * n)
+            item.created_at = utcnow() - timedelta(days=11 if immediate else 45 - 2 * n)
             _bring_to(item, state, owner, leader, n)
             n += 1
-    # One ongoing item (长期坚持) at the top unit's first general branch.
-    ops.create_item(leader, unit=ctx.general_branches[0], problem="理论学习中心组学习制度执行不够经常",
-                    source=ItemSource.inspection, owner=ctx.secretaries[0], deadline_kind=DeadlineKind.ongoing,
-                    category="思想建设", measures="每月开展一次集中学习，长期坚持", dedupe_key="demo:ongoing")
+    # One ongoing item (长期坚持) at the top unit's first general branch, registered 40 days ago with no
+    # progress since: its monthly report is about ten days overdue (告诫).
+    ongoing = ops.create_item(leader, unit=ctx.general_branches[0], problem="理论学习中心组学习制度执行不够经常",
+                              source=ItemSource.inspection, owner=ctx.secretaries[0],
+                              deadline_kind=DeadlineKind.ongoing, category="思想建设",
+                              measures="每月开展一次集中学习，长期坚持", dedupe_key="demo:ongoing")
+    ongoing.created_at = utcnow() - timedelta(days=40)
+    ongoing.deadline = next_progress_due(today - timedelta(days=40))
     db.session.flush()
 
 

@@ -112,6 +112,8 @@ def seed(ctx: DemoOrg) -> list[Project]:
                                start_date=today - timedelta(days=30), assigning_unit=ctx.root,
                                title=f"{ctx.branches[i].name}党建示范点创建")
         _advance(demo, Stage.plan if i == 0 else Stage.run, ctx, ctx.secretaries[i])
+        if i == 0:  # its 立项审批 refused with a reason: the secretary revises the plan and asks again
+            ops.refuse_approval(ctx.leader, demo, "创建方案中阵地建设目标不够具体，请细化措施和时间节点后重新申请。")
         created.append(demo)
     return created
 

@@ -7,17 +7,23 @@ from datetime import date
 import click
 
 from ..extensions import db
+from ..models import DeadlineKind
 from . import bp, operations
 
 
 @bp.cli.command("remind")
 @click.option("--date", "on_date", default=None, help="Run as if today were this date (YYYY-MM-DD).")
 def remind_command(on_date: str | None) -> None:
-    """Record today's reminders for overdue items (提醒 → 告诫 → 督办); safe to run twice a day."""
+    """Record today's reminders for overdue items (提醒 → 告诫 → 督办); safe to run twice a day.
+
+    Overdue means past the date, past a 立行立改 item's window, or a 长期坚持 item a month without progress.
+    """
     today = date.fromisoformat(on_date) if on_date else operations.local_today()
     sent = operations.send_reminders(today)
     db.session.commit()
     for item, level, recipients in sent:
         names = "、".join(u.display_name for u in recipients) or "-"
-        click.echo(f"{item.code}  {level.value:<9}  {item.unit.name}  → {names}")
+        why = {DeadlineKind.immediate: "  立行立改", DeadlineKind.ongoing: "  长期坚持·逾期未报进展"}.get(
+            item.deadline_kind, "")
+        click.echo(f"{item.code}  {level.value:<9}  {item.unit.name}  → {names}{why}")
     click.echo(f"{len(sent)} reminders recorded for {today.isoformat()}.")

@@ -24,7 +24,7 @@ from ..models import Attachment, DeadlineKind, ItemSource, LedgerItem, OrgUnit, 
 from ..reasons import N_, DomainError, Reason
 from . import operations
 from .queries import LedgerFilter, apply_filter, ordered
-from .workflow import ItemStatus
+from .workflow import ItemStatus, people_reasons
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 
@@ -86,10 +86,11 @@ def export_rows(f: LedgerFilter, user: User, today: date, limit: int | None = No
         indicator = r[6] or ""
         if r[7] is not None:
             indicator = f"{indicator}（扣{r[7].normalize():f}分）" if indicator else f"扣{r[7].normalize():f}分"
-        if r[12] is DeadlineKind.date or r[13] is not None:
-            deadline: Any = r[13]
-        else:
-            deadline = DEADLINE_ZH.get(r[12], "")
+        deadline: Any = r[13]
+        if r[12] is DeadlineKind.immediate and r[13] is not None:
+            deadline = f"立行立改（截止{r[13].isoformat()}）"
+        elif r[12] is not DeadlineKind.date:
+            deadline = DEADLINE_ZH.get(r[12], "")  # 长期坚持: its date is when the next progress is due
         progress = f"{r[14]}%" + (f" {r[15]}" if r[15] else "")
         yield [r[0], SOURCE_ZH[r[1]], r[2], r[3], r[4], r[5], indicator or None, r[8], r[9], r[10], r[11], deadline,
                progress, STATUS_ZH[r[16]], f"{r[17]}份" if r[17] else "无", r[18], r[19], _local(r[20]),
@@ -214,6 +215,7 @@ def _cell_text(value: Any) -> str | None:
 
 
 _DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+_IMMEDIATE_RE = re.compile(r"^立行立改\s*[（(]\s*截止\s*(.+?)\s*[)）]$")
 
 
 def _parse_deadline(value: Any) -> tuple[DeadlineKind, date | None] | None:
@@ -227,6 +229,10 @@ def _parse_deadline(value: Any) -> tuple[DeadlineKind, date | None] | None:
     for kind, label in DEADLINE_ZH.items():
         if text == label:
             return kind, None
+    immediate = _IMMEDIATE_RE.match(text)  # as exported: 立行立改（截止2026-12-08）
+    if immediate:
+        parsed = _parse_deadline(immediate[1])
+        return (DeadlineKind.immediate, parsed[1]) if parsed and parsed[1] else None
     match = _DATE_RE.match(text)
     if match:
         try:
@@ -351,8 +357,7 @@ def plan_import(actor: User, stream: IO[bytes], people: list[tuple[int, str]] | 
                 row.errors.append(Reason(N_("%(column)s “%(name)s” is not a single known person."),
                                          {"column": header, "name": name}, code=key))
             people[key] = ids[0] if name and len(ids) == 1 else None
-        if people["owner"] and people["owner"] == people["verifier"]:
-            row.errors.append(Reason(N_("The verifier cannot be the owner of the item."), code="verifier_is_owner"))
+        row.errors += people_reasons(people["owner"], people["verifier"])
         indicator, deduction = text["对应指标/扣分"], None
         if indicator:
             match = re.search(r"扣\s*([0-9]+(?:\.[0-9]+)?)\s*分", indicator)

@@ -38,10 +38,11 @@ class _ItemFields(FlaskForm):
     severity = SelectField(_l("Severity"), validators=[DataRequired()])
     remark = TextAreaField(_l("Remark"), validators=[Optional(), Length(max=2000)])
 
-    def set_people(self, people: list[tuple[int, str]]) -> None:
+    def set_people(self, people: list[tuple[int, str]], owners: list[tuple[int, str]] | None = None) -> None:
+        """Offer `people` as verifier and responsible leader, and `owners` (default: them too) as owner."""
         blank = [(None, "—")]
         self.responsible_leader_id.choices = blank + people
-        self.owner_id.choices = people
+        self.owner_id.choices = people if owners is None else owners
         self.verifier_id.choices = blank + people
 
     def __init__(self, *args, **kwargs):
@@ -60,6 +61,18 @@ class ItemForm(_ItemFields):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.deadline_kind.choices = _choices(labels.DEADLINE_KIND_LABELS)
+
+    def prefill(self, unit, origin_type: str | None, origin_id: int | None, origin, source=None) -> None:
+        """A new item's defaults: the unit's secretary owns it; found on a record (a project), its
+        `source`, category and batch come from there."""
+        self.unit_id.data = unit.id
+        secretary = unit.secretary
+        self.owner_id.data = secretary.id if secretary else None
+        self.origin_type.data, self.origin_id.data = origin_type or "", origin_id or ""
+        if source is not None:
+            self.source.data = source.value
+        if origin is not None:
+            self.category.data, self.batch.data = origin.category, origin.batch
 
 
 class EditForm(_ItemFields):

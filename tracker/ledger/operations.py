@@ -16,8 +16,9 @@ from ..models import (Activity, Attachment, AttachmentKind, DeadlineKind, Extens
                       ItemSource, LedgerItem, Membership, OrgUnit, ProgressEntry, Role, Severity, User, utcnow)
 from ..reasons import N_, DomainError, NotAllowed, Reason, StaleEdit
 from . import policy
-from .workflow import (OPEN_STATES, Escalation, ItemStatus, close_reasons, ensure_transition, extension_reasons,
-                       path_to_submit, reason_required, submit_reasons)
+from .workflow import (IMMEDIATE_DAYS, OPEN_STATES, Escalation, ItemStatus, close_reasons, ensure_transition,
+                       extension_reasons, first_deadline, next_progress_due, path_to_submit, people_reasons,
+                       reason_required, submit_reasons, verifying_reasons)
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 CODE_PREFIX = "ZG"
@@ -26,6 +27,13 @@ CODE_PREFIX = "ZG"
 def local_today() -> date:
     """Today in Asia/Shanghai: deadlines are calendar dates there."""
     return datetime.now(LOCAL_TZ).date()
+
+
+def immediate_days() -> int:
+    """How many days a 立行立改 item has (LEDGER_IMMEDIATE_DAYS, default 7)."""
+    from flask import current_app, has_app_context
+
+    return current_app.config.get("LEDGER_IMMEDIATE_DAYS", IMMEDIATE_DAYS) if has_app_context() else IMMEDIATE_DAYS
 
 
 def _refuse(*reasons: Reason, status: int = 422) -> DomainError:
@@ -49,8 +57,9 @@ def find_by_dedupe_key(key: str) -> LedgerItem | None:
 
 
 def _check_people(owner: User | None, verifier: User | None) -> None:
-    if owner is not None and verifier is not None and owner.id == verifier.id:
-        raise _refuse(Reason(N_("The verifier cannot be the owner of the item."), code="verifier_is_owner"))
+    reasons = people_reasons(owner.id if owner else None, verifier.id if verifier else None)
+    if reasons:
+        raise _refuse(*reasons)
 
 
 def _check_deadline(kind: DeadlineKind, deadline: date | None) -> None:
@@ -118,7 +127,8 @@ def _new_item(actor: User | None, year: int, seq: int, *, unit: OrgUnit, problem
         deduction=deduction, target=_text(target), measures=_text(measures),
         responsible_leader_id=responsible_leader.id if responsible_leader else None,
         owner_id=owner.id if owner else None, verifier_id=verifier.id if verifier else None,
-        deadline_kind=deadline_kind, deadline=deadline, severity=severity or Severity.normal,
+        deadline_kind=deadline_kind, severity=severity or Severity.normal,
+        deadline=first_deadline(deadline_kind, deadline, local_today(), immediate_days()),
         status=status, progress=0, origin_type=origin_type, origin_id=origin_id,
         dedupe_key=dedupe_key, remark=_text(remark), created_by_id=actor.id if actor else None,
     )
@@ -192,7 +202,8 @@ def update_item(actor: User, item: LedgerItem, *, version: int, **fields: Any) -
     if version != item.version:
         raise StaleEdit(item)
     if item.status not in OPEN_STATES:
-        raise DomainError(Reason(N_("A closed or void item can no longer be edited."), code="edit_state"))
+        raise DomainError(Reason(N_("A closed or void item can no longer be edited."), code="edit_state"),
+                          title=_title(N_("Cannot edit %(code)s now"), item))
     unknown = set(fields) - set(EDITABLE)
     if unknown:
         raise ValueError(f"not editable: {sorted(unknown)}")
@@ -201,10 +212,9 @@ def update_item(actor: User, item: LedgerItem, *, version: int, **fields: Any) -
             fields[name] = _text(fields[name])
     if "problem" in fields and not (fields["problem"] or "").strip():
         raise _refuse(Reason(N_("Describe the problem."), code="problem"))
-    owner_id = fields.get("owner_id", item.owner_id)
-    verifier_id = fields.get("verifier_id", item.verifier_id)
-    if owner_id is not None and owner_id == verifier_id:
-        raise _refuse(Reason(N_("The verifier cannot be the owner of the item."), code="verifier_is_owner"))
+    reasons = people_reasons(fields.get("owner_id", item.owner_id), fields.get("verifier_id", item.verifier_id))
+    if reasons:
+        raise _refuse(*reasons)
     before, after = changes(item, fields)
     for name, value in fields.items():
         setattr(item, name, value)
@@ -221,9 +231,32 @@ def _person_name(user_id: int | None) -> str | None:
     return user.display_name if user else None
 
 
+#: What a refused move is called, naming the item (the title above its reasons).
+_REFUSAL_TITLES = {
+    ItemStatus.in_progress: N_("Cannot start rectifying %(code)s now"),
+    ItemStatus.submitted: N_("Cannot submit %(code)s for verification now"),
+    ItemStatus.returned: N_("Cannot return %(code)s now"),
+    ItemStatus.closed: N_("Cannot close %(code)s now"),
+    ItemStatus.reopened: N_("Cannot reopen %(code)s now"),
+    ItemStatus.void: N_("Cannot void %(code)s now"),
+}
+
+
+def _title(message: str, item: LedgerItem) -> Reason:
+    return Reason(message, {"code": item.code})
+
+
+def _ensure(item: LedgerItem, target: ItemStatus) -> None:
+    """`ensure_transition` for this item: its refusal (409) is titled by the step and names the item."""
+    try:
+        ensure_transition(item.status, target)
+    except DomainError as error:
+        raise error.titled(_title(_REFUSAL_TITLES[target], item)) from None
+
+
 def _move(actor: User | None, item: LedgerItem, target: ItemStatus, verb: str, *, note: str | None = None,
           extra_after: dict[str, Any] | None = None) -> None:
-    ensure_transition(item.status, target)
+    _ensure(item, target)
     before = {"status": item.status.value}
     item.status = target
     record_activity(actor, item, verb, before=before, after={"status": target.value, **(extra_after or {})},
@@ -233,6 +266,15 @@ def _move(actor: User | None, item: LedgerItem, target: ItemStatus, verb: str, *
 def _require(allowed: bool, message: str, code: str) -> None:
     if not allowed:
         raise NotAllowed(Reason(message, code=code))
+
+
+def _require_verifier(actor: User, item: LedgerItem, message: str, code: str,
+                      owner_code: str = "owner_verifies") -> None:
+    """NotAllowed unless `actor` may verify the item; its owner is told the one rule that stops them."""
+    reasons = verifying_reasons(policy.owns(actor, item), owner_code)
+    if reasons:
+        raise NotAllowed(*reasons)
+    _require(policy.can_verify(actor, item), message, code)
 
 
 def start_item(actor: User, item: LedgerItem) -> LedgerItem:
@@ -246,7 +288,10 @@ def start_item(actor: User, item: LedgerItem) -> LedgerItem:
 
 def report_progress(actor: User, item: LedgerItem, *, percent: int, text: str,
                     on_date: date | None = None) -> ProgressEntry:
-    """Add a dated progress entry (整改进展); an item not yet in progress starts."""
+    """Add a dated progress entry (整改进展); an item not yet in progress starts.
+
+    For a 长期坚持 item the next monthly entry falls due a month after this one's date.
+    """
     _require(policy.can_work(actor, item), N_("Only the owner, or a secretary or leader over the unit, "
                                               "works on this item."), "work")
     if not (text or "").strip():
@@ -258,10 +303,16 @@ def report_progress(actor: User, item: LedgerItem, *, percent: int, text: str,
     entry = ProgressEntry(item_id=item.id, on_date=on_date or local_today(), percent=int(percent),
                           text=text.strip(), author_id=actor.id)
     db.session.add(entry)
-    before = {"progress": item.progress}
+    before, after = {"progress": item.progress}, {"progress": int(percent)}
     item.progress = int(percent)
-    record_activity(actor, item, "progress_reported", before=before, after={"progress": int(percent)},
-                    note=text.strip())
+    if item.deadline_kind is DeadlineKind.ongoing:
+        # 长期坚持: each entry sets when the next monthly one is due (never earlier than it was).
+        due = next_progress_due(entry.on_date)
+        if item.deadline is None or due > item.deadline:
+            before["deadline"] = item.deadline.isoformat() if item.deadline else None
+            after["deadline"] = due.isoformat()
+            item.deadline = due
+    record_activity(actor, item, "progress_reported", before=before, after=after, note=text.strip())
     db.session.flush()
     return entry
 
@@ -291,7 +342,7 @@ def submit_item(actor: User, item: LedgerItem, *, note: str | None) -> LedgerIte
     if reasons:
         raise _refuse(*reasons)
     for target in path_to_submit(item.status):
-        ensure_transition(item.status, target)
+        _ensure(item, target)
         if target is ItemStatus.in_progress:
             _move(actor, item, target, "started")
     before = {"status": item.status.value, "completion_note": item.completion_note}
@@ -307,9 +358,9 @@ def submit_item(actor: User, item: LedgerItem, *, note: str | None) -> LedgerIte
 
 def return_item(actor: User, item: LedgerItem, *, reason: str | None) -> LedgerItem:
     """Send a submitted item back to its owner (退回), with a reason; 完成时间 is cleared."""
-    _require(policy.can_verify(actor, item), N_("Only the verifier or a leader over the unit verifies this item, "
-                                                "and never its owner."), "verify")
-    ensure_transition(item.status, ItemStatus.returned)
+    _require_verifier(actor, item, N_("Only the verifier or a leader over the unit verifies this item, "
+                                      "and never its owner."), "verify")
+    _ensure(item, ItemStatus.returned)
     reasons = reason_required(reason)
     if reasons:
         raise _refuse(*reasons)
@@ -324,11 +375,9 @@ def close_item(actor: User, item: LedgerItem, *, opinion: str | None) -> LedgerI
 
     Sets 销号时间 apart from 完成时间. Raises NotAllowed (403) for anyone else, the owner included.
     """
-    if item.owner_id == actor.id:
-        raise NotAllowed(Reason(N_("The owner of an item cannot verify and close it."), code="owner_closes"))
-    _require(policy.can_verify(actor, item), N_("Only the verifier or a leader over the unit verifies this item, "
-                                                "and never its owner."), "verify")
-    ensure_transition(item.status, ItemStatus.closed)
+    _require_verifier(actor, item, N_("Only the verifier or a leader over the unit verifies this item, "
+                                      "and never its owner."), "verify", owner_code="owner_closes")
+    _ensure(item, ItemStatus.closed)
     reasons = close_reasons(opinion, actor_is_owner=False)
     if reasons:
         raise _refuse(*reasons)
@@ -343,9 +392,9 @@ def close_item(actor: User, item: LedgerItem, *, opinion: str | None) -> LedgerI
 
 def reopen_item(actor: User, item: LedgerItem, *, reason: str | None) -> LedgerItem:
     """Reopen a closed item for a follow-up check (回头看), with a reason; the 销号 is withdrawn."""
-    _require(policy.can_verify(actor, item), N_("Only the verifier or a leader over the unit verifies this item, "
-                                                "and never its owner."), "verify")
-    ensure_transition(item.status, ItemStatus.reopened)
+    _require_verifier(actor, item, N_("Only the verifier or a leader over the unit verifies this item, "
+                                      "and never its owner."), "verify")
+    _ensure(item, ItemStatus.reopened)
     reasons = reason_required(reason)
     if reasons:
         raise _refuse(*reasons)
@@ -359,7 +408,7 @@ def reopen_item(actor: User, item: LedgerItem, *, reason: str | None) -> LedgerI
 def void_item(actor: User, item: LedgerItem, *, reason: str | None) -> LedgerItem:
     """Withdraw an item (作废): a leader over the unit only, with a reason. Nothing is deleted."""
     _require(policy.is_leader_over(actor, item.unit), N_("Only a leader over the unit voids an item."), "void")
-    ensure_transition(item.status, ItemStatus.void)
+    _ensure(item, ItemStatus.void)
     reasons = reason_required(reason)
     if reasons:
         raise _refuse(*reasons)
@@ -421,7 +470,7 @@ def request_extension(actor: User, item: LedgerItem, *, new_deadline: date | Non
         ExtensionRequest.item_id == item.id, ExtensionRequest.status == ExtensionStatus.pending))
     if pending:
         raise DomainError(Reason(N_("An extension request for this item is already waiting for a decision."),
-                                 code="pending"))
+                                 code="pending"), title=_title(N_("Cannot ask to extend %(code)s now"), item))
     reasons = extension_reasons(item.deadline, new_deadline, reason, local_today())
     if reasons:
         raise _refuse(*reasons)
@@ -438,10 +487,11 @@ def decide_extension(actor: User, request: ExtensionRequest, *, approve: bool,
                      note: str | None = None) -> ExtensionRequest:
     """Approve (the deadline moves) or refuse (with a reason) a pending extension request."""
     item = db.session.get(LedgerItem, request.item_id)
-    _require(policy.can_verify(actor, item), N_("Only the verifier or a leader over the unit decides on "
-                                                "extensions, and never the item's owner."), "decide")
+    _require_verifier(actor, item, N_("Only the verifier or a leader over the unit decides on "
+                                      "extensions, and never the item's owner."), "decide")
     if request.status is not ExtensionStatus.pending:
-        raise DomainError(Reason(N_("This extension request has already been decided."), code="decided"))
+        raise DomainError(Reason(N_("This extension request has already been decided."), code="decided"),
+                          title=_title(N_("Cannot decide on this extension of %(code)s"), item))
     if not approve:
         reasons = reason_required(note)
         if reasons:

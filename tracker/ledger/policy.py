@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..models import ExtensionStatus, LedgerItem, OrgUnit, Role, User
+from ..models import DeadlineKind, ExtensionStatus, LedgerItem, OrgUnit, Role, User
 from .workflow import OPEN_STATES, ItemStatus
 
 
@@ -35,9 +35,14 @@ def can_submit(user: User, item: LedgerItem) -> bool:
     return can_work(user, item)
 
 
+def owns(user: User, item: LedgerItem) -> bool:
+    """The user is the item's owner (责任人), who never verifies it (`workflow.verifying_reasons`)."""
+    return item.owner_id is not None and item.owner_id == user.id
+
+
 def can_verify(user: User, item: LedgerItem) -> bool:
     """The verifier, or a leader over the unit, verifies (returns or closes); never the owner."""
-    if item.owner_id == user.id:
+    if owns(user, item):
         return False
     return item.verifier_id == user.id or is_leader_over(user, item.unit)
 
@@ -59,7 +64,8 @@ def can_void(user: User, item: LedgerItem) -> bool:
 
 
 def can_request_extension(user: User, item: LedgerItem) -> bool:
-    return can_work(user, item) and item.deadline is not None
+    """An item with a time limit may be extended; a 长期坚持 item's monthly progress moves its own."""
+    return can_work(user, item) and item.deadline is not None and item.deadline_kind is not DeadlineKind.ongoing
 
 
 def can_decide_extension(user: User, item: LedgerItem, status: ExtensionStatus = ExtensionStatus.pending) -> bool:

@@ -13,7 +13,8 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from ..extensions import db
 from ..pagination import Page
-from ..models import ItemSource, LedgerItem, OrgUnit, Role, Severity, User
+from ..people import sort_people
+from ..models import ItemSource, LedgerItem, Membership, OrgUnit, Role, Severity, UnitKind, User
 from ..scoping import units_in_scope, visible
 from .workflow import (ESCALATION_DAYS, OPEN_STATES, WORKING_STATES, YELLOW_DAYS, Countdown, DueLight, Escalation,
                        ItemStatus, countdown_bounds)
@@ -268,6 +269,7 @@ class UnitRollup:
     open: int
     overdue: int
     avg_days_to_close: float | None
+    path: str = ""  #: the unit's place in the tree (its 党总支 groups it)
 
     @property
     def rate(self) -> float | None:
@@ -295,10 +297,10 @@ def rollup(f: LedgerFilter, user: User, today: date, unit_ids: Any = None) -> li
     if unit_ids is not None:
         grouped = grouped.where(LedgerItem.unit_id.in_(unit_ids))
     counts = apply_filter(grouped, f, user, today).subquery()
-    stmt = sa.select(counts, OrgUnit.name).join(OrgUnit, OrgUnit.id == counts.c.unit_id)
+    stmt = sa.select(counts, OrgUnit.name, OrgUnit.path).join(OrgUnit, OrgUnit.id == counts.c.unit_id)
     # Plain Core rows on the session's connection: thousands of small rows, no ORM processing.
     result = [UnitRollup(r.unit_id, r.name, r.total, r.closed, r.total - r.closed, r.overdue,
-                         round(float(r.avg_days), 1) if r.avg_days is not None else None)
+                         round(float(r.avg_days), 1) if r.avg_days is not None else None, r.path)
               for r in db.session.connection().execute(stmt)]
     return sorted(result, key=lambda r: (-r.overdue, r.name))  # names in code point order on every database
 
@@ -309,6 +311,34 @@ def rollup_totals(rows: list[UnitRollup]) -> UnitRollup:
     avg = round(sum(a * n for a, n in closed_avgs) / weight, 1) if weight else None
     return UnitRollup(0, "", sum(r.total for r in rows), sum(r.closed for r in rows), sum(r.open for r in rows),
                       sum(r.overdue for r in rows), avg)
+
+
+@dataclass
+class RollupGroup:
+    """The roll-up rows under one 党总支 and their subtotal (`unit_id` None: units under none)."""
+
+    unit_id: int | None
+    name: str
+    rows: list[UnitRollup]
+
+    @property
+    def subtotal(self) -> UnitRollup:
+        return rollup_totals(self.rows)
+
+
+def rollup_groups(rows: list[UnitRollup]) -> list[RollupGroup]:
+    """The roll-up's rows grouped by the 党总支 they sit in (the nearest above them, or themselves),
+    groups with the most overdue first; rows under no 党总支 come last, ungrouped."""
+    general = dict(db.session.execute(sa.select(OrgUnit.id, OrgUnit.name).where(
+        OrgUnit.kind == UnitKind.general_branch)).all())
+    groups: dict[int | None, RollupGroup] = {}
+    for row in rows:
+        chain = [int(part) for part in row.path.strip("/").split("/") if part]
+        key = next((unit_id for unit_id in reversed(chain) if unit_id in general), None)
+        groups.setdefault(key, RollupGroup(key, general.get(key, ""), [])).rows.append(row)
+    ordered = sorted((g for g in groups.values() if g.unit_id is not None),
+                     key=lambda g: (-g.subtotal.overdue, g.name))
+    return ordered + ([groups[None]] if None in groups else [])
 
 
 def unit_summary(unit: OrgUnit, user: User, today: date) -> UnitRollup:
@@ -326,6 +356,14 @@ def awaiting_verification_by(user: User) -> sa.ColumnElement[bool]:
     return sa.and_(LedgerItem.status == ItemStatus.submitted.value,
                    sa.or_(LedgerItem.owner_id.is_(None), LedgerItem.owner_id != user.id),
                    sa.or_(LedgerItem.verifier_id == user.id, sa.and_(LedgerItem.verifier_id.is_(None), leads)))
+
+
+def unit_people(unit: OrgUnit) -> list[tuple[int, str]]:
+    """The active people holding a role in `unit` or below it (who may own its items), in natural order."""
+    people = sort_people(db.session.scalars(sa.select(User).where(
+        User.is_active_flag.is_(True), User.id.in_(sa.select(Membership.user_id).where(
+            Membership.unit_id.in_(OrgUnit.subtree_ids(unit.path)))))))
+    return [(u.id, f"{u.full_name}（{u.username}）") for u in people]
 
 
 def my_open_counts(user: User, today: date) -> dict[str, int]:

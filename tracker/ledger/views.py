@@ -15,6 +15,8 @@ from ..audit import timeline
 from ..extensions import db
 from ..htmx import redirect_to, render
 from ..i18n import display_value, reason_text
+from ..links import describe_origin
+from ..people import sort_people
 from ..models import (AttachmentKind, DeadlineKind, ExtensionRequest, ItemSource, LedgerItem, Membership, OrgUnit,
                       ProgressEntry, Severity, UnitKind, User)
 from ..reasons import N_, DomainError, NotAllowed, Reason, StaleEdit
@@ -60,16 +62,17 @@ def _item_or_404(item_id: int) -> LedgerItem:
 
 
 def people_choices(user: User, *, limit: int | None = None, only: set | None = None) -> list[tuple[int, str]]:
-    """Active users of the units `user` covers and of the units above them (leaders verify)."""
+    """Active users of the units `user` covers and of the units above them (leaders verify), in
+    natural order of their usernames (member2 before member10)."""
     above = {int(part) for path in user.scope_paths() for part in path.strip("/").split("/")}
     stmt = (sa.select(User.id, User.full_name, User.username)
             .where(User.is_active_flag.is_(True), User.id.in_(
                 sa.select(Membership.user_id).where(sa.or_(Membership.unit_id.in_(units_in_scope(user)),
                                                            Membership.unit_id.in_(above)))))
-            .order_by(User.full_name, User.username))
+            .order_by(User.username))
     if only is not None:
         stmt = stmt.where(User.id.in_([i for i in only if i]))
-    rows = db.session.execute(stmt.limit(limit)).all()
+    rows = sort_people(db.session.execute(stmt.limit(limit)).all())
     return [(r.id, f"{r.full_name}（{r.username}）") for r in rows]
 
 
@@ -122,7 +125,8 @@ def rollup():
     today = operations.local_today()
     f = queries.LedgerFilter.from_args(request.args)
     rows = queries.rollup(f, current_user, today)
-    return render("ledger/rollup.html", "ledger/_rollup.html", rows=rows, totals=queries.rollup_totals(rows), f=f,
+    return render("ledger/rollup.html", "ledger/_rollup.html", rows=rows, groups=queries.rollup_groups(rows),
+                  totals=queries.rollup_totals(rows), f=f,
                   units=lambda: filter_units(current_user, f), people=lambda: filter_people(current_user, f),
                   unit_url=url_for("ledger.index", **f.args(unit=None)))
 
@@ -326,16 +330,14 @@ def new():
     form.unit_id.choices = unit_choices(current_user, creatable=True)
     if not form.unit_id.choices:
         abort(403)
-    form.set_people(people_choices(current_user))
     origin_type = request.values.get("origin_type") if request.values.get("origin_type") in ORIGIN_TYPES else None
     origin_id = request.values.get("origin_id", type=int) if origin_type else None
+    origin = describe_origin(origin_type, origin_id, current_user)
+    unit = _unit_of_form(form, origin)
+    form.set_people(people_choices(current_user), owners=queries.unit_people(unit))
     if request.method == "GET":
-        form.unit_id.data = request.args.get("unit_id", type=int)
-        form.origin_type.data, form.origin_id.data = origin_type or "", origin_id or ""
-        if origin_type:
-            form.source.data = ORIGIN_TYPES[origin_type].value
+        form.prefill(unit, origin_type, origin_id, origin, source=ORIGIN_TYPES.get(origin_type))
     if form.validate_on_submit():
-        unit = get_unit_or_404(form.unit_id.data, current_user)
         try:
             item = operations.create_item(
                 current_user, unit=unit, problem=form.problem.data, source=ItemSource(form.source.data),
@@ -352,7 +354,16 @@ def new():
             db.session.commit()
             flash(_("Item %(code)s recorded.", code=item.code), "success")
             return redirect_to(url_for("ledger.show", item_id=item.id))
-    return render("ledger/form.html", form=form, item=None, status=422 if form.errors else 200)
+    return render("ledger/form.html", form=form, item=None, origin=origin, immediate_days=operations.immediate_days(),
+                  status=422 if form.errors else 200)
+
+
+def _unit_of_form(form: ItemForm, origin) -> OrgUnit:
+    """The unit the new item is for: as posted, else the link's (a project's unit), else the first offered."""
+    offered = [unit_id for unit_id, _label in form.unit_id.choices]
+    wanted = form.unit_id.data if request.method == "POST" else (
+        request.args.get("unit_id", type=int) or (origin.unit_id if origin else None))
+    return db.session.get(OrgUnit, wanted if wanted in offered else offered[0])
 
 
 def _person(user_id: int | None) -> User | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import enum
 from datetime import date, timedelta
 
@@ -91,11 +92,35 @@ def reason_required(text: str | None, code: str = "reason") -> list[Reason]:
     return [Reason(N_("Give a reason."), code=code)]
 
 
+# The one rule of an item's two people: its verifier (验收人) is never its owner. It holds when the
+# people are named (creating, editing, importing) and when someone verifies (returning, closing,
+# reopening, deciding on an extension), whoever holds the role — a leader who owns an item too.
+
+def people_reasons(owner_id: int | None, verifier_id: int | None) -> list[Reason]:
+    """Naming the people of an item: the verifier cannot be its owner."""
+    if owner_id is not None and owner_id == verifier_id:
+        return [Reason(N_("The verifier cannot be the owner of the item."), code="verifier_is_owner")]
+    return []
+
+
+_OWNER_VERIFIES = {
+    "owner_closes": N_("The owner of an item cannot verify and close it."),
+    "owner_verifies": N_("The owner of an item cannot verify it: its verifier or another leader over the unit "
+                         "returns, closes and decides on it."),
+}
+
+
+def verifying_reasons(actor_is_owner: bool, code: str = "owner_verifies") -> list[Reason]:
+    """Verifying an item (return, close, reopen, decide on an extension): never by its owner.
+
+    `code` "owner_closes" words it for closing (销号).
+    """
+    return [Reason(_OWNER_VERIFIES[code], code=code)] if actor_is_owner else []
+
+
 def close_reasons(opinion: str | None, actor_is_owner: bool) -> list[Reason]:
     """Closing needs a verification opinion, from someone other than the owner."""
-    reasons = []
-    if actor_is_owner:
-        reasons.append(Reason(N_("The owner of an item cannot verify and close it."), code="owner_closes"))
+    reasons = verifying_reasons(actor_is_owner, code="owner_closes")
     if not (opinion or "").strip():
         reasons.append(Reason(N_("Write the verification opinion."), code="opinion"))
     return reasons
@@ -112,6 +137,38 @@ def extension_reasons(current_deadline: date | None, new_deadline: date | None, 
                               code="new_deadline"))
     reasons += reason_required(reason)
     return reasons
+
+
+# --- Deadlines of the three kinds -----------------------------------------------------------------
+
+#: Days a 立行立改 item has when nothing else is configured (LEDGER_IMMEDIATE_DAYS).
+IMMEDIATE_DAYS = 7
+
+
+def add_months(day: date, months: int = 1) -> date:
+    """The same day `months` later, or the month's last day when it is shorter (1-31 → 2-28)."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def first_deadline(kind, deadline: date | None, registered: date, immediate_days: int = IMMEDIATE_DAYS) -> date | None:
+    """The date an item's time limit runs to when it is registered on `registered`.
+
+    By a date: that date. 立行立改: the date given (a sheet may carry one), else `immediate_days`
+    after registration. 长期坚持: the first monthly progress entry is due a month after registration.
+    The due lights, countdowns and escalation then treat every kind alike.
+    """
+    if kind == "immediate":
+        return deadline or registered + timedelta(days=immediate_days)
+    if kind == "ongoing":
+        return add_months(registered, 1)
+    return deadline
+
+
+def next_progress_due(on_date: date) -> date:
+    """长期坚持: after a progress entry of `on_date`, the next one is due a month later."""
+    return add_months(on_date, 1)
 
 
 # --- Due lights and escalation ------------------------------------------------------------------

@@ -75,6 +75,18 @@ class OrgUnit(db.Model):
         """Ids from the root down to the parent (not this unit)."""
         return [int(part) for part in self.path.strip("/").split("/")[:-1]]
 
+    @property
+    def secretary(self):
+        """The unit's secretary (an active user): the one holding the 书记 post first, else any
+        secretary role held at this very unit; None when there is none."""
+        from .user import Membership, Post, Role, User
+
+        return db.session.scalars(
+            sa.select(User).join(Membership).where(Membership.unit_id == self.id, Membership.role == Role.secretary,
+                                                   User.is_active_flag.is_(True))
+            .order_by((Membership.post == Post.secretary).desc(), Membership.id)
+        ).first()
+
     def is_within(self, other: OrgUnit) -> bool:
         """True when this unit is `other` or sits anywhere below it."""
         return self.path.startswith(other.path)

@@ -78,6 +78,10 @@ class Project(db.Model):
     needs_approval: Mapped[bool] = mapped_column(default=False)
     approved_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Why 立项审批 was refused, by whom and when; cleared when the owner asks again (the timeline keeps it).
+    approval_refusal: Mapped[str | None] = mapped_column(sa.Text)
+    approval_refused_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    approval_refused_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     stage: Mapped[Stage] = mapped_column(str_enum(Stage), default=Stage.plan)
     cycle: Mapped[int] = mapped_column(default=1)
     verdict: Mapped[str | None] = mapped_column(sa.Text)
@@ -95,6 +99,7 @@ class Project(db.Model):
     owner: Mapped[User] = relationship(foreign_keys=[owner_id], lazy="joined", innerjoin=True)
     category: Mapped[ProjectCategory | None] = relationship(lazy="joined")
     approved_by: Mapped[User | None] = relationship(foreign_keys=[approved_by_id])
+    approval_refused_by: Mapped[User | None] = relationship(foreign_keys=[approval_refused_by_id])
     verdict_by: Mapped[User | None] = relationship(foreign_keys=[verdict_by_id])
     # Collections: lists must eager-load them (or aggregate), never load them card by card.
     participants: Mapped[list[User]] = relationship(secondary=project_participant, lazy="raise",
@@ -155,10 +160,13 @@ class ChecklistItem(db.Model):
     done_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     evidence_id: Mapped[int | None] = mapped_column(sa.ForeignKey("attachment.id"))
+    version: Mapped[int] = mapped_column(default=1)
 
     project: Mapped[Project] = relationship(back_populates="checklist_items", lazy="raise")
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id], lazy="joined")
     done_by: Mapped[User | None] = relationship(foreign_keys=[done_by_id], lazy="joined")
+
+    __mapper_args__ = {"version_id_col": version}
 
     @property
     def is_done(self) -> bool:

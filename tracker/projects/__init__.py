@@ -31,6 +31,11 @@ def _register(_state):
     from .queries import load_project_or_404
 
     register_owner("project", load_project_or_404)
+
+    from ..links import register_origin
+    from .queries import describe_project
+
+    register_origin("project", describe_project)
     if "projects/_widget.html" not in DASHBOARD_WIDGETS:
         DASHBOARD_WIDGETS.append("projects/_widget.html")
     if "projects/_unit_panel.html" not in UNIT_PANELS:

@@ -47,7 +47,7 @@ class ProjectForm(FlaskForm):
     due_date = DateField(_l("Due date"), validators=[InputRequired(message=_l("Enter a date."))])
     quarter = SelectField(_l("Quarter"), coerce=int)
     needs_approval = BooleanField(_l("Needs approval (立项审批)"))
-    target_rows = FieldList(FormField(TargetForm), min_entries=3, max_entries=20)
+    target_rows = FieldList(FormField(TargetForm), _l("Quantified targets"), min_entries=3, max_entries=20)
     version = HiddenField()
 
     def __init__(self, *args, **kwargs):
@@ -85,16 +85,22 @@ class VerdictForm(FlaskForm):
                             validators=[DataRequired(message=_l("Write the verdict.")), Length(max=5000)])
 
 
+class RefuseApprovalForm(FlaskForm):
+    reason = TextAreaField(_l("Why it is not approved"), validators=[Length(max=2000)])
+
+
 class ItemForm(FlaskForm):
     stage = HiddenField()
     text = StringField(_l("Item"), validators=[DataRequired(message=_l("Enter the item's text.")), Length(max=500)])
     is_required = BooleanField(_l("Required"), default=True)
     assignee_id = SelectField(_l("Assignee"), coerce=int, validators=[Optional()])
     due_date = DateField(_l("Due date"), validators=[Optional()])
+    version = HiddenField()
 
 
 class AssignForm(FlaskForm):
     unit_ids = MultiCheckboxField(_l("Branches"), coerce=int)
+    all_units = BooleanField(_l("All the branches offered"))
     start_date = DateField(_l("Start date"), validators=[InputRequired(message=_l("Enter a date."))])
     due_date = DateField(_l("Due date"), validators=[Optional()])
     recurring = BooleanField(_l("Also generate it for these branches every period"))
@@ -102,20 +108,6 @@ class AssignForm(FlaskForm):
     def validate_unit_ids(self, field):
         if not field.data:
             raise ValidationError(_l("Choose at least one branch."))
-
-    def load(self, project) -> None:
-        """Show a saved project: the fields `obj=` cannot fill, and one empty target row to add."""
-        self.version.data, self.type.data = project.version, project.type.value
-        self.category_id.data, self.quarter.data = project.category_id or 0, project.quarter or 0
-        self.participant_ids.data = [u.id for u in project.participants]
-        while len(self.target_rows.entries) < len(project.targets) + 1:
-            self.target_rows.append_entry()
-        for entry, target in zip(self.target_rows.entries, project.targets):
-            entry.form.indicator.data, entry.form.measure.data = target.indicator, target.measure
-            entry.form.target_value.data, entry.form.actual_value.data = target.target_value, target.actual_value
-        for entry in self.target_rows.entries[len(project.targets):]:
-            entry.form.indicator.data = entry.form.measure.data = ""
-            entry.form.target_value.data = entry.form.actual_value.data = None
 
     def validate_due_date(self, field):
         if field.data and self.start_date.data and field.data < self.start_date.data:

@@ -30,6 +30,8 @@ VERB_LABELS = {
     "stage_moved": _l("moved the project"),
     "stage_returned": _l("sent the project back"),
     "approved": _l("approved the project"),
+    "approval_refused": _l("refused to approve the project"),
+    "approval_requested": _l("asked again for approval"),
     "verdict_recorded": _l("recorded the check verdict"),
     "item_added": _l("added a checklist item"),
     "item_edited": _l("edited a checklist item"),
@@ -52,11 +54,14 @@ FIELD_LABELS = {
     "description": _l("Description"),
     "verdict": _l("Check verdict"),
     "item": _l("Checklist item"),
+    "is_required": _l("Required"),
+    "assignee": _l("Assignee"),
     "targets": _l("Targets"),
     "participants": _l("Participants"),
     "template": _l("Template"),
     "quarter": _l("Quarter"),
     "needs_approval": _l("Needs approval"),
+    "approval_refusal": _l("Why it was not approved"),
 }
 
 #: The timeline of a category or a template (configuration records).

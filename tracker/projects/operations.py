@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from types import SimpleNamespace
 
 import sqlalchemy as sa
 
@@ -17,10 +18,11 @@ from ..audit import changes, record_activity
 from ..extensions import db
 from ..links import problem_counts
 from ..models import (
-    ChecklistItem, GeneratedProject, Membership, OrgUnit, Post, Project, ProjectCategory, ProjectTemplate,
-    ProjectType, Recurrence, Role, Target, TemplateItem, TemplateSubscription, TemplateTarget, User, utcnow,
+    ChecklistItem, GeneratedProject, OrgUnit, Project, ProjectCategory, ProjectTemplate,
+    ProjectType, Recurrence, Target, TemplateItem, TemplateSubscription, TemplateTarget, User, utcnow,
 )
-from ..reasons import N_, DomainError, Reason, StaleEdit
+from ..reasons import N_, DomainError, NotAllowed, Reason, StaleEdit
+from . import policy
 from .workflow import GateFacts, Stage, ensure_move, move_kind, next_cycle
 
 
@@ -34,6 +36,11 @@ class TargetInput:
 
 def _input_error(message: str, field: str, **params) -> DomainError:
     return DomainError(Reason(message, params, code=field), status=422)
+
+
+def _titled(message: str, project: Project) -> Reason:
+    """The title of a refusal on `project`, naming it (`message` holds %(code)s)."""
+    return Reason(message, {"code": project.code, "title": project.title})
 
 
 def quarter_of(day: date) -> int:
@@ -139,6 +146,7 @@ def gate_facts(project: Project) -> GateFacts:
     return GateFacts(
         open_required=open_required, open_items=open_items, targets=targets,
         needs_approval=project.needs_approval, approved=project.approved_at is not None,
+        approval_refusal=project.approval_refusal,
         problems_open=problems.open, problems_closed=problems.closed,
         verdict_recorded=bool(project.verdict), verdict_by_owner=project.verdict_by_id == project.owner_id,
     )
@@ -153,7 +161,12 @@ def move_project(project: Project, to: Stage, actor: User, reason: str | None = 
     source = project.stage
     kind = move_kind(source, to)
     facts = gate_facts(project) if kind == "forward" else GateFacts()
-    ensure_move(source, to, facts, reason)
+    try:
+        ensure_move(source, to, facts, reason)
+    except DomainError as error:
+        title = N_("Cannot send %(code)s “%(title)s” back yet") if kind == "back" else \
+            N_("Cannot move %(code)s “%(title)s” on yet")
+        raise error.titled(_titled(title, project)) from None
     before = {"stage": source.value, "cycle": project.cycle}
     project.cycle = next_cycle(source, to, project.cycle)
     project.stage = to
@@ -171,15 +184,14 @@ def move_project(project: Project, to: Stage, actor: User, reason: str | None = 
 
 def record_verdict(project: Project, actor: User, text: str) -> Project:
     """Record the check verdict (验收意见); the owner may not judge their own project (403)."""
-    from ..reasons import NotAllowed
-
     if not text.strip():
         raise _input_error(N_("Write the verdict."), "verdict")
     if actor.id == project.owner_id:
         raise NotAllowed(Reason(N_("The project owner cannot record the verdict on their own project."),
                                 code="verdict_by_owner"))
     if project.stage not in (Stage.check, Stage.rectify):
-        raise DomainError(Reason(N_("A verdict is recorded in the check stage."), code="stage"))
+        raise DomainError(Reason(N_("A verdict is recorded in the check stage."), code="stage"),
+                          title=_titled(N_("Cannot record a verdict on %(code)s now"), project))
     before = {"verdict": project.verdict}
     project.verdict, project.verdict_by_id, project.verdict_at = text.strip(), actor.id, utcnow()
     record_activity(actor, project, "verdict_recorded", before=before, after={"verdict": project.verdict})
@@ -188,13 +200,53 @@ def record_verdict(project: Project, actor: User, text: str) -> Project:
 
 
 def approve_project(project: Project, actor: User) -> Project:
-    """Approve the project (立项审批); only meaningful while it needs approval and has none."""
-    if not project.needs_approval or project.approved_at is not None:
-        raise DomainError(Reason(N_("This project does not wait for approval."), code="approval"))
+    """Approve the project (立项审批); only meaningful while it waits for approval (not refused since)."""
+    _ensure_waiting_for_approval(project, N_("Cannot approve %(code)s now"))
     project.approved_by_id, project.approved_at = actor.id, utcnow()
     record_activity(actor, project, "approved")
     db.session.flush()
     return project
+
+
+def refuse_approval(actor: User, project: Project, reason: str | None) -> Project:
+    """Refuse 立项审批 with a reason (422 without one): recorded and shown until the owner asks again.
+
+    Raises NotAllowed unless `actor` approves for the project (a leader of the assigning unit).
+    """
+    if not policy.can_approve(actor, project):
+        raise NotAllowed(Reason(N_("Only a leader of the assigning unit approves this project."), code="approve"))
+    _ensure_waiting_for_approval(project, N_("Cannot refuse the approval of %(code)s now"))
+    if not (reason or "").strip():
+        raise _input_error(N_("Write why the project is not approved."), "reason")
+    project.approval_refusal = reason.strip()
+    project.approval_refused_by_id, project.approval_refused_at = actor.id, utcnow()
+    record_activity(actor, project, "approval_refused", note=project.approval_refusal)
+    db.session.flush()
+    return project
+
+
+def request_approval(actor: User, project: Project) -> Project:
+    """Ask again for 立项审批 after a refusal (the project revised); the refusal stays in the timeline."""
+    if not policy.can_edit(actor, project):
+        raise NotAllowed(Reason(N_("Only the owner, or a secretary or leader over the unit, asks for approval."),
+                                code="request"))
+    if project.approval_refused_at is None:
+        raise DomainError(Reason(N_("The approval of this project was not refused."), code="approval"),
+                          title=_titled(N_("Cannot ask again for the approval of %(code)s"), project))
+    before = {"approval_refusal": project.approval_refusal}
+    project.approval_refusal, project.approval_refused_by_id, project.approval_refused_at = None, None, None
+    record_activity(actor, project, "approval_requested", before=before)
+    db.session.flush()
+    return project
+
+
+def _ensure_waiting_for_approval(project: Project, title: str) -> None:
+    if not project.needs_approval or project.approved_at is not None:
+        raise DomainError(Reason(N_("This project does not wait for approval."), code="approval"),
+                          title=_titled(title, project))
+    if project.approval_refused_at is not None:
+        raise DomainError(Reason(N_("The approval was refused; the owner revises the project and asks again."),
+                                 code="refused"), title=_titled(title, project))
 
 
 # --- Checklists ------------------------------------------------------------------------------
@@ -222,13 +274,23 @@ def add_item(project: Project, actor: User, *, stage: Stage, text: str, is_requi
 
 
 def edit_item(item: ChecklistItem, project: Project, actor: User, *, text: str, is_required: bool,
-              assignee: User | None, due_date: date | None) -> ChecklistItem:
+              assignee: User | None, due_date: date | None, version: int | None = None) -> ChecklistItem:
+    """Save a checklist item's text, required flag, assignee and due date; the timeline names the item
+    and records only what changed. A form passes the `version` it showed: StaleEdit when it is old."""
+    if version is not None and version != item.version:
+        raise StaleEdit(item)
     if not text.strip():
         raise _input_error(N_("Enter the item's text."), "text")
-    before = {"item": item.text}
+    values = {"item": text.strip(), "is_required": is_required, "due_date": due_date,
+              "assignee": assignee.display_name if assignee else None}
+    saved = {"item": item.text, "is_required": item.is_required, "due_date": item.due_date,
+             "assignee": item.assignee.display_name if item.assignee else None}
+    before, after = changes(SimpleNamespace(**saved), values)
+    if not after:
+        return item
     item.text, item.is_required, item.due_date = text.strip(), is_required, due_date
-    item.assignee_id = assignee.id if assignee else None
-    record_activity(actor, project, "item_edited", before=before, after={"item": item.text})
+    item.assignee, item.assignee_id = assignee, assignee.id if assignee else None
+    record_activity(actor, project, "item_edited", before=before, after={"item": item.text, **after})
     db.session.flush()
     return item
 
@@ -264,12 +326,8 @@ def tick_item(item: ChecklistItem, project: Project, actor: User, done: bool) ->
 
 
 def secretary_of(unit: OrgUnit) -> User | None:
-    """The unit's secretary: the 书记 post first, else any secretary role held at the unit."""
-    return db.session.scalars(
-        sa.select(User).join(Membership).where(Membership.unit_id == unit.id, Membership.role == Role.secretary,
-                                               User.is_active_flag.is_(True))
-        .order_by((Membership.post == Post.secretary).desc(), Membership.id)
-    ).first()
+    """The unit's secretary, who owns what is assigned to it (`OrgUnit.secretary`)."""
+    return unit.secretary
 
 
 def instantiate(template: ProjectTemplate, unit: OrgUnit, owner: User, actor: User | None, *,
@@ -301,7 +359,10 @@ def assign_template(template: ProjectTemplate, units: Sequence[OrgUnit], actor: 
                     recurring: bool = False) -> list[Project]:
     """One project per unit, owned by its secretary, all or none (DomainError 422 naming units without one).
 
-    With `recurring`, the units are also subscribed to the template's recurring generation.
+    A recurring template's project belongs to the period holding `start_date` and is titled as
+    `generate_recurring` titles it; a unit that already has the template's project for that period
+    (assigned before, or generated) gets none again. With `recurring`, the units are also
+    subscribed to the template's recurring generation.
     """
     if not units:
         raise _input_error(N_("Choose at least one branch."), "units")
@@ -310,8 +371,22 @@ def assign_template(template: ProjectTemplate, units: Sequence[OrgUnit], actor: 
     if missing:
         raise _input_error(N_("These units have no secretary to own the project: %(units)s."), "units",
                            units="、".join(missing))
-    projects = [instantiate(template, u, owners[u.id], actor, start_date=start_date, due_date=due_date,
-                            assigning_unit=assigning_unit) for u in units]
+    projects = []
+    if template.recurrence is Recurrence.none:
+        projects = [instantiate(template, u, owners[u.id], actor, start_date=start_date, due_date=due_date,
+                                assigning_unit=assigning_unit) for u in units]
+    else:
+        label, period_start, _end, _quarter = period_of(template.recurrence, start_date)
+        done = generated_units(template, label)
+        for unit in units:
+            if unit.id in done:
+                continue
+            project = instantiate(template, unit, owners[unit.id], actor, start_date=start_date, due_date=due_date,
+                                  assigning_unit=assigning_unit,
+                                  title=recurring_title(unit, template, template.recurrence, period_start))
+            db.session.add(GeneratedProject(template_id=template.id, unit_id=unit.id, period=label,
+                                            project_id=project.id))
+            projects.append(project)
     if recurring and template.recurrence is not Recurrence.none:
         for unit in units:
             exists = db.session.scalar(sa.select(TemplateSubscription.id).where(
@@ -321,6 +396,12 @@ def assign_template(template: ProjectTemplate, units: Sequence[OrgUnit], actor: 
                                                     assigning_unit_id=assigning_unit.id if assigning_unit else None))
     db.session.flush()
     return projects
+
+
+def generated_units(template: ProjectTemplate, period: str) -> set[int]:
+    """Ids of the units that already have `template`'s project for `period` (its label, e.g. 2026Q4)."""
+    return set(db.session.scalars(sa.select(GeneratedProject.unit_id).where(
+        GeneratedProject.template_id == template.id, GeneratedProject.period == period)))
 
 
 _PERIOD = re.compile(r"^(\d{4})(?:Q([1-4])|-(0[1-9]|1[0-2]))?$")
@@ -354,10 +435,31 @@ def period_title(recurrence: Recurrence, start: date) -> str:
     return f"{start.year}年度"
 
 
+def period_of(recurrence: Recurrence, day: date) -> tuple[str, date, date, int | None]:
+    """The period of `recurrence` holding `day`: its label (2026Q4, 2026-11, 2026), first and last day, quarter."""
+    if recurrence is Recurrence.quarterly:
+        label = f"{day.year}Q{quarter_of(day)}"
+    elif recurrence is Recurrence.monthly:
+        label = f"{day.year}-{day.month:02d}"
+    else:
+        label = f"{day.year}"
+    _recurrence, start, end, quarter = parse_period(label)
+    return label, start, end, quarter
+
+
+def recurring_title(unit: OrgUnit, template: ProjectTemplate, recurrence: Recurrence, start: date) -> str:
+    """The one title of a recurring template's project, however it was made: 一支部主题党日（2026年12月）."""
+    return f"{unit.name}{template.name}（{period_title(recurrence, start)}）"
+
+
 def generate_recurring(period: str, actor: User | None = None) -> list[Project]:
-    """Create the projects recurring templates owe for `period`; running it twice creates nothing new."""
+    """Create the projects recurring templates owe for `period`; running it twice creates nothing new.
+
+    A unit that already has the template's project for the period (the leader assigned it in that
+    period, or an earlier run made it) gets none again: one project per template × unit × period.
+    """
     recurrence, start, end, quarter = parse_period(period)
-    label = period.strip()
+    label = period_of(recurrence, start)[0]
     created: list[Project] = []
     subscriptions = db.session.scalars(
         sa.select(TemplateSubscription).join(ProjectTemplate)
@@ -374,7 +476,7 @@ def generate_recurring(period: str, actor: User | None = None) -> list[Project]:
         assigning = db.session.get(OrgUnit, sub.assigning_unit_id) if sub.assigning_unit_id else None
         project = instantiate(sub.template, sub.unit, owner, actor, start_date=start, due_date=end,
                               assigning_unit=assigning, quarter=quarter,
-                              title=f"{sub.unit.name}{period_title(recurrence, start)}{sub.template.name}")
+                              title=recurring_title(sub.unit, sub.template, recurrence, start))
         db.session.add(GeneratedProject(template_id=sub.template_id, unit_id=sub.unit_id, period=label,
                                         project_id=project.id))
         created.append(project)

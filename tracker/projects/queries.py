@@ -11,7 +11,8 @@ from flask import abort
 from sqlalchemy.orm import defaultload, selectinload
 
 from ..extensions import db
-from ..models import ChecklistItem, Membership, OrgUnit, Project, ProjectCategory, Role, User
+from ..people import sort_people
+from ..models import ChecklistItem, Membership, OrgUnit, Project, ProjectCategory, Role, UnitKind, User
 from ..scoping import int_or_404, scoped, units_in_scope, users_in_scope, visible
 from .policy import can_move
 from .workflow import ORDER, Stage
@@ -26,6 +27,22 @@ def load_project_or_404(project_id, user: User, *, full: bool = False) -> Projec
     if project is None:
         abort(404)
     return project
+
+
+def describe_project(project_id: int, user: User):
+    """A project the user sees, as the ledger's 登记问题 form names it and prefills category and batch."""
+    from flask_babel import gettext as _
+    from werkzeug.exceptions import NotFound
+
+    from ..links import Origin
+
+    try:
+        project = load_project_or_404(project_id, user)
+    except NotFound:
+        return None
+    return Origin(name=_("project %(code)s “%(title)s”", code=project.code, title=project.title),
+                  unit_id=project.unit_id, category=project.category.name if project.category else None,
+                  batch=_("%(code)s check", code=project.code))
 
 
 def load_item_or_404(project: Project, item_id: int) -> ChecklistItem:
@@ -53,16 +70,17 @@ def categories(include_inactive: bool = False) -> list[ProjectCategory]:
 
 
 def people_in_scope(user: User) -> list[User]:
-    return list(db.session.scalars(sa.select(User).where(User.id.in_(users_in_scope(user)),
-                                                         User.is_active_flag.is_(True)).order_by(User.username)))
+    """Active people holding a role in the user's units, in natural order (member2 before member10)."""
+    return sort_people(db.session.scalars(sa.select(User).where(User.id.in_(users_in_scope(user)),
+                                                                User.is_active_flag.is_(True))))
 
 
 def people_of_unit(unit: OrgUnit) -> list[User]:
     """Who can be given a checklist item: people holding a role at the unit or above it."""
     ancestors = [int(i) for i in unit.path.strip("/").split("/")]
-    return list(db.session.scalars(
+    return sort_people(db.session.scalars(
         sa.select(User).where(User.id.in_(sa.select(Membership.user_id).where(Membership.unit_id.in_(ancestors))),
-                              User.is_active_flag.is_(True)).order_by(User.username)))
+                              User.is_active_flag.is_(True))))
 
 
 @dataclass
@@ -151,6 +169,20 @@ def unit_choices(user: User, *roles: Role) -> list[tuple[int, str]]:
     from ..scoping import scoped_units
 
     return [(u.id, "　" * u.depth + u.name) for u in scoped_units(user, *roles, active_only=True)]
+
+
+def assignable_units(user: User) -> tuple[list[OrgUnit], list[OrgUnit]]:
+    """The branches and general branches a leader may assign a template to, in tree order, split into
+    those with an active secretary to own the project and those without one (not offered)."""
+    from ..scoping import scoped_units
+
+    units = [u for u in scoped_units(user, Role.leader, Role.admin, active_only=True)
+             if u.kind in (UnitKind.branch, UnitKind.general_branch)]
+    staffed = set(db.session.scalars(
+        sa.select(Membership.unit_id).join(User, User.id == Membership.user_id)
+        .where(Membership.unit_id.in_([u.id for u in units]), Membership.role == Role.secretary,
+               User.is_active_flag.is_(True))))
+    return [u for u in units if u.id in staffed], [u for u in units if u.id not in staffed]
 
 
 def scope_unit_ids(user: User) -> sa.Select:

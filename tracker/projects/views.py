@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
+from types import SimpleNamespace
 from urllib.parse import urlparse
 
 import sqlalchemy as sa
@@ -15,17 +17,20 @@ from ..extensions import db
 from ..htmx import redirect_to, render, wants_fragment
 from ..i18n import reason_text
 from ..links import problem_counts
-from ..models import OrgUnit, Project, ProjectTemplate, ProjectType, Role, User, UnitKind
+from ..models import OrgUnit, Project, ProjectTemplate, ProjectType, Role, User
 from ..pagination import paginate
+from ..people import sort_people
 from ..reasons import DomainError, StaleEdit
-from ..scoping import get_unit_or_404, users_in_scope, visible
+from ..scoping import get_unit_or_404, scoped, users_in_scope, visible
 from ..uploads import ACCEPT_ATTRIBUTE, attachments_of, store_upload
 from . import bp, operations, policy
-from .forms import AssignForm, ItemForm, MoveForm, ProjectForm, ReassignForm, VerdictForm, stage_of
+from .forms import (
+    AssignForm, ItemForm, MoveForm, ProjectForm, ReassignForm, RefuseApprovalForm, VerdictForm, stage_of,
+)
 from .operations import TargetInput
 from .queries import (
-    BoardFilters, board as build_board, categories, category_choices, items_by_stage, load_item_or_404, load_project_or_404,
-    people_in_scope, people_of_unit, unit_choices,
+    BoardFilters, assignable_units, board as build_board, categories, category_choices, items_by_stage,
+    load_item_or_404, load_project_or_404, people_in_scope, people_of_unit, unit_choices,
 )
 from .workflow import ORDER, Stage, move_kind
 
@@ -148,11 +153,22 @@ def reassign():
 # --- Create and edit -------------------------------------------------------------------------
 
 
-def _fill_choices(form: ProjectForm, unit: OrgUnit | None = None) -> None:
+def _fill_choices(form: ProjectForm, project: Project | None = None) -> None:
+    """The form's choices; editing, also the project's own units and people even when outside the
+    editor's scope (an assigned project's 下达单位 sits above its owner's branch), so a save keeps them."""
     form.unit_id.choices = unit_choices(current_user, *_RUNNERS)
     form.assigning_unit_id.choices = [(0, "—")] + unit_choices(current_user)
     form.category_id.choices = [(0, "—")] + [(c.id, c.name) for c in categories()]
     people = people_in_scope(current_user)
+    if project is not None:
+        # Neither unit is edited here: the choices hold exactly the saved ones.
+        form.unit_id.choices = [(project.unit_id, project.unit.name)]
+        form.assigning_unit_id.choices = [(project.assigning_unit_id or 0, project.assigning_unit.name
+                                           if project.assigning_unit else "—")]
+        form.unit_id.data, form.assigning_unit_id.data = project.unit_id, project.assigning_unit_id or 0
+        # A deactivated category stays on the projects that have it.
+        form.category_id.choices = [(0, "—")] + category_choices(project.category_id)
+        people = sort_people({u.id: u for u in [*people, project.owner, *project.participants]}.values())
     form.owner_id.choices = [(u.id, u.display_name) for u in people]
     form.participant_ids.choices = [(u.id, u.display_name) for u in people]
 
@@ -170,19 +186,19 @@ def _field_errors(form: ProjectForm, error: DomainError) -> None:
         (field or form.title).errors.append(reason_text(reason))
 
 
-def _person(user_id: int | None) -> User | None:
-    if not user_id:
-        return None
-    user = db.session.scalars(sa.select(User).where(User.id == user_id, User.id.in_(users_in_scope(current_user)))).first()
-    if user is None:
-        abort(404)
-    return user
+def _person(form: ProjectForm) -> User | None:
+    """The owner chosen in `form` (its choices were checked by the form: in scope, or the saved one)."""
+    return db.session.get(User, form.owner_id.data) if form.owner_id.data else None
 
 
-def _people(ids: list[int]) -> list[User]:
-    if not ids:
-        return []
-    return list(db.session.scalars(sa.select(User).where(User.id.in_(ids), User.id.in_(users_in_scope(current_user)))))
+def _people(form: ProjectForm) -> list[User]:
+    ids = form.participant_ids.data or []
+    return list(db.session.scalars(sa.select(User).where(User.id.in_(ids)))) if ids else []
+
+
+def _assignee(form: ItemForm) -> User | None:
+    """The assignee chosen in `form` (one of the people of the project's unit, checked by the form)."""
+    return db.session.get(User, form.assignee_id.data) if form.assignee_id.data else None
 
 
 @bp.route("/projects/new", methods=["GET", "POST"])
@@ -201,11 +217,11 @@ def new():
         assigning = get_unit_or_404(form.assigning_unit_id.data, current_user) if form.assigning_unit_id.data else None
         try:
             project = operations.create_project(
-                current_user, title=form.title.data, unit=unit, owner=_person(form.owner_id.data),
+                current_user, title=form.title.data, unit=unit, owner=_person(form),
                 start_date=form.start_date.data, due_date=form.due_date.data, description=form.description.data or "",
                 category_id=form.category_id.data or None, type=ProjectType(form.type.data),
                 assigning_unit=assigning, quarter=form.quarter.data or None, needs_approval=form.needs_approval.data,
-                participants=_people(form.participant_ids.data), targets=_targets_of(form))
+                participants=_people(form), targets=_targets_of(form))
         except DomainError as error:
             _field_errors(form, error)
         else:
@@ -221,26 +237,21 @@ def edit(project_id: int):
     if not policy.can_edit(current_user, project):
         abort(403)
     form = ProjectForm(obj=project)
-    _fill_choices(form)
-    # A deactivated category stays on the projects that have it.
-    form.category_id.choices = [(0, "—")] + category_choices(project.category_id)
-    form.unit_id.choices = [(project.unit_id, project.unit.name)]
-    form.unit_id.data = project.unit_id
-    form.assigning_unit_id.data = project.assigning_unit_id or 0
+    _fill_choices(form, project)
     if request.method == "GET":
         form.load(project)
     stale = None
     if form.validate_on_submit():
         try:
             operations.update_project(
-                current_user, project, version=int(form.version.data or 0), title=form.title.data,
+                current_user, project, version=_version(form.version.data) or 0, title=form.title.data,
                 description=form.description.data or "", category_id=form.category_id.data or None,
-                type=ProjectType(form.type.data), owner=_person(form.owner_id.data),
+                type=ProjectType(form.type.data), owner=_person(form),
                 start_date=form.start_date.data, due_date=form.due_date.data, quarter=form.quarter.data or None,
-                needs_approval=form.needs_approval.data, participants=_people(form.participant_ids.data),
+                needs_approval=form.needs_approval.data, participants=_people(form),
                 targets=_targets_of(form))
         except StaleEdit as error:
-            stale = error
+            stale = SimpleNamespace(reasons=error.reasons, current=_saved_values(project))
             form.version.data = project.version
         except DomainError as error:
             _field_errors(form, error)
@@ -250,6 +261,35 @@ def edit(project_id: int):
             return redirect(url_for("projects.show", project_id=project.id))
     status = 409 if stale else 422 if form.errors else 200
     return render("projects/form.html", form=form, project=project, stale=stale, status=status)
+
+
+def _version(value) -> int | None:
+    """The version a form showed, None when it sent none; anything but a number reads as an old form (0)."""
+    if value in (None, ""):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
+
+
+def _number(value) -> str:
+    return format(Decimal(value).normalize(), "f")
+
+
+def _saved_values(project: Project) -> SimpleNamespace:
+    """The saved project as a person reads it, field by field of the form (for the stale-edit notice)."""
+    def actual(t) -> str:
+        return _number(t.actual_value) + t.measure if t.actual_value is not None else "—"
+
+    targets = [_("%(indicator)s: target %(target)s%(measure)s, actual %(actual)s", indicator=t.indicator,
+                 target=_number(t.target_value), measure=t.measure, actual=actual(t)) for t in project.targets]
+    return SimpleNamespace(
+        title=project.title, description=project.description, category_id=project.category_id or 0,
+        type=project.type.value, owner_id=project.owner_id, start_date=project.start_date,
+        due_date=project.due_date, quarter=project.quarter or 0, needs_approval=project.needs_approval,
+        participant_ids="、".join(u.display_name for u in project.participants) or None,
+        target_rows="；".join(targets) or None)
 
 
 # --- One project -----------------------------------------------------------------------------
@@ -264,6 +304,7 @@ def _show_context(project: Project, **extra) -> dict:
                 can_record_verdict=policy.can_record_verdict(current_user, project),
                 can_edit_item=policy.can_edit_item, move_kind=move_kind,
                 verdict_form=extra.pop("verdict_form", None) or VerdictForm(verdict=project.verdict),
+                refuse_form=extra.pop("refuse_form", None) or RefuseApprovalForm(formdata=None),
                 item_form=ItemForm(), people=people_of_unit(project.unit), **extra)
 
 
@@ -282,7 +323,12 @@ def move(project_id: int):
     to = stage_of(form.to.data)
     if to is None:
         abort(400)
-    operations.move_project(project, to, current_user, reason=form.reason.data)
+    try:
+        operations.move_project(project, to, current_user, reason=form.reason.data)
+    except DomainError as error:
+        if wants_fragment():
+            raise  # the flash area shows it; the board puts a dragged card back
+        return _refused_move(project, error)
     db.session.commit()
     flash(_("%(code)s moved to %(stage)s.", code=project.code, stage=_stage_name(to)), "success")
     if request.form.get("view") == "card" and wants_fragment():
@@ -290,6 +336,14 @@ def move(project_id: int):
                       progress=_progress(project), movable={project.id}, card=card_context(),
                       next=_safe_next(url_for("projects.board")))
     return redirect_to(_safe_next(url_for("projects.show", project_id=project.id)))
+
+
+def _refused_move(project: Project, error: DomainError):
+    """Without JavaScript, a refused move goes back where it came from with the reasons in the flash."""
+    db.session.rollback()
+    flash(_("%(title)s: %(reasons)s", title=reason_text(error.title),
+            reasons=" ".join(reason_text(r) for r in error.reasons)), "error")
+    return redirect(_safe_next(url_for("projects.show", project_id=project.id)))
 
 
 def _stage_name(stage: Stage) -> str:
@@ -314,6 +368,35 @@ def approve(project_id: int):
     operations.approve_project(project, current_user)
     db.session.commit()
     flash(_("Project %(code)s approved.", code=project.code), "success")
+    return redirect_to(url_for("projects.show", project_id=project.id))
+
+
+@bp.post("/projects/<int:project_id>/approval/refuse")
+def refuse_approval(project_id: int):
+    project = load_project_or_404(project_id, current_user, full=True)
+    if not policy.can_approve(current_user, project):
+        abort(403)
+    form = RefuseApprovalForm()
+    try:
+        operations.refuse_approval(current_user, project, form.reason.data)
+    except DomainError as error:
+        if error.status != 422:
+            raise
+        form.reason.errors = [reason_text(r) for r in error.reasons]
+        return render("projects/show.html", status=422, **_show_context(project, refuse_form=form))
+    db.session.commit()
+    flash(_("The approval of %(code)s is refused; the owner is told why.", code=project.code), "success")
+    return redirect_to(url_for("projects.show", project_id=project.id))
+
+
+@bp.post("/projects/<int:project_id>/approval/request")
+def request_approval(project_id: int):
+    project = load_project_or_404(project_id, current_user)
+    if not policy.can_edit(current_user, project):
+        abort(403)
+    operations.request_approval(current_user, project)
+    db.session.commit()
+    flash(_("Approval of %(code)s asked for again.", code=project.code), "success")
     return redirect_to(url_for("projects.show", project_id=project.id))
 
 
@@ -352,7 +435,7 @@ def upload(project_id: int):
 
 
 def _checklist(project: Project, stage: Stage, form: ItemForm | None = None, editing: int | None = None,
-               status: int = 200):
+               status: int = 200, stale=None):
     if not wants_fragment():
         if status >= 400 and form is not None:
             return render("projects/show.html", status=status, **_show_context(
@@ -362,7 +445,7 @@ def _checklist(project: Project, stage: Stage, form: ItemForm | None = None, edi
     return render("projects/_checklist.html", "projects/_checklist.html", status=status, project=project,
                   stage=stage, stage_items=items, item_form=form or ItemForm(), form_stage=stage, editing=editing,
                   people=people_of_unit(project.unit), can_edit=policy.can_edit(current_user, project),
-                  can_edit_item=policy.can_edit_item, today=_today())
+                  can_edit_item=policy.can_edit_item, today=_today(), stale=stale)
 
 
 def _item_fields(form: ItemForm, project: Project) -> None:
@@ -382,7 +465,7 @@ def add_item(project_id: int):
     if not form.validate_on_submit():
         return _checklist(project, stage, form, status=422)
     operations.add_item(project, current_user, stage=stage, text=form.text.data, is_required=form.is_required.data,
-                        assignee=_person(form.assignee_id.data), due_date=form.due_date.data)
+                        assignee=_assignee(form), due_date=form.due_date.data)
     db.session.commit()
     return _checklist(project, stage)
 
@@ -396,18 +479,28 @@ def edit_item(project_id: int, item_id: int):
     form = ItemForm(obj=item if request.method == "GET" else None)
     _item_fields(form, project)
     if request.method == "GET":
-        form.assignee_id.data = item.assignee_id or 0
-        if not wants_fragment():
-            return render("projects/item_form.html", form=form, project=project, item=item)
-        return _checklist(project, item.stage, form, editing=item.id)
+        form.assignee_id.data, form.version.data = item.assignee_id or 0, item.version
+        return _item_editor(project, item, form)
     if not form.validate_on_submit():
-        if not wants_fragment():
-            return render("projects/item_form.html", form=form, project=project, item=item, status=422)
-        return _checklist(project, item.stage, form, editing=item.id, status=422)
-    operations.edit_item(item, project, current_user, text=form.text.data, is_required=form.is_required.data,
-                         assignee=_person(form.assignee_id.data), due_date=form.due_date.data)
+        return _item_editor(project, item, form, status=422)
+    try:
+        operations.edit_item(item, project, current_user, text=form.text.data, is_required=form.is_required.data,
+                             assignee=_assignee(form), due_date=form.due_date.data,
+                             version=_version(form.version.data))
+    except StaleEdit as error:
+        form.version.data = item.version
+        stale = SimpleNamespace(reasons=error.reasons, current=SimpleNamespace(
+            text=item.text, is_required=item.is_required, assignee_id=item.assignee_id or 0, due_date=item.due_date))
+        return _item_editor(project, item, form, status=409, stale=stale)
     db.session.commit()
     return _checklist(project, item.stage)
+
+
+def _item_editor(project: Project, item, form: ItemForm, status: int = 200, stale=None):
+    """The item's edit form: its own page without JavaScript, inline in its checklist with htmx."""
+    if not wants_fragment():
+        return render("projects/item_form.html", form=form, project=project, item=item, stale=stale, status=status)
+    return _checklist(project, item.stage, form, editing=item.id, status=status, stale=stale)
 
 
 @bp.post("/projects/<int:project_id>/items/<int:item_id>/reorder")
@@ -467,10 +560,12 @@ def assign(template_id: int):
     if template is None or not template.is_active:
         abort(404)
     form = AssignForm()
-    branches = [u for u in _branch_units()]
-    form.unit_ids.choices = [(u.id, u.name) for u in branches]
+    offered, not_offered = assignable_units(current_user)
+    form.unit_ids.choices = [(u.id, u.name) for u in offered]
     if request.method == "GET":
         form.start_date.data = _today()
+    elif form.all_units.data:
+        form.unit_ids.data = [u.id for u in offered]
     if form.validate_on_submit():
         units = [get_unit_or_404(uid, current_user) for uid in form.unit_ids.data]
         try:
@@ -481,17 +576,19 @@ def assign(template_id: int):
             form.unit_ids.errors = list(form.unit_ids.errors) + [reason_text(r) for r in error.reasons]
         else:
             db.session.commit()
-            flash(_("%(n)d projects assigned from the template %(name)s.", n=len(projects), name=template.name),
-                  "success")
+            _flash_assigned(template, units, projects)
             return redirect(url_for("projects.board"))
-    return render("projects/assign.html", form=form, tpl=template, status=422 if form.errors else 200)
+    return render("projects/assign.html", form=form, tpl=template, not_offered=not_offered,
+                  status=422 if form.errors else 200)
 
 
-def _branch_units() -> list[OrgUnit]:
-    from ..scoping import scoped_units
-
-    return [u for u in scoped_units(current_user, Role.leader, Role.admin, active_only=True)
-            if u.kind in (UnitKind.branch, UnitKind.general_branch)]
+def _flash_assigned(template: ProjectTemplate, units: list[OrgUnit], projects: list[Project]) -> None:
+    flash(_("%(n)d projects assigned from the template %(name)s.", n=len(projects), name=template.name), "success")
+    made = {p.unit_id for p in projects}
+    skipped = [u.name for u in units if u.id not in made]
+    if skipped:
+        flash(_("%(units)s already have this period's project from the template; none was added again.",
+                units="、".join(skipped)), "info")
 
 
 from . import config_views  # noqa: E402,F401  (the configuration pages attach to the same blueprint)

@@ -41,6 +41,7 @@ class GateFacts:
     targets: int = 0  #: quantified targets set
     needs_approval: bool = False
     approved: bool = False
+    approval_refusal: str | None = None  #: why 立项审批 was refused, until the owner asks again
     problems_open: int = 0  #: linked rectification items not closed
     problems_closed: int = 0
     verdict_recorded: bool = False
@@ -72,7 +73,10 @@ def gate_reasons(source: Stage, target: Stage, facts: GateFacts, reason: str | N
                                   {"count": facts.open_required[Stage.plan]}, code="plan_items"))
         if facts.targets < 1:
             reasons.append(Reason(N_("Set at least one quantified target."), code="no_target"))
-        if facts.needs_approval and not facts.approved:
+        if facts.needs_approval and not facts.approved and facts.approval_refusal:
+            reasons.append(Reason(N_("The approval (立项审批) was refused: %(reason)s Revise the project and ask again."),
+                                  {"reason": facts.approval_refusal}, code="approval_refused"))
+        elif facts.needs_approval and not facts.approved:
             reasons.append(Reason(N_("The project needs approval (立项审批) by a leader of the assigning unit."),
                                   code="not_approved"))
     elif source is Stage.run:

@@ -57,6 +57,8 @@ def new():
     form.set_choices(_admin_unit_choices())
     if not form.unit_id.choices:
         abort(403)
+    if request.method == "GET":  # "add a person" on a unit's page comes with the unit chosen
+        form.unit_id.data = request.args.get("unit", type=int)
     if form.validate_on_submit():
         unit = get_unit_or_404(form.unit_id.data, current_user)
         if not can_admin_unit(current_user, unit):
