@@ -40,10 +40,15 @@ class Config:
     REMEMBER_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE")
     PERMANENT_SESSION_LIFETIME = int(os.environ.get("SESSION_HOURS", "12")) * 3600
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+    # Trusted reverse-proxy hops in front of the app (nginx: 1): X-Forwarded-For and
+    # X-Forwarded-Proto are believed from that many proxies, and no more.
+    PROXY_FIX_X_FOR = int(os.environ.get("PROXY_FIX_X_FOR", "0"))
+    # Failed-login throttling (tracker/auth/throttle.py); counters shared through Redis when set.
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
-    RATELIMIT_HEADERS_ENABLED = True
-    LOGIN_LIMIT = os.environ.get("LOGIN_LIMIT", "10 per 5 minutes")
+    LOGIN_LIMIT = os.environ.get("LOGIN_LIMIT", "10 per 5 minutes")  # per address
+    LOGIN_ACCOUNT_LIMIT = os.environ.get("LOGIN_ACCOUNT_LIMIT", "5 per 5 minutes")  # per account at an address or device
+    LOGIN_DELAY_AFTER = os.environ.get("LOGIN_DELAY_AFTER", "20 per 15 minutes")  # per account, then a growing delay
     PAGE_SIZE = 50
     # Weights of the four quarters' review scores in half-year and annual totals, e.g. "1,1,1,2".
     REVIEW_QUARTER_WEIGHTS = dict(
@@ -59,5 +64,7 @@ class TestConfig(Config):
     SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("TEST_DATABASE_URL")) or "sqlite://"
     WTF_CSRF_ENABLED = False
     RATELIMIT_STORAGE_URI = "memory://"
-    LOGIN_LIMIT = "1000 per minute"  # the rate-limit test lowers it
+    LOGIN_LIMIT = "1000 per minute"  # the throttle tests lower these
+    LOGIN_ACCOUNT_LIMIT = "1000 per minute"
+    LOGIN_DELAY_AFTER = "1000 per minute"
     ARGON2_PARAMS = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}

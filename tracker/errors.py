@@ -108,7 +108,10 @@ def init_app(app: Flask) -> None:
             reasons = [error.description]
         response = error_response(error.code, reasons)
         if error.code == 429:
-            response.headers["Retry-After"] = "300"
+            # Only a refusal that knows when it ends says so (werkzeug's TooManyRequests(retry_after=…)).
+            for name, value in error.get_headers():
+                if name == "Retry-After":
+                    response.headers[name] = value
         if error.code == 405 and hasattr(error, "valid_methods") and error.valid_methods:
             response.headers["Allow"] = ", ".join(error.valid_methods)
         return response
