@@ -33,6 +33,9 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
     if not app.config["UPLOAD_DIR"]:
         app.config["UPLOAD_DIR"] = str(Path(app.instance_path) / "uploads")
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    from .secret_key import configure_secret_key
+
+    configure_secret_key(app)
 
     from . import models  # noqa: F401  (registers the tables)
     from .extensions import babel, csrf, db, htmx, login_manager, migrate

@@ -22,7 +22,8 @@ def database_url(url: str | None) -> str | None:
 class Config:
     """Production-ready defaults; every setting can be overridden by an environment variable."""
 
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-change-me")
+    # Unset: a random key generated once into instance/secret_key (tracker/secret_key.py).
+    SECRET_KEY = os.environ.get("SECRET_KEY") or None
     SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("DATABASE_URL")) or "sqlite:///tracker.db"
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR")  # default: <instance>/uploads
