@@ -97,6 +97,10 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def _csrf_error(error: CSRFError):
+        from .security import https_only_message, https_only_over_http
+
+        if https_only_over_http():  # no session cookie came back: not an expired form at all
+            return error_response(400, [https_only_message()])
         return error_response(400, [_("The form has expired. Please reload the page and try again.")])
 
     @app.errorhandler(HTTPException)
