@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import click
 import sqlalchemy as sa
 from flask import Flask
@@ -9,17 +11,65 @@ from flask import Flask
 from .extensions import db
 
 
+class TopUnitKind(click.ParamType):
+    """A top-level unit's kind, written 党委 / 工委 / 机关党委 or committee / work_committee / organ_committee."""
+
+    name = "kind"
+
+    def convert(self, value, param, ctx):
+        from .orgs.labels import TOP_KIND_WORDS
+
+        kind = TOP_KIND_WORDS.get(str(value).strip())
+        if kind is None:
+            self.fail(f"{value!r} is not a top-level unit kind: write 党委, 工委 or 机关党委.", param, ctx)
+        return kind
+
+
+class IsoDate(click.ParamType):
+    """A calendar date written YYYY-MM-DD; anything else is a one-line usage error."""
+
+    name = "YYYY-MM-DD"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, date):
+            return value
+        try:
+            return date.fromisoformat(str(value).strip())
+        except ValueError:
+            self.fail(f"{value!r} is not a date: write it as YYYY-MM-DD, e.g. 2026-12-31.", param, ctx)
+
+
+DATE = IsoDate()
+
+
+def _long_enough(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    from .auth.passwords import MIN_LENGTH
+
+    if value is not None and len(value) < MIN_LENGTH:
+        raise click.BadParameter(f"At least {MIN_LENGTH} characters.")
+    return value
+
+
 def register_commands(app: Flask) -> None:
+    from .auth.passwords import MIN_LENGTH
+
     @app.cli.command("seed-demo")
-    @click.option("--if-empty", is_flag=True, help="Only seed when the database has no units yet.")
-    def seed_demo_command(if_empty: bool) -> None:
-        """Create the demo 机关党委, its branches and users (password demo12345); safe to run twice."""
+    @click.option("--if-empty", is_flag=True, help="Only seed an empty database; otherwise say so and change nothing.")
+    @click.option("--force", is_flag=True,
+                  help="Add the demo beside other data (never when one of its usernames is taken).")
+    def seed_demo_command(if_empty: bool, force: bool) -> None:
+        """Create the demo 机关党委, its branches and users (password demo12345) in an empty database; safe to run twice."""
         from .demo import database_is_empty, seed_demo
+        from .reasons import DomainError
 
         if if_empty and not database_is_empty():
             click.echo("The database already has data; demo not seeded.")
             return
-        if seed_demo(click.echo):
+        try:
+            seeded = seed_demo(click.echo, force=force)
+        except DomainError as error:
+            raise click.ClickException(str(error)) from error
+        if seeded:
             db.session.commit()
         else:
             click.echo("The demo data is already there; nothing changed.")
@@ -27,11 +77,16 @@ def register_commands(app: Flask) -> None:
     @app.cli.command("create-admin")
     @click.option("--username", prompt=True, help="Login name of the administrator.")
     @click.option("--full-name", default="系统管理员", show_default=True)
-    @click.option("--unit-name", default=None, help="Top-level unit to administer (created if missing).")
-    @click.password_option(help="Password (asked for when not given).")
-    def create_admin_command(username: str, full_name: str, unit_name: str | None, password: str) -> None:
+    @click.option("--unit-name", default=None,
+                  help="Top-level unit to administer (created if missing; asked for when there is none).")
+    @click.option("--kind", type=TopUnitKind(), default=None,
+                  help="Kind of a new top-level unit: 党委, 工委 or 机关党委 (asked for when its name does not say).")
+    @click.password_option(prompt=f"Password (at least {MIN_LENGTH} characters)", callback=_long_enough,
+                           help=f"Password of at least {MIN_LENGTH} characters (asked for when not given).")
+    def create_admin_command(username: str, full_name: str, unit_name: str | None, kind, password: str) -> None:
         """Create a system administrator at a top-level unit (creating the unit if needed)."""
-        from .models import OrgUnit, Role, UnitKind
+        from .models import OrgUnit, Role
+        from .orgs.labels import top_kind_from_name
         from .orgs.operations import create_unit
         from .reasons import DomainError
         from .users.operations import create_user
@@ -42,7 +97,10 @@ def register_commands(app: Flask) -> None:
         ).first()
         try:
             if root is None:
-                root = create_unit(None, unit_name or "机关党委", UnitKind.organ_committee)
+                unit_name = unit_name or click.prompt("Name of the top-level unit", default="机关党委")
+                kind = kind or top_kind_from_name(unit_name) or click.prompt(
+                    "Kind of the top-level unit (党委, 工委 or 机关党委)", type=TopUnitKind())
+                root = create_unit(None, unit_name, kind)
             create_user(None, username=username, full_name=full_name, password=password,
                         unit=root, role=Role.admin)
         except DomainError as error:
