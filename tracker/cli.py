@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import click
 import sqlalchemy as sa
@@ -133,3 +134,38 @@ def register_commands(app: Flask) -> None:
         if app.config["RATELIMIT_STORAGE_URI"].startswith("memory://"):
             click.echo("Note: without REDIS_URL each server process counts failed logins in its own memory, "
                        "which this command cannot reach: restart the server (or set REDIS_URL) to clear them.")
+
+    @app.cli.command("backup")
+    @click.argument("path", type=click.Path(path_type=Path))
+    def backup_command(path: Path) -> None:
+        """Write the database and the uploaded files to one archive at PATH (a file name, or a folder to put
+        a dated archive in); safe while the app runs."""
+        from .backup import BackupError, create_backup
+
+        try:
+            archive, manifest = create_backup(path)
+        except BackupError as error:
+            raise click.ClickException(str(error)) from error
+        click.echo(f"Backup written to {archive}: {manifest.rows} rows in {len(manifest.tables)} tables, "
+                   f"{manifest.files} uploaded files (schema revision {manifest.revision}).")
+
+    @app.cli.command("restore")
+    @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    @click.option("--yes", is_flag=True, help="Replace without asking first.")
+    def restore_command(path: Path, yes: bool) -> None:
+        """Replace the database and the uploaded files with the backup archive at PATH (asks first unless --yes)."""
+        from .backup import BackupError, check_restorable, current_counts, read_manifest, restore_backup, upload_root
+
+        try:
+            manifest = read_manifest(path)
+            check_restorable(manifest)
+            if not yes:
+                click.confirm(
+                    f"Replace the database {db.engine.url.render_as_string(hide_password=True)} "
+                    f"({sum(current_counts().values())} rows now) and the files in {upload_root()} with the backup "
+                    f"of {manifest.created_at} ({manifest.rows} rows, {manifest.files} files)?", abort=True)
+            restore_backup(path)
+        except BackupError as error:
+            raise click.ClickException(str(error)) from error
+        click.echo(f"Restored {manifest.rows} rows in {len(manifest.tables)} tables and {manifest.files} files "
+                   f"from {path}.")
