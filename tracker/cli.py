@@ -169,3 +169,13 @@ def register_commands(app: Flask) -> None:
             raise click.ClickException(str(error)) from error
         click.echo(f"Restored {manifest.rows} rows in {len(manifest.tables)} tables and {manifest.files} files "
                    f"from {path}.")
+
+    @app.cli.command("sweep")
+    @click.option("--hours", type=click.FloatRange(min=0), default=None,
+                  help="Remove files older than this many hours (default: TEMP_MAX_AGE_HOURS).")
+    def sweep_command(hours: float | None) -> None:
+        """Remove stale temporary files: import sheets never confirmed, files left by interrupted exports."""
+        from .tempfiles import sweep_temp_files
+
+        swept = sweep_temp_files(hours)
+        click.echo(f"Removed {swept.files} temporary files ({swept.bytes / 1024 / 1024:.1f} MB).")

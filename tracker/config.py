@@ -28,6 +28,9 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR")  # default: <instance>/uploads
     MAX_UPLOAD_MB = int(os.environ.get("MAX_UPLOAD_MB", "20"))
+    TEMP_DIR = os.environ.get("TEMP_DIR")  # default: <instance>/tmp (exports being written)
+    # Unconfirmed import sheets and files left by interrupted exports older than this are swept.
+    TEMP_MAX_AGE_HOURS = float(os.environ.get("TEMP_MAX_AGE_HOURS", "24"))
     # The whole request may carry one upload of MAX_UPLOAD_MB plus its form fields.
     MAX_CONTENT_LENGTH = (MAX_UPLOAD_MB + 1) * 1024 * 1024
     BABEL_DEFAULT_LOCALE = "zh_Hans_CN"
