@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from ..auth.passwords import MIN_LENGTH
 from ..models import Post, Role
@@ -41,9 +41,22 @@ class NewUserForm(RoleFieldsMixin, FlaskForm):
                              render_kw={"autocomplete": "new-password"})
 
 
+def valid_phone(form, field) -> None:
+    """The operation's phone rule, so the message stands beside the field."""
+    from ..i18n import reason_text
+    from ..reasons import DomainError
+    from .operations import normalise_phone
+
+    try:
+        normalise_phone(field.data)
+    except DomainError as error:
+        raise ValidationError(reason_text(error.reasons[0])) from error
+
+
 class EditUserForm(FlaskForm):
     full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=100)])
-    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=32)])
+    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=32), valid_phone],
+                        render_kw={"inputmode": "tel", "autocomplete": "tel"})
     version = HiddenField()
 
 

@@ -13,6 +13,30 @@ from ..models import Membership, OrgUnit, Post, Role, User
 from ..reasons import N_, DomainError, Reason, StaleEdit
 
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
+#: A mainland mobile number, or a landline with its area code and an optional extension.
+MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
+LANDLINE_RE = re.compile(r"^0\d{2,3}-\d{7,8}(?:-\d{1,6})?$")
+PHONE_REASON = Reason(N_("Enter a mobile number (11 digits, e.g. 13812345678) or a landline with its area code, "
+                         "e.g. 010-12345678 or 0755-1234567-801."), code="phone")
+
+
+def normalise_phone(value: str | None) -> str | None:
+    """A phone number as stored (spaces dropped, +86 and 转 understood), None when empty; raises
+    DomainError (422) for anything that is no mainland mobile or landline number."""
+    text = re.sub(r"[\s\u3000]", "", value or "").replace("转", "-").replace("—", "-").replace("－", "-")
+    if not text:
+        return None
+    text = re.sub(r"^(?:\+86|0086)-?(?=1)", "", text)
+    if MOBILE_RE.match(text) or LANDLINE_RE.match(text):
+        return text
+    raise DomainError(PHONE_REASON, status=422)
+
+
+def mask_phone(value: str | None) -> str | None:
+    """A phone number for a timeline: the first three and last four characters, digits between hidden."""
+    if not value or len(value) <= 7:
+        return value
+    return value[:3] + re.sub(r"\d", "*", value[3:-4]) + value[-4:]
 
 
 def _check_password(password: str) -> None:
@@ -42,12 +66,17 @@ def create_user(actor: User | None, *, username: str, full_name: str, password: 
 
 
 def update_user(actor: User, user: User, *, version: int, full_name: str, phone: str | None) -> User:
-    """Edit a user's name and phone; refuses a stale form."""
+    """Edit a user's name and phone; refuses a stale form or a malformed phone number. The timeline
+    records a changed phone number masked (138****5678): not everyone who reads it may see it."""
     if version != user.version:
         raise StaleEdit(user)
-    before, after = changes(user, {"full_name": full_name.strip(), "phone": phone or None})
+    phone = normalise_phone(phone)
+    before, after = changes(user, {"full_name": full_name.strip(), "phone": phone})
     if after:
-        user.full_name, user.phone = full_name.strip(), phone or None
+        user.full_name, user.phone = full_name.strip(), phone
+        for record in (before, after):
+            if "phone" in record:
+                record["phone"] = mask_phone(record["phone"])
         record_activity(actor, user, "updated", before=before, after=after,
                         unit_id=user.memberships[0].unit_id if user.memberships else None)
     db.session.flush()
