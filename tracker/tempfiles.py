@@ -9,12 +9,14 @@ sweep (on each new import and by `flask sweep`) removes whatever is older than T
 
 from __future__ import annotations
 
+import secrets
 import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import current_app
+from flask import current_app, session
+from werkzeug.datastructures import FileStorage
 
 #: The folder inside UPLOAD_DIR holding sheets that await an import's confirmation.
 IMPORTS = "imports"
@@ -32,6 +34,35 @@ def import_dir() -> Path:
     path = Path(current_app.config["UPLOAD_DIR"]) / IMPORTS
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def keep_for_confirmation(key: str, upload: FileStorage) -> tuple[str, Path]:
+    """Save an uploaded sheet until its import is confirmed: the session remembers it under `key`
+    (an earlier sheet of the same session and import goes, and so do stale ones). Returns the
+    token naming it and its path; the caller removes the file if it turns out not to be needed."""
+    forget_kept(key)
+    sweep_temp_files()
+    token = secrets.token_hex(16)
+    path = import_dir() / token
+    upload.save(path)
+    session[key] = {"token": token, "name": (upload.filename or "")[:200]}
+    return token, path
+
+
+def kept_for_confirmation(key: str, token: str | None) -> Path | None:
+    """The sheet this session keeps under `key`, if `token` names it and it is still there."""
+    kept = session.get(key) or {}
+    if not token or kept.get("token") != token or not token.isalnum():
+        return None
+    path = import_dir() / token
+    return path if path.exists() else None
+
+
+def forget_kept(key: str) -> None:
+    """Remove the sheet this session keeps under `key`, if any."""
+    token = (session.pop(key, None) or {}).get("token")
+    if token and token.isalnum():
+        (import_dir() / token).unlink(missing_ok=True)
 
 
 @dataclass

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import secrets
-from pathlib import Path
-from urllib.parse import quote
-
-from flask import Response, abort, current_app, flash, request, session, url_for
+from flask import Response, abort, current_app, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -14,17 +10,13 @@ from ..extensions import db
 from ..htmx import redirect_to, render
 from ..i18n import reason_text
 from ..reasons import DomainError
-from ..tempfiles import import_dir, sweep_temp_files
+from ..sheets import content_disposition
+from ..tempfiles import forget_kept, keep_for_confirmation, kept_for_confirmation
 from . import bp, operations, policy, queries
 from .excel import ImportFileError, ImportPlan, export_to_tempfile, import_plan, plan_import
 from .forms import ConfirmImportForm, ImportForm
 
 SESSION_KEY = "ledger_import"
-
-
-def content_disposition(filename: str, fallback: str) -> str:
-    """An attachment header with an ASCII fallback and the UTF-8 name (RFC 6266 / RFC 5987)."""
-    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"
 
 
 @bp.get("/export.xlsx")
@@ -51,40 +43,19 @@ def _may_import() -> bool:
     return any(policy.can_create_in(current_user, m.unit) for m in current_user.memberships)
 
 
-def _stored_import(token: str | None) -> Path | None:
-    """The uploaded sheet kept for this session between preview and confirm, if the token matches."""
-    kept = session.get(SESSION_KEY) or {}
-    if not token or kept.get("token") != token or not token.isalnum():
-        return None
-    path = import_dir() / token
-    return path if path.exists() else None
-
-
-def _forget_import() -> None:
-    """Remove this session's sheet awaiting confirmation, if any."""
-    token = (session.pop(SESSION_KEY, None) or {}).get("token")
-    if token and token.isalnum():
-        (import_dir() / token).unlink(missing_ok=True)
-
-
 def _preview(upload) -> tuple[ImportPlan, str | None]:
     """Check an uploaded sheet (raises ImportFileError); keep it for the confirm step, under the
     returned token, only when there is something to confirm."""
-    _forget_import()  # a new upload replaces the sheet of an earlier preview
-    sweep_temp_files()  # and sheets nobody confirmed go
-    token = secrets.token_hex(16)
-    path = import_dir() / token
-    upload.save(path)
+    token, path = keep_for_confirmation(SESSION_KEY, upload)
     try:
         with path.open("rb") as fh:
             plan = plan_import(current_user, fh)
     except BaseException:
-        path.unlink(missing_ok=True)
+        forget_kept(SESSION_KEY)
         raise
     if plan.bad or not plan.new:  # nothing to confirm: nothing kept
-        path.unlink(missing_ok=True)
+        forget_kept(SESSION_KEY)
         return plan, None
-    session[SESSION_KEY] = {"token": token, "name": upload.filename[:200]}
     return plan, token
 
 
@@ -114,7 +85,7 @@ def import_confirm():
     if not _may_import():
         abort(403)
     form = ConfirmImportForm()
-    path = _stored_import(form.token.data) if form.validate_on_submit() else None
+    path = kept_for_confirmation(SESSION_KEY, form.token.data) if form.validate_on_submit() else None
     if path is None:
         flash(_("The uploaded sheet has expired. Please upload it again."), "error")
         return redirect_to(url_for("ledger.import_sheet"))
@@ -124,11 +95,11 @@ def import_confirm():
         created = import_plan(current_user, plan)
     except DomainError as error:
         db.session.rollback()
-        _forget_import()  # the page that follows asks for the sheet again
+        forget_kept(SESSION_KEY)  # the page that follows asks for the sheet again
         flash(" ".join(reason_text(r) for r in error.reasons), "error")
         return redirect_to(url_for("ledger.import_sheet"))
     db.session.commit()
-    _forget_import()
+    forget_kept(SESSION_KEY)
     current_app.logger.info("ledger import by %s: %d items", current_user.username, len(created))
     flash(_("%(n)d items imported; %(skipped)d rows were already in the ledger.", n=len(created),
             skipped=len(plan.skipped)), "success")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, PasswordField, SelectField, StringField
+from flask_wtf.file import FileField
+from wtforms import HiddenField, PasswordField, RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from ..auth.passwords import MIN_LENGTH
@@ -69,3 +70,18 @@ class ResetPasswordForm(FlaskForm):
                              validators=[DataRequired(), Length(min=MIN_LENGTH, max=256,
                                          message=_l("At least %(min)d characters.", min=MIN_LENGTH))],
                              render_kw={"autocomplete": "new-password"})
+
+
+class UserImportForm(FlaskForm):
+    file = FileField(_l("User sheet (.xlsx)"), render_kw={"accept": ".xlsx"})
+
+
+class ConfirmUserImportForm(FlaskForm):
+    token = HiddenField(validators=[DataRequired()])
+    password_mode = RadioField(_l("Initial password"), default="generate", choices=[
+        ("generate", _l("Generate one (shown once, on the next page)")), ("choose", _l("Use this one:"))])
+    password = PasswordField(_l("Initial password for everyone imported"), render_kw={"autocomplete": "new-password"})
+
+    def validate_password(self, field) -> None:
+        if self.password_mode.data == "choose" and not MIN_LENGTH <= len(field.data or "") <= 256:
+            raise ValidationError(_l("At least %(min)d characters.", min=MIN_LENGTH))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
@@ -10,7 +11,10 @@ from ..audit import changes, record_activity
 from ..auth.passwords import MIN_LENGTH, hash_password
 from ..extensions import db
 from ..models import Membership, OrgUnit, Post, Role, User
-from ..reasons import N_, DomainError, Reason, StaleEdit
+from ..reasons import N_, DomainError, NotAllowed, Reason, StaleEdit
+
+if TYPE_CHECKING:
+    from .excel import NewUser
 
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 #: A mainland mobile number, or a landline with its area code and an optional extension.
@@ -45,17 +49,29 @@ def _check_password(password: str) -> None:
                           status=422)
 
 
-def create_user(actor: User | None, *, username: str, full_name: str, password: str,
-                unit: OrgUnit, role: Role, post: Post | None = None) -> User:
-    """Create an account holding `role` at `unit`; usernames are unique and lower-case."""
+USERNAME_REASON = Reason(N_("Use 2–64 lower-case letters, digits, dots, dashes or underscores."), code="username")
+TAKEN_REASON = Reason(N_("This username is taken."), code="username_taken")
+
+
+def create_user(actor: User | None, *, username: str, full_name: str, unit: OrgUnit, role: Role,
+                post: Post | None = None, password: str | None = None, password_hash: str | None = None,
+                phone: str | None = None) -> User:
+    """Create an account holding `role` at `unit`; usernames are unique and lower-case.
+
+    Give `password`, hashed here, or `password_hash`, made by the caller before the write
+    transaction began (argon2 is slow, and SQLite has one writer); raises DomainError (422) for a
+    malformed or taken username, a short password or a malformed phone number.
+    """
     username = username.strip().lower()
     if not USERNAME_RE.match(username):
-        raise DomainError(Reason(N_("Use 2–64 lower-case letters, digits, dots, dashes or underscores."),
-                                 code="username"), status=422)
+        raise DomainError(USERNAME_REASON, status=422)
     if db.session.scalar(sa.select(User.id).where(User.username == username)) is not None:
-        raise DomainError(Reason(N_("This username is taken."), code="username_taken"), status=422)
-    _check_password(password)
-    user = User(username=username, full_name=full_name.strip(), password_hash=hash_password(password))
+        raise DomainError(TAKEN_REASON, status=422)
+    if password_hash is None:
+        _check_password(password or "")
+        password_hash = hash_password(password or "")
+    user = User(username=username, full_name=full_name.strip(), password_hash=password_hash,
+                phone=normalise_phone(phone))
     db.session.add(user)
     db.session.flush()
     user.memberships.append(Membership(unit=unit, role=role, post=post))
@@ -132,3 +148,24 @@ def reset_password(actor: User, user: User, password: str) -> None:
     record_activity(actor, user, "password_reset",
                     unit_id=user.memberships[0].unit_id if user.memberships else None)
     db.session.flush()
+
+
+def import_users(actor: User, rows: list[NewUser], password: str) -> list[User]:
+    """Create every user of a checked import, all with one initial password. All or nothing: the
+    caller commits once, or rolls back when this raises — NotAllowed for a unit outside the actor's
+    admin scope, DomainError (422) for a short password or a username taken since the check.
+
+    The password is hashed once, after the reading transaction has ended and before the writing
+    one begins: argon2 is slow, and SQLite has one writer.
+    """
+    from ..database import end_transaction
+    from ..policy import can_admin_unit
+
+    _check_password(password)
+    for row in rows:
+        if not can_admin_unit(actor, row.unit):
+            raise NotAllowed(Reason(N_("You do not administer %(unit)s."), {"unit": row.unit.name}, code="scope"))
+    end_transaction()
+    password_hash = hash_password(password)
+    return [create_user(actor, username=row.username, full_name=row.full_name, unit=row.unit, role=row.role,
+                        post=row.post, password_hash=password_hash, phone=row.phone) for row in rows]
