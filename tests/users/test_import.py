@@ -202,8 +202,8 @@ def test_the_operation_creates_everyone_or_nobody(app, org, make_user, in_db):
     with app.app_context():
         actor = db.session.get(User, org["admin"].id)
         unit = db.session.get(OrgUnit, org["b1"].id)
-        rows = [NewUser(2, "甲", "first", unit, Role.member), NewUser(3, "乙", "second", unit, Role.member),
-                NewUser(4, "丙", "third", unit, Role.member)]
+        rows = [NewUser("first", "甲", unit, Role.member, row=2), NewUser("second", "乙", unit, Role.member, row=3),
+                NewUser("third", "丙", unit, Role.member, row=4)]
         with pytest.raises(DomainError):
             import_users(actor, rows, "long-enough-1")
         db.session.rollback()

@@ -22,7 +22,7 @@ from ..models import OrgUnit, Post, Role, User
 from ..reasons import N_, DomainError, Reason
 from ..scoping import scoped_units
 from ..sheets import cell_text, read_first_sheet
-from .operations import PHONE_REASON, TAKEN_REASON, USERNAME_RE, USERNAME_REASON, normalise_phone
+from .operations import PHONE_REASON, TAKEN_REASON, USERNAME_RE, USERNAME_REASON, NewAccount, normalise_phone
 
 HEADERS = ("姓名", "用户名", "单位", "角色", "职务", "手机")
 REQUIRED = ("姓名", "用户名", "单位", "角色")
@@ -61,14 +61,8 @@ class Problem:
 
 
 @dataclass
-class NewUser:
-    row: int
-    full_name: str
-    username: str
-    unit: OrgUnit
-    role: Role
-    post: Post | None = None
-    phone: str | None = None
+class NewUser(NewAccount):
+    row: int = 0  #: the sheet's row number
 
 
 @dataclass
@@ -157,7 +151,7 @@ def plan_user_import(actor: User, stream: IO[bytes]) -> UserImportPlan:
         if problems:
             plan.problems.extend(problems)
         else:
-            plan.users.append(NewUser(number, full_name, username, found[0], role, post, phone))  # type: ignore[arg-type]
+            plan.users.append(NewUser(username, full_name, found[0], role, post, phone, row=number))  # type: ignore[arg-type]
     return plan
 
 

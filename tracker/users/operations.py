@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 
@@ -12,9 +13,6 @@ from ..auth.passwords import MIN_LENGTH, hash_password
 from ..extensions import db
 from ..models import Membership, OrgUnit, Post, Role, User
 from ..reasons import N_, DomainError, NotAllowed, Reason, StaleEdit
-
-if TYPE_CHECKING:
-    from .excel import NewUser
 
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 #: A mainland mobile number, or a landline with its area code and an optional extension.
@@ -53,6 +51,18 @@ USERNAME_REASON = Reason(N_("Use 2–64 lower-case letters, digits, dots, dashes
 TAKEN_REASON = Reason(N_("This username is taken."), code="username_taken")
 
 
+@dataclass
+class NewAccount:
+    """One account to create: a username, a name, and the role it holds at a unit."""
+
+    username: str
+    full_name: str
+    unit: OrgUnit
+    role: Role
+    post: Post | None = None
+    phone: str | None = None
+
+
 def create_user(actor: User | None, *, username: str, full_name: str, unit: OrgUnit, role: Role,
                 post: Post | None = None, password: str | None = None, password_hash: str | None = None,
                 phone: str | None = None) -> User:
@@ -62,23 +72,38 @@ def create_user(actor: User | None, *, username: str, full_name: str, unit: OrgU
     transaction began (argon2 is slow, and SQLite has one writer); raises DomainError (422) for a
     malformed or taken username, a short password or a malformed phone number.
     """
-    username = username.strip().lower()
-    if not USERNAME_RE.match(username):
-        raise DomainError(USERNAME_REASON, status=422)
-    if db.session.scalar(sa.select(User.id).where(User.username == username)) is not None:
-        raise DomainError(TAKEN_REASON, status=422)
+    account = NewAccount(username.strip().lower(), full_name, unit, role, post, phone)
+    _check_usernames([account.username])
     if password_hash is None:
         _check_password(password or "")
         password_hash = hash_password(password or "")
-    user = User(username=username, full_name=full_name.strip(), password_hash=password_hash,
-                phone=normalise_phone(phone))
-    db.session.add(user)
+    return _add_users(actor, [account], password_hash)[0]
+
+
+def _check_usernames(usernames: list[str]) -> None:
+    """Raise DomainError (422) for a malformed username, or one already taken."""
+    for username in usernames:
+        if not USERNAME_RE.match(username):
+            raise DomainError(USERNAME_REASON, status=422)
+    if db.session.scalar(sa.select(User.id).where(User.username.in_(usernames)).limit(1)) is not None:
+        raise DomainError(TAKEN_REASON, status=422)
+
+
+def _add_users(actor: User | None, accounts: Sequence[NewAccount], password_hash: str) -> list[User]:
+    """Add checked accounts: their users and roles in one batch of inserts, then their activity."""
+    users = []
+    for account in accounts:
+        user = User(username=account.username, full_name=account.full_name.strip(), password_hash=password_hash,
+                    phone=normalise_phone(account.phone))
+        user.memberships.append(Membership(unit=account.unit, role=account.role, post=account.post))
+        users.append(user)
+    db.session.add_all(users)
     db.session.flush()
-    user.memberships.append(Membership(unit=unit, role=role, post=post))
-    record_activity(actor, user, "created", after={"username": username, "unit": unit.name,
-                                                   "role": role.value}, unit_id=unit.id)
+    for user, account in zip(users, accounts, strict=True):
+        record_activity(actor, user, "created", after={"username": user.username, "unit": account.unit.name,
+                                                       "role": account.role.value}, unit_id=account.unit.id)
     db.session.flush()
-    return user
+    return users
 
 
 def update_user(actor: User, user: User, *, version: int, full_name: str, phone: str | None) -> User:
@@ -150,22 +175,23 @@ def reset_password(actor: User, user: User, password: str) -> None:
     db.session.flush()
 
 
-def import_users(actor: User, rows: list[NewUser], password: str) -> list[User]:
-    """Create every user of a checked import, all with one initial password. All or nothing: the
-    caller commits once, or rolls back when this raises — NotAllowed for a unit outside the actor's
-    admin scope, DomainError (422) for a short password or a username taken since the check.
+def import_users(actor: User, accounts: Sequence[NewAccount], password: str) -> list[User]:
+    """Create every account of a checked import, all with one initial password. All or nothing:
+    the caller commits once, or rolls back when this raises — NotAllowed for a unit outside the
+    actor's admin scope, DomainError (422) for a short password or a username taken since the check.
 
     The password is hashed once, after the reading transaction has ended and before the writing
-    one begins: argon2 is slow, and SQLite has one writer.
+    one begins: argon2 is slow, and SQLite has one writer. The accounts are inserted in batches.
     """
     from ..database import end_transaction
     from ..policy import can_admin_unit
 
     _check_password(password)
-    for row in rows:
-        if not can_admin_unit(actor, row.unit):
-            raise NotAllowed(Reason(N_("You do not administer %(unit)s."), {"unit": row.unit.name}, code="scope"))
+    for account in accounts:
+        if not can_admin_unit(actor, account.unit):
+            raise NotAllowed(Reason(N_("You do not administer %(unit)s."), {"unit": account.unit.name},
+                                    code="scope"))
     end_transaction()
     password_hash = hash_password(password)
-    return [create_user(actor, username=row.username, full_name=row.full_name, unit=row.unit, role=row.role,
-                        post=row.post, password_hash=password_hash, phone=row.phone) for row in rows]
+    _check_usernames([a.username for a in accounts])
+    return _add_users(actor, accounts, password_hash)
