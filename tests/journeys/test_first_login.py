@@ -17,7 +17,6 @@ from tracker.extensions import db
 from tracker.models import OrgUnit, UnitKind, User
 
 
-
 def _sheet(rows) -> io.BytesIO:
     workbook = Workbook()
     workbook.active.append(["姓名", "用户名", "单位", "角色", "职务", "手机"])
