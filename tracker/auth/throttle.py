@@ -27,7 +27,7 @@ import time
 from dataclasses import dataclass
 from functools import lru_cache
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, current_app, request, url_for
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from limits import RateLimitItem, parse
 from limits.storage import Storage, storage_from_string
@@ -121,7 +121,7 @@ def remember_device(response: Response, attempt: Attempt) -> None:
     accounts = [a for a in (cookie.get("a") or []) if isinstance(a, str) and a != attempt.account]
     accounts = [attempt.account, *accounts][:DEVICE_ACCOUNTS]
     response.set_cookie(DEVICE_COOKIE, _serializer().dumps({"d": device, "a": accounts}),
-                        max_age=DEVICE_MAX_AGE, path="/login", httponly=True, samesite="Lax",
+                        max_age=DEVICE_MAX_AGE, path=url_for("auth.login"), httponly=True, samesite="Lax",
                         secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")))
 
 
