@@ -144,3 +144,13 @@ def test_the_ledger_evidence_form_says_why_beside_the_field(client, login, make_
                            content_type="multipart/form-data")
     page = response.get_data(as_text=True)
     assert response.status_code == 422 and 'id="file-error"' in page and reason in page
+
+
+def test_markup_after_a_harmless_first_page_is_refused_and_not_kept(app, unit):
+    root = Path(app.config["UPLOAD_DIR"])
+    before = set(root.glob("*")) if root.exists() else set()
+    padding = ("支部会议记录。" * 2000).encode()  # well past the first 8 KB
+    with pytest.raises(DomainError) as refused:
+        store(app, unit, padding + b"\n<script>alert(1)</script>\n", "记录.txt")
+    assert refused.value.reasons[0].code == "markup"
+    assert (set(root.glob("*")) if root.exists() else set()) == before

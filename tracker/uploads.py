@@ -45,6 +45,8 @@ _MARKUP = re.compile(r"<\s*(?:!doctype|\?xml|html|head|body|script|svg|iframe|fr
                      r"math|img|form|base|xsl)\b", re.IGNORECASE)
 #: What the content was, when it is not an accepted type.
 MARKUP = "markup"
+MARKUP_REASON = N_("This file holds web-page or XML markup (HTML, SVG, XML), which is not accepted: upload a PDF, "
+                   "an image, an office document or plain text.")
 
 
 def _refuse(message: str, code: str, **params: Any) -> DomainError:
@@ -83,8 +85,7 @@ def check_type(name: str, head: bytes) -> str:
     (422) when the content is no evidence type, or the name is not one or says another family."""
     mime = sniff_type(head)
     if mime == MARKUP:
-        raise _refuse(N_("This file holds web-page or XML markup (HTML, SVG, XML), which is not accepted: upload a "
-                         "PDF, an image, an office document or plain text."), "markup")
+        raise _refuse(MARKUP_REASON, "markup")
     if mime is None:
         raise _refuse(N_("This type of file is not accepted: upload a PDF, an image, an office document or text."),
                       "type")
@@ -123,7 +124,7 @@ def store_upload(actor: User | None, upload: FileStorage | None, *, owner: Any, 
     mime = check_type(original, head)
     stored_name = secrets.token_hex(16)
     target = upload_dir() / stored_name
-    size = len(head)
+    size, tail = len(head), head[-64:]
     try:
         with target.open("wb") as out:
             out.write(head)
@@ -132,6 +133,10 @@ def store_upload(actor: User | None, upload: FileStorage | None, *, owner: Any, 
                 if size > limit:
                     raise _refuse(N_("The file is larger than %(mb)s MB."), "size",
                                   mb=current_app.config["MAX_UPLOAD_MB"])
+                # Text stays text to its end: markup after a harmless first page is refused too.
+                if mime == "text/plain" and _MARKUP.search((tail + chunk).decode("ascii", "ignore")):
+                    raise _refuse(MARKUP_REASON, "markup")
+                tail = chunk[-64:]
                 out.write(chunk)
     except DomainError:
         target.unlink(missing_ok=True)
