@@ -150,3 +150,30 @@ class Person:
     def follow(self, response) -> str:
         """The page a step's redirect leads to (with the flash it left)."""
         return self.get(response.headers["Location"])
+
+
+#: The production login limits (tracker.config.Config), which the suite's TestConfig relaxes.
+PRODUCTION_LIMITS = {"LOGIN_LIMIT": "10 per 5 minutes", "LOGIN_ACCOUNT_LIMIT": "5 per 5 minutes",
+                     "LOGIN_DELAY_AFTER": "20 per 15 minutes"}
+
+
+def fresh_app(**overrides):
+    """An app of its own (ProxyFix is fixed when the app is built) on an in-memory SQLite database,
+    with an admin `root` and a member `zhang` at one 机关党委, and the production login limits."""
+    from tracker import create_app
+    from tracker.config import TestConfig
+    from tracker.extensions import db
+    from tracker.models import Role, UnitKind
+    from tracker.orgs.operations import create_unit
+    from tracker.users.operations import create_user
+
+    config = type("FreshConfig", (TestConfig,), {
+        "SQLALCHEMY_DATABASE_URI": "sqlite://", "SQLALCHEMY_ENGINE_OPTIONS": {}, **PRODUCTION_LIMITS, **overrides})
+    app = create_app(config)
+    with app.app_context():
+        db.create_all()
+        unit = create_unit(None, "机关党委", UnitKind.organ_committee, None)
+        create_user(None, username="root", full_name="管理员", password=PASSWORD, unit=unit, role=Role.admin)
+        create_user(None, username="zhang", full_name="张三", password=PASSWORD, unit=unit, role=Role.member)
+        db.session.commit()
+    return app

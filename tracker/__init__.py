@@ -33,9 +33,12 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
     if not app.config["UPLOAD_DIR"]:
         app.config["UPLOAD_DIR"] = str(Path(app.instance_path) / "uploads")
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    from .secret_key import configure_secret_key
+
+    configure_secret_key(app)
 
     from . import models  # noqa: F401  (registers the tables)
-    from .extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
+    from .extensions import babel, csrf, db, htmx, login_manager, migrate
     from .i18n import select_locale
 
     db.init_app(app)
@@ -44,7 +47,7 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     htmx.init_app(app)
-    limiter.init_app(app)
+    _trust_proxies(app)
 
     from .auth.passwords import configure_hasher
     from .database import configure_engines
@@ -55,8 +58,10 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
     configure_engines(app)
 
     from . import auth, errors, i18n, navigation, security
+    from .auth import throttle
 
     auth.init_login(app)
+    throttle.init_app(app)
     security.init_app(app)
     i18n.init_app(app)
     errors.init_app(app)
@@ -67,6 +72,16 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
 
     register_commands(app)
     return app
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Behind PROXY_FIX_X_FOR reverse proxies, take the client's address and scheme from their
+    X-Forwarded-For / X-Forwarded-Proto headers (without a proxy, those headers are anyone's)."""
+    hops = int(app.config.get("PROXY_FIX_X_FOR") or 0)
+    if hops > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -22,11 +22,15 @@ def database_url(url: str | None) -> str | None:
 class Config:
     """Production-ready defaults; every setting can be overridden by an environment variable."""
 
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-change-me")
+    # Unset: a random key generated once into instance/secret_key (tracker/secret_key.py).
+    SECRET_KEY = os.environ.get("SECRET_KEY") or None
     SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("DATABASE_URL")) or "sqlite:///tracker.db"
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR")  # default: <instance>/uploads
     MAX_UPLOAD_MB = int(os.environ.get("MAX_UPLOAD_MB", "20"))
+    TEMP_DIR = os.environ.get("TEMP_DIR")  # default: <instance>/tmp (exports being written)
+    # Unconfirmed import sheets and files left by interrupted exports older than this are swept.
+    TEMP_MAX_AGE_HOURS = float(os.environ.get("TEMP_MAX_AGE_HOURS", "24"))
     # The whole request may carry one upload of MAX_UPLOAD_MB plus its form fields.
     MAX_CONTENT_LENGTH = (MAX_UPLOAD_MB + 1) * 1024 * 1024
     BABEL_DEFAULT_LOCALE = "zh_Hans_CN"
@@ -40,10 +44,15 @@ class Config:
     REMEMBER_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE")
     PERMANENT_SESSION_LIFETIME = int(os.environ.get("SESSION_HOURS", "12")) * 3600
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+    # Trusted reverse-proxy hops in front of the app (nginx: 1): X-Forwarded-For and
+    # X-Forwarded-Proto are believed from that many proxies, and no more.
+    PROXY_FIX_X_FOR = int(os.environ.get("PROXY_FIX_X_FOR", "0"))
+    # Failed-login throttling (tracker/auth/throttle.py); counters shared through Redis when set.
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
-    RATELIMIT_HEADERS_ENABLED = True
-    LOGIN_LIMIT = os.environ.get("LOGIN_LIMIT", "10 per 5 minutes")
+    LOGIN_LIMIT = os.environ.get("LOGIN_LIMIT", "10 per 5 minutes")  # per address
+    LOGIN_ACCOUNT_LIMIT = os.environ.get("LOGIN_ACCOUNT_LIMIT", "5 per 5 minutes")  # per account at an address or device
+    LOGIN_DELAY_AFTER = os.environ.get("LOGIN_DELAY_AFTER", "20 per 15 minutes")  # per account, then a growing delay
     PAGE_SIZE = 50
     # A 立行立改 (rectify at once) item is due this many days after it is registered.
     LEDGER_IMMEDIATE_DAYS = int(os.environ.get("LEDGER_IMMEDIATE_DAYS", "7"))
@@ -61,5 +70,7 @@ class TestConfig(Config):
     SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("TEST_DATABASE_URL")) or "sqlite://"
     WTF_CSRF_ENABLED = False
     RATELIMIT_STORAGE_URI = "memory://"
-    LOGIN_LIMIT = "1000 per minute"  # the rate-limit test lowers it
+    LOGIN_LIMIT = "1000 per minute"  # the throttle tests lower these
+    LOGIN_ACCOUNT_LIMIT = "1000 per minute"
+    LOGIN_DELAY_AFTER = "1000 per minute"
     ARGON2_PARAMS = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}

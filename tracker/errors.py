@@ -99,6 +99,10 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def _csrf_error(error: CSRFError):
+        from .security import https_only_message, https_only_over_http
+
+        if https_only_over_http():  # no session cookie came back: not an expired form at all
+            return error_response(400, [https_only_message()])
         return error_response(400, [_("The form has expired. Please reload the page and try again.")])
 
     @app.errorhandler(HTTPException)
@@ -110,7 +114,10 @@ def init_app(app: Flask) -> None:
             reasons = [error.description]
         response = error_response(error.code, reasons)
         if error.code == 429:
-            response.headers["Retry-After"] = "300"
+            # Only a refusal that knows when it ends says so (werkzeug's TooManyRequests(retry_after=…)).
+            for name, value in error.get_headers():
+                if name == "Retry-After":
+                    response.headers[name] = value
         if error.code == 405 and hasattr(error, "valid_methods") and error.valid_methods:
             response.headers["Allow"] = ", ".join(error.valid_methods)
         return response

@@ -5,13 +5,12 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import Blueprint, current_app, jsonify
 
-from .extensions import db, limiter
+from .extensions import db
 
 bp = Blueprint("health", __name__)
 
 
 @bp.get("/healthz")
-@limiter.exempt
 def healthz():
     try:
         db.session.execute(sa.text("SELECT 1"))

@@ -92,6 +92,10 @@ def field_value(field: str, value: Any, subject: str | None = None) -> str:
     """A value recorded in a timeline, as a person reads it."""
     if value is None or value == "":
         return "—"
+    if field == "phone":  # a timeline is read by people who may not see the number (older records too)
+        from .users.operations import mask_phone
+
+        return mask_phone(str(value)) or "—"
     label = (_lookup(2, subject, field) or {}).get(str(getattr(value, "value", value)))
     return str(label) if label is not None else display_value(value)
 

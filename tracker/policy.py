@@ -23,3 +23,11 @@ def can_manage_user(actor: User, target: User) -> bool:
     return bool(target.memberships) and all(
         any(m.unit.path.startswith(p) for p in admin_paths) for m in target.memberships
     )
+
+
+def can_see_phone(viewer: User, person: User) -> bool:
+    """A phone number is seen by its owner, and by the secretaries, leaders and admins whose scope
+    covers a unit where the person holds a role; other members do not see it."""
+    if viewer.id == person.id:
+        return True
+    return any(viewer.has_role_over(m.unit, Role.secretary, Role.leader, Role.admin) for m in person.memberships)

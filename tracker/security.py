@@ -1,8 +1,10 @@
-"""Security headers on every response: a strict Content-Security-Policy and friends."""
+"""Security headers on every response (a strict Content-Security-Policy and friends), and the
+check that HTTPS-only cookies are not being used over plain HTTP."""
 
 from __future__ import annotations
 
-from flask import Flask, Response
+from flask import Flask, Response, current_app, request
+from flask_babel import gettext as _
 
 CSP = "; ".join(
     [
@@ -20,7 +22,22 @@ CSP = "; ".join(
 )
 
 
+def https_only_over_http() -> bool:
+    """True when cookies are HTTPS-only (SESSION_COOKIE_SECURE) but this request came over plain
+    HTTP: the browser keeps no session, so no form (the login first) can work."""
+    return bool(current_app.config.get("SESSION_COOKIE_SECURE")) and not request.is_secure
+
+
+def https_only_message() -> str:
+    return _("This server is configured for HTTPS only (SESSION_COOKIE_SECURE=true), but this page came over "
+             "plain HTTP, so your browser will not keep a login. Open the site with https://, or, for a trial "
+             "without TLS, set SESSION_COOKIE_SECURE=false. Behind a reverse proxy that provides HTTPS, set "
+             "PROXY_FIX_X_FOR=1.")
+
+
 def init_app(app: Flask) -> None:
+    app.jinja_env.globals.update(https_only_over_http=https_only_over_http, https_only_message=https_only_message)
+
     @app.after_request
     def _headers(response: Response) -> Response:
         response.headers.setdefault("Content-Security-Policy", CSP)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from pathlib import Path
 from typing import IO, Any
@@ -16,19 +17,36 @@ from .extensions import db
 from .models import Attachment, AttachmentKind, User
 from .reasons import N_, DomainError, Reason
 
-#: Types accepted, by what the content is (not what the name says).
-ALLOWED_MIME = {
-    "application/pdf",
-    "image/jpeg", "image/png", "image/gif", "image/webp", "image/bmp", "image/heic",
-    "application/msword", "application/vnd.ms-excel", "application/vnd.ms-powerpoint",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-    "application/vnd.oasis.opendocument.text", "application/vnd.oasis.opendocument.spreadsheet",
-    "application/vnd.oasis.opendocument.presentation",
+#: The evidence types, by family: the names a file may have and the content it must show. A file
+#: passes when its content is an accepted type and its name belongs to the same family (a phone's
+#: PNG saved as .jpg is still an image; a PDF named .png, or anything named .html, is not).
+FAMILIES: dict[str, tuple[tuple[str, ...], frozenset[str]]] = {
+    "pdf": ((".pdf",), frozenset({"application/pdf"})),
+    "image": ((".jpg", ".jpeg", ".png", ".gif", ".webp", ".bmp", ".heic"),
+              frozenset({"image/jpeg", "image/png", "image/gif", "image/webp", "image/bmp", "image/heic"})),
+    "office": ((".doc", ".docx", ".xls", ".xlsx", ".ppt", ".pptx", ".odt", ".ods", ".odp"), frozenset({
+        "application/msword", "application/vnd.ms-excel", "application/vnd.ms-powerpoint",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        "application/vnd.oasis.opendocument.text", "application/vnd.oasis.opendocument.spreadsheet",
+        "application/vnd.oasis.opendocument.presentation",
+    })),
+    "text": ((".txt",), frozenset({"text/plain"})),
 }
-ACCEPT_ATTRIBUTE = ".pdf,.jpg,.jpeg,.png,.gif,.webp,.bmp,.heic,.doc,.docx,.xls,.xlsx,.ppt,.pptx,.odt,.ods,.odp,.txt"
+#: Types accepted, by what the content is.
+ALLOWED_MIME = frozenset().union(*(mimes for _, mimes in FAMILIES.values()))
+_FAMILY_OF_EXTENSION = {ext: family for family, (exts, _) in FAMILIES.items() for ext in exts}
+_FAMILY_OF_MIME = {mime: family for family, (_, mimes) in FAMILIES.items() for mime in mimes}
+ACCEPT_ATTRIBUTE = ",".join(ext for exts, _ in FAMILIES.values() for ext in exts)
 _SNIFF_BYTES = 8192
+#: Text that a browser or an XML reader would treat as markup (HTML, SVG, XML) is no plain text.
+_MARKUP = re.compile(r"<\s*(?:!doctype|\?xml|html|head|body|script|svg|iframe|frame|object|embed|meta|link|style|"
+                     r"math|img|form|base|xsl)\b", re.IGNORECASE)
+#: What the content was, when it is not an accepted type.
+MARKUP = "markup"
+MARKUP_REASON = N_("This file holds web-page or XML markup (HTML, SVG, XML), which is not accepted: upload a PDF, "
+                   "an image, an office document or plain text.")
 
 
 def _refuse(message: str, code: str, **params: Any) -> DomainError:
@@ -36,10 +54,10 @@ def _refuse(message: str, code: str, **params: Any) -> DomainError:
 
 
 def sniff_type(head: bytes) -> str | None:
-    """The MIME type the content shows, or None when it is no type we accept.
+    """The MIME type the content shows; MARKUP for HTML, SVG or XML text; None when it is no type we accept.
 
-    Plain text (会议记录.txt) has no signature: it is accepted when it decodes as UTF-8 or
-    GB18030 and holds no NUL byte.
+    Plain text (会议记录.txt) has no signature: it is text when it decodes as UTF-8 or GB18030,
+    holds no NUL byte and is not markup.
     """
     kind = filetype.guess(head)
     if kind is not None:
@@ -48,14 +66,37 @@ def sniff_type(head: bytes) -> str | None:
         return None
     for encoding in ("utf-8", "gb18030"):
         try:
-            head.decode(encoding)
+            text = head.decode(encoding)
         except UnicodeDecodeError as error:
             # A multi-byte character cut at the end of the sniffed bytes is still text.
-            if error.start >= len(head) - 4:
-                return "text/plain"
-            continue
-        return "text/plain"
+            if error.start < len(head) - 4:
+                continue
+            text = head[:error.start].decode(encoding)
+        return MARKUP if _is_markup(text) else "text/plain"
     return None
+
+
+def _is_markup(text: str) -> bool:
+    return text.lstrip("\ufeff \t\r\n").startswith("<") or _MARKUP.search(text) is not None
+
+
+def check_type(name: str, head: bytes) -> str:
+    """The accepted MIME type of a file called `name` starting with `head`; raises DomainError
+    (422) when the content is no evidence type, or the name is not one or says another family."""
+    mime = sniff_type(head)
+    if mime == MARKUP:
+        raise _refuse(MARKUP_REASON, "markup")
+    if mime is None:
+        raise _refuse(N_("This type of file is not accepted: upload a PDF, an image, an office document or text."),
+                      "type")
+    family = _FAMILY_OF_EXTENSION.get(os.path.splitext(name)[1].lower())
+    if family is None:
+        raise _refuse(N_("“%(name)s” is not accepted by its name: only %(extensions)s files are."), "type_name",
+                      name=name, extensions=" ".join(ACCEPT_ATTRIBUTE.split(",")))
+    if family != _FAMILY_OF_MIME[mime]:
+        raise _refuse(N_("The content of “%(name)s” does not match its name: rename it to what it is, or upload the "
+                         "right file."), "mismatch", name=name)
+    return mime
 
 
 def upload_dir() -> Path:
@@ -68,9 +109,9 @@ def store_upload(actor: User | None, upload: FileStorage | None, *, owner: Any, 
                  kind: AttachmentKind = AttachmentKind.other) -> Attachment:
     """Check and store one uploaded file for `owner` (any model with an id); the caller commits.
 
-    Raises DomainError (422) for a missing or empty file, one over MAX_UPLOAD_MB, or content
-    that is not an accepted document or image (executables and archives are refused whatever
-    their name).
+    Raises DomainError (422) for a missing or empty file, one over MAX_UPLOAD_MB, or one that
+    `check_type` refuses (by content: executables, archives, HTML/SVG/XML whatever their name;
+    by name: anything not named as an evidence type, or named as another type than it is).
     """
     if upload is None or not upload.filename:
         raise _refuse(N_("Choose a file to upload."), "missing")
@@ -79,13 +120,11 @@ def store_upload(actor: User | None, upload: FileStorage | None, *, owner: Any, 
     head = stream.read(_SNIFF_BYTES)
     if not head:
         raise _refuse(N_("The file is empty."), "empty")
-    mime = sniff_type(head)
-    if mime is None:
-        raise _refuse(N_("This type of file is not accepted: upload a PDF, an image, an office document or text."),
-                      "type")
+    original = os.path.basename(upload.filename.replace("\\", "/"))[:255]
+    mime = check_type(original, head)
     stored_name = secrets.token_hex(16)
     target = upload_dir() / stored_name
-    size = len(head)
+    size, tail = len(head), head[-64:]
     try:
         with target.open("wb") as out:
             out.write(head)
@@ -94,11 +133,15 @@ def store_upload(actor: User | None, upload: FileStorage | None, *, owner: Any, 
                 if size > limit:
                     raise _refuse(N_("The file is larger than %(mb)s MB."), "size",
                                   mb=current_app.config["MAX_UPLOAD_MB"])
+                # Text stays text to its end: markup after a harmless first page is refused too.
+                if mime == "text/plain" and _MARKUP.search((tail + chunk).decode("ascii", "ignore")):
+                    raise _refuse(MARKUP_REASON, "markup")
+                tail = chunk[-64:]
                 out.write(chunk)
     except DomainError:
         target.unlink(missing_ok=True)
         raise
-    original = os.path.basename(upload.filename.replace("\\", "/"))[:255] or stored_name
+    original = original or stored_name
     attachment = Attachment(owner_type=owner.__tablename__, owner_id=owner.id, unit_id=unit_id, kind=kind,
                             original_name=original, stored_name=stored_name, mime_type=mime,
                             size_bytes=size, uploaded_by_id=actor.id if actor else None)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tracker.extensions import limiter
+from tracker.auth import throttle
 from tracker.models import Role
 
 
@@ -100,11 +100,18 @@ def test_anonymous_language_switch_changes_the_login_page(client):
 
 @pytest.fixture
 def strict_login_limit(app):
-    app.config["LOGIN_LIMIT"] = "10 per 5 minutes"
-    limiter.reset()
+    # Ten failures per address; one account's failures from anywhere past ten make every device
+    # that has not logged in to it before wait (production waits past twenty: see test_throttle.py).
+    strict = {"LOGIN_LIMIT": "10 per 5 minutes", "LOGIN_ACCOUNT_LIMIT": "5 per 5 minutes",
+              "LOGIN_DELAY_AFTER": "10 per 15 minutes"}
+    relaxed = {name: app.config[name] for name in strict}
+    app.config.update(strict)
+    with app.app_context():
+        throttle.reset()
     yield
-    app.config["LOGIN_LIMIT"] = "1000 per minute"
-    limiter.reset()
+    app.config.update(relaxed)
+    with app.app_context():
+        throttle.reset()
 
 
 def test_ten_failed_logins_for_one_account_give_429(client, branch_user, strict_login_limit):
@@ -128,3 +135,43 @@ def test_successful_logins_do_not_count_towards_the_limit(client, branch_user, s
     for _ in range(12):
         assert client.post("/login", data={"username": "zhang", "password": "secret-pass-1"}).status_code == 302
         client.post("/logout")
+
+
+@pytest.fixture
+def https_only(app):
+    app.config.update(SESSION_COOKIE_SECURE=True, WTF_CSRF_ENABLED=True)
+    yield
+    app.config.update(SESSION_COOKIE_SECURE=False, WTF_CSRF_ENABLED=False)
+
+
+HTTPS_ONLY = "本系统已设置为仅通过 HTTPS 访问"
+
+
+def test_https_only_cookies_over_plain_http_are_explained_on_the_login_page(client, https_only):
+    assert HTTPS_ONLY in client.get("/login").get_data(as_text=True)
+
+
+def test_a_login_over_plain_http_is_not_called_an_expired_form(client, branch_user, https_only):
+    client.get("/login")  # the browser drops the Secure session cookie: no CSRF token comes back
+    response = client.post("/login", data={"username": "zhang", "password": "secret-pass-1"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert HTTPS_ONLY in page and "SESSION_COOKIE_SECURE=false" in page and "表单已过期" not in page
+
+
+def test_over_https_the_login_page_has_no_warning(app, branch_user, https_only):
+    client = app.test_client()
+    page = client.get("/login", base_url="https://localhost").get_data(as_text=True)
+    assert HTTPS_ONLY not in page
+    token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+    response = client.post("/login", base_url="https://localhost", headers={"Referer": "https://localhost/login"},
+                           data={"username": "zhang", "password": "secret-pass-1", "csrf_token": token})
+    assert response.status_code == 302
+
+
+def test_https_through_a_trusted_proxy_counts_as_https(https_only):
+    from support import fresh_app
+
+    proxied = fresh_app(PROXY_FIX_X_FOR=1, SESSION_COOKIE_SECURE=True)
+    page = proxied.test_client().get("/login", headers={"X-Forwarded-Proto": "https", "X-Forwarded-For": "192.0.2.1"})
+    assert HTTPS_ONLY not in page.get_data(as_text=True)

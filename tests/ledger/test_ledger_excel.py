@@ -4,6 +4,7 @@ import io
 from datetime import date, datetime, timedelta
 from urllib.parse import quote
 
+import pytest
 from openpyxl import Workbook, load_workbook
 
 from tracker.extensions import db
@@ -169,3 +170,72 @@ def test_immediate_and_ongoing_items_export_with_their_kind_and_read_back(client
     imported = in_db(lambda: db.session.scalars(db.select(LedgerItem).where(
         LedgerItem.problem == "纸质台账里的立行立改")).one())
     assert (imported.deadline_kind.value, imported.deadline) == ("immediate", date(2026, 12, 20))
+
+
+@pytest.fixture
+def own_places(app, tmp_path):
+    """TEMP_DIR and UPLOAD_DIR of this test's own, so leftovers can be counted."""
+    saved = {k: app.config[k] for k in ("TEMP_DIR", "UPLOAD_DIR")}
+    app.config.update(TEMP_DIR=str(tmp_path / "tmp"), UPLOAD_DIR=str(tmp_path / "uploads"))
+    yield tmp_path / "tmp", tmp_path / "uploads" / "imports"
+    app.config.update(saved)
+
+
+def _listing(folder):
+    return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
+
+
+def test_an_export_leaves_no_file_whether_read_or_not(client, login, world, new_item, own_places):
+    temp, _ = own_places
+    new_item()
+    login(world.leader)
+    read = client.get("/ledger/export.xlsx")
+    assert read.status_code == 200 and load_workbook(io.BytesIO(read.data)).active.max_row == 2
+    read.close()
+    unread = client.get("/ledger/export.xlsx", buffered=False)
+    assert unread.status_code == 200 and len(_listing(temp)) == 1  # written, not yet sent
+    unread.close()  # the client went away before the body was sent
+    assert _listing(temp) == []
+
+
+def test_a_new_import_sweeps_stale_sheets_and_replaces_its_own_earlier_one(client, login, world, own_places):
+    _, imports = own_places
+    imports.mkdir(parents=True)
+    stale = imports / ("ab" * 16)
+    stale.write_bytes(b"an unconfirmed sheet from yesterday")
+    old = __import__("time").time() - 25 * 3600
+    __import__("os").utime(stale, (old, old))
+    login(world.leader)
+    first = client.post("/ledger/import", data={"file": (_sheet(GOOD), "台账.xlsx")}, content_type="multipart/form-data")
+    assert first.status_code == 200 and not stale.exists()
+    (kept,) = _listing(imports)
+    client.post("/ledger/import", data={"file": (_sheet(GOOD[:1]), "台账.xlsx")}, content_type="multipart/form-data")
+    assert len(_listing(imports)) == 1 and _listing(imports) != [kept]
+    # A sheet with a bad row, or nothing new, cannot be confirmed: it is not kept at all.
+    client.post("/ledger/import", data={"file": (_sheet(GOOD + BAD), "台账.xlsx")}, content_type="multipart/form-data")
+    assert _listing(imports) == []
+
+
+def test_the_sheet_goes_once_the_import_is_confirmed_or_refused(client, login, world, own_places, monkeypatch):
+    _, imports = own_places
+    login(world.leader)
+    page = client.post("/ledger/import", data={"file": (_sheet(GOOD), "台账.xlsx")},
+                       content_type="multipart/form-data").get_data(as_text=True)
+    token = page.split('name="token" type="hidden" value="')[1].split('"')[0]
+    assert _listing(imports) == [token]
+    assert client.post("/ledger/import/confirm", data={"token": token}).status_code == 302
+    assert _listing(imports) == []
+
+    fresh = [{**GOOD[0], "问题描述": "另一个问题"}]
+    page = client.post("/ledger/import", data={"file": (_sheet(fresh), "台账.xlsx")},
+                       content_type="multipart/form-data").get_data(as_text=True)
+    token = page.split('name="token" type="hidden" value="')[1].split('"')[0]
+    from tracker.ledger import excel_views
+    from tracker.reasons import DomainError
+
+    def refuse(*_args):
+        raise DomainError("someone changed the ledger meanwhile")
+
+    monkeypatch.setattr(excel_views, "import_plan", refuse)
+    assert client.post("/ledger/import/confirm", data={"token": token}).status_code == 302
+    assert _listing(imports) == []

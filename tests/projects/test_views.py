@@ -1,5 +1,6 @@
 """Project pages as a user meets them: board, moves, forms with bad input, stale edits, checklists."""
 
+import io
 from datetime import date, timedelta
 
 import pytest
@@ -440,3 +441,15 @@ def test_people_are_listed_in_natural_order(client, login, world, make_user, mak
     project = make_project(world["b1"], world["sec"])
     page = client.get(f"/projects/{project.id}").get_data(as_text=True)
     assert _order(page, "assignee_id", names) == names
+
+
+def test_the_project_upload_says_why_beside_the_field(client, login, make_unit, make_user, make_project):
+    branch = make_unit("一支部", make_unit("一总支", make_unit("机关党委")))
+    secretary = make_user("upl_psec", branch, Role.secretary)
+    project = make_project(branch, secretary)
+    login(secretary)
+    response = client.post(f"/projects/{project.id}/attachments", data={"file": (io.BytesIO(b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'), "evil.svg")},
+                           content_type="multipart/form-data")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert 'id="file-error"' in page and "网页或 XML 标记" in page and 'aria-invalid="true"' in page

@@ -10,6 +10,8 @@ _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("not-a-real-password")
 
 MIN_LENGTH = 8
+#: Letters and digits nobody misreads when a password is read out or copied from paper (no 0/o, 1/l/i).
+_READABLE = "abcdefghjkmnpqrstuvwxyz23456789"
 
 
 def configure_hasher(**params: int) -> None:
@@ -33,3 +35,10 @@ def verify_password(password_hash: str | None, password: str) -> bool:
 
 def needs_rehash(password_hash: str) -> bool:
     return _hasher.check_needs_rehash(password_hash)
+
+
+def generate_password(length: int = 10) -> str:
+    """A random initial password of readable characters."""
+    import secrets
+
+    return "".join(secrets.choice(_READABLE) for _ in range(length))

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import time
+from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import flash, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from ..extensions import db, limiter
+from ..extensions import db
 from ..i18n import reason_text
 from ..reasons import DomainError
-from . import bp, operations
+from . import bp, operations, throttle
 from .forms import ChangePasswordForm, LanguageForm, LoginForm
 
 
@@ -22,26 +24,24 @@ def _safe_next(target: str | None) -> str:
     return url_for("dashboard.index")
 
 
-def _login_limit() -> str:
-    return current_app.config["LOGIN_LIMIT"]
-
-
-def _failed(response) -> bool:
-    return response.status_code == 422
-
-
-def _username_key() -> str:
-    return "login-user:" + (request.form.get("username") or "").strip().lower()
+def _too_many_attempts(form: LoginForm, wait: int):
+    """The login page answering 429: in the reader's language, saying when to try again."""
+    retry_at = datetime.fromtimestamp(time.time() + wait, UTC)  # the throttle's clock
+    response = make_response(render_template("auth/login.html", form=form, wait_minutes=-(-wait // 60),
+                                             retry_at=retry_at), 429)
+    response.headers["Retry-After"] = str(wait)
+    return response
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed)
-@limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed, key_func=_username_key)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("dashboard.index"))
     form = LoginForm(next=request.args.get("next"))
     if form.validate_on_submit():
+        attempt = throttle.attempt_from_request(form.username.data)
+        if wait := throttle.wait_seconds(attempt):
+            return _too_many_attempts(form, wait)
         user = operations.authenticate(form.username.data, form.password.data)
         if user is not None:
             db.session.commit()
@@ -50,7 +50,10 @@ def login():
             if locale and not user.locale:
                 session["locale"] = locale
             login_user(user, remember=form.remember.data)
-            return redirect(_safe_next(form.next.data))
+            response = redirect(_safe_next(form.next.data))
+            throttle.remember_device(response, attempt)
+            return response
+        throttle.record_failure(attempt)
         form.password.errors.append(_("Wrong username or password."))
     status = 422 if request.method == "POST" else 200
     return render_template("auth/login.html", form=form), status

@@ -13,6 +13,9 @@ GENERAL_BRANCHES = ["机关第一党总支", "机关第二党总支"]
 BRANCHES = ["办公室党支部", "组织人事党支部", "综合业务党支部", "规划管理党支部", "执法监察党支部", "信息中心党支部"]
 MEMBER_NAMES = ["张伟", "王芳", "李娜", "刘洋", "陈静", "杨帆", "赵磊", "黄敏", "周杰", "吴婷", "徐明", "孙丽"]
 SECRETARY_NAMES = ["王建国", "李红梅", "张志强", "刘晓燕", "陈国华", "杨秀英"]
+#: Every demo login, so a database that already uses one of them can be told before anything is added.
+USERNAMES = ["admin", "leader", *(f"sec{i + 1}" for i in range(len(BRANCHES))),
+             *(f"member{i + 1}" for i in range(len(MEMBER_NAMES)))]
 
 
 @dataclass

@@ -6,19 +6,20 @@ from datetime import date
 
 import click
 
+from ..cli import DATE
 from ..extensions import db
 from ..models import DeadlineKind
 from . import bp, operations
 
 
 @bp.cli.command("remind")
-@click.option("--date", "on_date", default=None, help="Run as if today were this date (YYYY-MM-DD).")
-def remind_command(on_date: str | None) -> None:
+@click.option("--date", "on_date", type=DATE, default=None, help="Run as if today were this date (YYYY-MM-DD).")
+def remind_command(on_date: date | None) -> None:
     """Record today's reminders for overdue items (提醒 → 告诫 → 督办); safe to run twice a day.
 
     Overdue means past the date, past a 立行立改 item's window, or a 长期坚持 item a month without progress.
     """
-    today = date.fromisoformat(on_date) if on_date else operations.local_today()
+    today = on_date or operations.local_today()
     sent = operations.send_reminders(today)
     db.session.commit()
     for item, level, recipients in sent:

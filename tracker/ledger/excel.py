@@ -113,7 +113,7 @@ def write_workbook(rows: Iterator[list[Any]], target: str) -> int:
     Returns the row count. Text cells are neutralised and written with `write_string`, which
     never makes a formula; dates and datetimes are real date cells with a date number format.
     """
-    workbook = xlsxwriter.Workbook(target, {"constant_memory": True, "tmpdir": tempfile.gettempdir()})
+    workbook = xlsxwriter.Workbook(target, {"constant_memory": True, "tmpdir": str(Path(target).parent)})
     try:
         sheet = workbook.add_worksheet("整改台账")
         header = workbook.add_format({"bold": True, "align": "center", "valign": "vcenter", "text_wrap": True,
@@ -149,8 +149,11 @@ def write_workbook(rows: Iterator[list[Any]], target: str) -> int:
 
 
 def export_to_tempfile(f: LedgerFilter, user: User, today: date) -> Path:
-    """Write the filtered ledger to a temporary .xlsx file (the caller streams and removes it)."""
-    handle = tempfile.NamedTemporaryFile(prefix="ledger-export-", suffix=".xlsx", delete=False)
+    """Write the filtered ledger to a temporary .xlsx file in TEMP_DIR (the caller streams and removes
+    it; one a killed worker leaves is swept)."""
+    from ..tempfiles import temp_dir
+
+    handle = tempfile.NamedTemporaryFile(prefix="ledger-export-", suffix=".xlsx", delete=False, dir=temp_dir())
     handle.close()
     path = Path(handle.name)
     try:

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import secrets
-from pathlib import Path
-from urllib.parse import quote
-
-from flask import Response, abort, current_app, flash, request, session, url_for
+from flask import Response, abort, current_app, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -14,17 +10,13 @@ from ..extensions import db
 from ..htmx import redirect_to, render
 from ..i18n import reason_text
 from ..reasons import DomainError
-from ..uploads import upload_dir
+from ..sheets import content_disposition
+from ..tempfiles import forget_kept, keep_for_confirmation, kept_for_confirmation
 from . import bp, operations, policy, queries
-from .excel import ImportFileError, export_to_tempfile, import_plan, plan_import
+from .excel import ImportFileError, ImportPlan, export_to_tempfile, import_plan, plan_import
 from .forms import ConfirmImportForm, ImportForm
 
 SESSION_KEY = "ledger_import"
-
-
-def content_disposition(filename: str, fallback: str) -> str:
-    """An attachment header with an ASCII fallback and the UTF-8 name (RFC 6266 / RFC 5987)."""
-    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"
 
 
 @bp.get("/export.xlsx")
@@ -33,15 +25,14 @@ def export():
     path = export_to_tempfile(queries.LedgerFilter.from_args(request.args), current_user, today)
 
     def stream():
-        try:
-            with path.open("rb") as fh:
-                while chunk := fh.read(256 * 1024):
-                    yield chunk
-        finally:
-            path.unlink(missing_ok=True)
+        with path.open("rb") as fh:
+            while chunk := fh.read(256 * 1024):
+                yield chunk
 
     stamp = today.strftime("%Y%m%d")
     response = Response(stream(), mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    # Removed when the server closes the response: streamed to the end, cut off, or never started.
+    response.call_on_close(lambda: path.unlink(missing_ok=True))
     response.headers["Content-Disposition"] = content_disposition(f"整改台账_{stamp}.xlsx", f"ledger_{stamp}.xlsx")
     response.headers["Content-Length"] = str(path.stat().st_size)
     response.headers["Cache-Control"] = "no-store"
@@ -52,19 +43,20 @@ def _may_import() -> bool:
     return any(policy.can_create_in(current_user, m.unit) for m in current_user.memberships)
 
 
-def _import_dir() -> Path:
-    path = upload_dir() / "imports"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def _stored_import(token: str | None) -> Path | None:
-    """The uploaded sheet kept for this session between preview and confirm, if the token matches."""
-    kept = session.get(SESSION_KEY) or {}
-    if not token or kept.get("token") != token or not token.isalnum():
-        return None
-    path = _import_dir() / token
-    return path if path.exists() else None
+def _preview(upload) -> tuple[ImportPlan, str | None]:
+    """Check an uploaded sheet (raises ImportFileError); keep it for the confirm step, under the
+    returned token, only when there is something to confirm."""
+    token, path = keep_for_confirmation(SESSION_KEY, upload)
+    try:
+        with path.open("rb") as fh:
+            plan = plan_import(current_user, fh)
+    except BaseException:
+        forget_kept(SESSION_KEY)
+        raise
+    if plan.bad or not plan.new:  # nothing to confirm: nothing kept
+        forget_kept(SESSION_KEY)
+        return plan, None
+    return plan, token
 
 
 @bp.route("/import", methods=["GET", "POST"])
@@ -72,28 +64,20 @@ def import_sheet():
     if not _may_import():
         abort(403)
     form = ImportForm()
-    plan, token = None, None
+    plan, token, filename = None, None, None
     if form.validate_on_submit():
         upload = request.files.get("file")
         if upload is None or not upload.filename:
             form.file.errors.append(_("Choose the .xlsx file to import."))
         else:
-            token = secrets.token_hex(16)
-            path = _import_dir() / token
-            upload.save(path)
             try:
-                with path.open("rb") as fh:
-                    plan = plan_import(current_user, fh)
+                plan, token = _preview(upload)
+                filename = upload.filename[:200]
             except ImportFileError as error:
-                path.unlink(missing_ok=True)
                 form.file.errors.extend(reason_text(r) for r in error.reasons)
-                plan, token = None, None
-            else:
-                session[SESSION_KEY] = {"token": token, "name": upload.filename[:200]}
     confirm = ConfirmImportForm(formdata=None, token=token)
     status = 422 if form.errors or (plan and plan.bad) else 200
-    return render("ledger/import.html", form=form, plan=plan, confirm=confirm, status=status,
-                  filename=(session.get(SESSION_KEY) or {}).get("name"))
+    return render("ledger/import.html", form=form, plan=plan, confirm=confirm, status=status, filename=filename)
 
 
 @bp.post("/import/confirm")
@@ -101,7 +85,7 @@ def import_confirm():
     if not _may_import():
         abort(403)
     form = ConfirmImportForm()
-    path = _stored_import(form.token.data) if form.validate_on_submit() else None
+    path = kept_for_confirmation(SESSION_KEY, form.token.data) if form.validate_on_submit() else None
     if path is None:
         flash(_("The uploaded sheet has expired. Please upload it again."), "error")
         return redirect_to(url_for("ledger.import_sheet"))
@@ -111,11 +95,11 @@ def import_confirm():
         created = import_plan(current_user, plan)
     except DomainError as error:
         db.session.rollback()
+        forget_kept(SESSION_KEY)  # the page that follows asks for the sheet again
         flash(" ".join(reason_text(r) for r in error.reasons), "error")
         return redirect_to(url_for("ledger.import_sheet"))
     db.session.commit()
-    path.unlink(missing_ok=True)
-    session.pop(SESSION_KEY, None)
+    forget_kept(SESSION_KEY)
     current_app.logger.info("ledger import by %s: %d items", current_user.username, len(created))
     flash(_("%(n)d items imported; %(skipped)d rows were already in the ledger.", n=len(created),
             skipped=len(plan.skipped)), "success")

@@ -27,3 +27,20 @@ POST_LABELS = {
     Post.publicity: _l("Publicity committee member"),
     Post.discipline: _l("Discipline inspection member"),
 }
+
+#: How a top-level unit's kind is named on the command line: the Chinese word or the stored value.
+TOP_KIND_WORDS = {
+    "党委": UnitKind.committee,
+    "工委": UnitKind.work_committee,
+    "机关党委": UnitKind.organ_committee,
+    **{kind.value: kind for kind in (UnitKind.committee, UnitKind.work_committee, UnitKind.organ_committee)},
+}
+
+
+def top_kind_from_name(name: str) -> UnitKind | None:
+    """The kind a top-level unit's name states (…机关党委, …工委, …党委), or None when it does not say."""
+    name = name.strip()
+    for word in ("机关党委", "工委", "党委"):
+        if name.endswith(word):
+            return TOP_KIND_WORDS[word]
+    return None

@@ -425,7 +425,13 @@ def upload(project_id: int):
     project = load_project_or_404(project_id, current_user)
     if not policy.can_edit(current_user, project):
         abort(403)
-    store_upload(current_user, request.files.get("file"), owner=project, unit_id=project.unit_id)
+    try:
+        store_upload(current_user, request.files.get("file"), owner=project, unit_id=project.unit_id)
+    except DomainError as error:
+        db.session.rollback()
+        project = load_project_or_404(project_id, current_user, full=True)
+        return render("projects/show.html", status=error.status, **_show_context(
+            project, upload_error=" ".join(reason_text(r) for r in error.reasons)))
     db.session.commit()
     flash(_("File attached."), "success")
     return redirect(url_for("projects.show", project_id=project.id))

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("users", __name__, url_prefix="/users")
 
-from . import views  # noqa: E402,F401
+from . import import_views, views  # noqa: E402,F401

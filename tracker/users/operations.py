@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 
@@ -10,9 +12,33 @@ from ..audit import changes, record_activity
 from ..auth.passwords import MIN_LENGTH, hash_password
 from ..extensions import db
 from ..models import Membership, OrgUnit, Post, Role, User
-from ..reasons import N_, DomainError, Reason, StaleEdit
+from ..reasons import N_, DomainError, NotAllowed, Reason, StaleEdit
 
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
+#: A mainland mobile number, or a landline with its area code and an optional extension.
+MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
+LANDLINE_RE = re.compile(r"^0\d{2,3}-\d{7,8}(?:-\d{1,6})?$")
+PHONE_REASON = Reason(N_("Enter a mobile number (11 digits, e.g. 13812345678) or a landline with its area code, "
+                         "e.g. 010-12345678 or 0755-1234567-801."), code="phone")
+
+
+def normalise_phone(value: str | None) -> str | None:
+    """A phone number as stored (spaces dropped, +86 and 转 understood), None when empty; raises
+    DomainError (422) for anything that is no mainland mobile or landline number."""
+    text = re.sub(r"[\s\u3000]", "", value or "").replace("转", "-").replace("—", "-").replace("－", "-")
+    if not text:
+        return None
+    text = re.sub(r"^(?:\+86|0086)-?(?=1)", "", text)
+    if MOBILE_RE.match(text) or LANDLINE_RE.match(text):
+        return text
+    raise DomainError(PHONE_REASON, status=422)
+
+
+def mask_phone(value: str | None) -> str | None:
+    """A phone number for a timeline: the first three and last four characters, digits between hidden."""
+    if not value or len(value) <= 7:
+        return value
+    return value[:3] + re.sub(r"\d", "*", value[3:-4]) + value[-4:]
 
 
 def _check_password(password: str) -> None:
@@ -21,33 +47,77 @@ def _check_password(password: str) -> None:
                           status=422)
 
 
-def create_user(actor: User | None, *, username: str, full_name: str, password: str,
-                unit: OrgUnit, role: Role, post: Post | None = None) -> User:
-    """Create an account holding `role` at `unit`; usernames are unique and lower-case."""
-    username = username.strip().lower()
-    if not USERNAME_RE.match(username):
-        raise DomainError(Reason(N_("Use 2–64 lower-case letters, digits, dots, dashes or underscores."),
-                                 code="username"), status=422)
-    if db.session.scalar(sa.select(User.id).where(User.username == username)) is not None:
-        raise DomainError(Reason(N_("This username is taken."), code="username_taken"), status=422)
-    _check_password(password)
-    user = User(username=username, full_name=full_name.strip(), password_hash=hash_password(password))
-    db.session.add(user)
+USERNAME_REASON = Reason(N_("Use 2–64 lower-case letters, digits, dots, dashes or underscores."), code="username")
+TAKEN_REASON = Reason(N_("This username is taken."), code="username_taken")
+
+
+@dataclass
+class NewAccount:
+    """One account to create: a username, a name, and the role it holds at a unit."""
+
+    username: str
+    full_name: str
+    unit: OrgUnit
+    role: Role
+    post: Post | None = None
+    phone: str | None = None
+
+
+def create_user(actor: User | None, *, username: str, full_name: str, unit: OrgUnit, role: Role,
+                post: Post | None = None, password: str | None = None, password_hash: str | None = None,
+                phone: str | None = None) -> User:
+    """Create an account holding `role` at `unit`; usernames are unique and lower-case.
+
+    Give `password`, hashed here, or `password_hash`, made by the caller before the write
+    transaction began (argon2 is slow, and SQLite has one writer); raises DomainError (422) for a
+    malformed or taken username, a short password or a malformed phone number.
+    """
+    account = NewAccount(username.strip().lower(), full_name, unit, role, post, phone)
+    _check_usernames([account.username])
+    if password_hash is None:
+        _check_password(password or "")
+        password_hash = hash_password(password or "")
+    return _add_users(actor, [account], password_hash)[0]
+
+
+def _check_usernames(usernames: list[str]) -> None:
+    """Raise DomainError (422) for a malformed username, or one already taken."""
+    for username in usernames:
+        if not USERNAME_RE.match(username):
+            raise DomainError(USERNAME_REASON, status=422)
+    if db.session.scalar(sa.select(User.id).where(User.username.in_(usernames)).limit(1)) is not None:
+        raise DomainError(TAKEN_REASON, status=422)
+
+
+def _add_users(actor: User | None, accounts: Sequence[NewAccount], password_hash: str) -> list[User]:
+    """Add checked accounts: their users and roles in one batch of inserts, then their activity."""
+    users = []
+    for account in accounts:
+        user = User(username=account.username, full_name=account.full_name.strip(), password_hash=password_hash,
+                    phone=normalise_phone(account.phone))
+        user.memberships.append(Membership(unit=account.unit, role=account.role, post=account.post))
+        users.append(user)
+    db.session.add_all(users)
     db.session.flush()
-    user.memberships.append(Membership(unit=unit, role=role, post=post))
-    record_activity(actor, user, "created", after={"username": username, "unit": unit.name,
-                                                   "role": role.value}, unit_id=unit.id)
+    for user, account in zip(users, accounts, strict=True):
+        record_activity(actor, user, "created", after={"username": user.username, "unit": account.unit.name,
+                                                       "role": account.role.value}, unit_id=account.unit.id)
     db.session.flush()
-    return user
+    return users
 
 
 def update_user(actor: User, user: User, *, version: int, full_name: str, phone: str | None) -> User:
-    """Edit a user's name and phone; refuses a stale form."""
+    """Edit a user's name and phone; refuses a stale form or a malformed phone number. The timeline
+    records a changed phone number masked (138****5678): not everyone who reads it may see it."""
     if version != user.version:
         raise StaleEdit(user)
-    before, after = changes(user, {"full_name": full_name.strip(), "phone": phone or None})
+    phone = normalise_phone(phone)
+    before, after = changes(user, {"full_name": full_name.strip(), "phone": phone})
     if after:
-        user.full_name, user.phone = full_name.strip(), phone or None
+        user.full_name, user.phone = full_name.strip(), phone
+        for record in (before, after):
+            if "phone" in record:
+                record["phone"] = mask_phone(record["phone"])
         record_activity(actor, user, "updated", before=before, after=after,
                         unit_id=user.memberships[0].unit_id if user.memberships else None)
     db.session.flush()
@@ -103,3 +173,25 @@ def reset_password(actor: User, user: User, password: str) -> None:
     record_activity(actor, user, "password_reset",
                     unit_id=user.memberships[0].unit_id if user.memberships else None)
     db.session.flush()
+
+
+def import_users(actor: User, accounts: Sequence[NewAccount], password: str) -> list[User]:
+    """Create every account of a checked import, all with one initial password. All or nothing:
+    the caller commits once, or rolls back when this raises — NotAllowed for a unit outside the
+    actor's admin scope, DomainError (422) for a short password or a username taken since the check.
+
+    The password is hashed once, after the reading transaction has ended and before the writing
+    one begins: argon2 is slow, and SQLite has one writer. The accounts are inserted in batches.
+    """
+    from ..database import end_transaction
+    from ..policy import can_admin_unit
+
+    _check_password(password)
+    for account in accounts:
+        if not can_admin_unit(actor, account.unit):
+            raise NotAllowed(Reason(N_("You do not administer %(unit)s."), {"unit": account.unit.name},
+                                    code="scope"))
+    end_transaction()
+    password_hash = hash_password(password)
+    _check_usernames([a.username for a in accounts])
+    return _add_users(actor, accounts, password_hash)

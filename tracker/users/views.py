@@ -13,7 +13,7 @@ from ..htmx import render
 from ..i18n import reason_text
 from ..models import Post, Role, User
 from ..pagination import paginate
-from ..policy import can_admin_unit, can_manage_user
+from ..policy import can_admin_unit, can_manage_user, can_see_phone
 from ..reasons import DomainError, StaleEdit
 from ..scoping import get_unit_or_404, get_user_or_404, scoped_units, users_in_scope
 from . import bp, operations
@@ -86,6 +86,7 @@ def _show(user: User, form=None, role_form=None, password_form=None, stale=None,
         role_form.set_choices(_admin_unit_choices())
     return render("users/show.html", "users/_roles.html", user=user, form=form, role_form=role_form,
                   password_form=password_form or ResetPasswordForm(), manageable=manageable,
+                  show_phone=can_see_phone(current_user, user),
                   activities=timeline(user), stale=stale, status=status)
 
 

@@ -1,0 +1,82 @@
+"""Sheets in and out: reading an uploaded .xlsx (header row, data rows, or why not), and the download header."""
+
+from __future__ import annotations
+
+import zipfile
+from collections.abc import Callable
+from typing import IO, Any
+from urllib.parse import quote
+
+from openpyxl import load_workbook
+
+from .reasons import N_, DomainError, Reason
+
+
+class SheetError(DomainError):
+    """The upload is not a readable sheet of the expected shape (HTTP 422); nothing is imported."""
+
+    status = 422
+
+
+def content_disposition(filename: str, fallback: str) -> str:
+    """An attachment header with an ASCII fallback and the UTF-8 name (RFC 6266 / RFC 5987)."""
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"
+
+
+def cell_text(value: Any) -> str | None:
+    """A cell as trimmed text (whole numbers without ".0"), None when empty."""
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value).strip()
+    return text or None
+
+
+def read_first_sheet(stream: IO[bytes], *, required: tuple[str, ...], header: Callable[[Any], str],
+                     max_rows: int) -> tuple[dict[str, int], list[tuple[int, tuple]]]:
+    """The header map {name: column index} and the non-empty data rows (Excel's row number, values)
+    of the workbook's first sheet. The header row is the first of the top ten rows holding every
+    `required` name, each cell read through `header` (which may map aliases).
+
+    Raises SheetError for anything but a readable .xlsx with such a header and at most `max_rows` rows.
+    """
+    signature = stream.read(4)
+    stream.seek(0)
+    if signature != b"PK\x03\x04":
+        raise SheetError(Reason(N_("This is not an Excel .xlsx file. Save the sheet as .xlsx and try again."),
+                                code="not_xlsx"))
+    try:
+        workbook = load_workbook(stream, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as error:
+        raise SheetError(Reason(N_("The file could not be read as an Excel workbook (%(error)s)."),
+                                {"error": type(error).__name__}, code="unreadable")) from error
+    except Exception as error:  # openpyxl raises many kinds for damaged files
+        raise SheetError(Reason(N_("The file could not be read as an Excel workbook (%(error)s)."),
+                                {"error": type(error).__name__}, code="unreadable")) from error
+    try:
+        rows = workbook.worksheets[0].iter_rows(values_only=True)
+        headers: dict[str, int] = {}
+        number = 0
+        for values in rows:
+            number += 1
+            names = [header(v) for v in values]
+            if all(name in names for name in required):
+                headers = {name: i for i, name in reversed(list(enumerate(names))) if name}
+                break
+            if number >= 10:
+                break
+        if not headers:
+            raise SheetError(Reason(N_("No header row with the columns %(columns)s was found in the first sheet."),
+                                    {"columns": " / ".join(required)}, code="no_header"))
+        data = []
+        for values in rows:
+            number += 1
+            if any(v not in (None, "") for v in values):
+                data.append((number, values))
+                if len(data) > max_rows:
+                    raise SheetError(Reason(N_("The sheet has more than %(max)d rows; split it."),
+                                            {"max": max_rows}, code="too_many"))
+        return headers, data
+    finally:
+        workbook.close()

@@ -1,0 +1,100 @@
+"""Bulk user import from Excel: the template, a dry-run preview, then every user or none."""
+
+from __future__ import annotations
+
+from flask import Response, abort, current_app, flash, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..auth.passwords import generate_password
+from ..extensions import db
+from ..htmx import redirect_to, render
+from ..i18n import reason_text
+from ..models import Role
+from ..reasons import DomainError
+from ..sheets import SheetError, content_disposition
+from ..tempfiles import forget_kept, keep_for_confirmation, kept_for_confirmation
+from . import bp, operations
+from .excel import UserImportPlan, plan_user_import, template_workbook
+from .forms import ConfirmUserImportForm, UserImportForm
+
+SESSION_KEY = "users_import"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _require_admin() -> None:
+    if not current_user.scope_paths(Role.admin):
+        abort(403)
+
+
+@bp.get("/import/template.xlsx")
+def import_template():
+    _require_admin()
+    response = Response(template_workbook(current_user), mimetype=XLSX)
+    response.headers["Content-Disposition"] = content_disposition("用户导入模板.xlsx", "users-template.xlsx")
+    return response
+
+
+def _preview(upload) -> tuple[UserImportPlan, str | None]:
+    """Check an uploaded sheet (raises SheetError); keep it for the confirm step, under the returned
+    token, only when it can be imported as it is."""
+    token, path = keep_for_confirmation(SESSION_KEY, upload)
+    try:
+        with path.open("rb") as fh:
+            plan = plan_user_import(current_user, fh)
+    except BaseException:
+        forget_kept(SESSION_KEY)
+        raise
+    if not plan.ready:
+        forget_kept(SESSION_KEY)
+        return plan, None
+    return plan, token
+
+
+@bp.route("/import", methods=["GET", "POST"])
+def import_sheet():
+    _require_admin()
+    form = UserImportForm()
+    plan, token = None, None
+    if form.validate_on_submit():
+        if not form.file.data or not form.file.data.filename:
+            form.file.errors.append(_("Choose the .xlsx file to import."))
+        else:
+            try:
+                plan, token = _preview(form.file.data)
+            except SheetError as error:
+                form.file.errors.extend(reason_text(r) for r in error.reasons)
+    confirm = ConfirmUserImportForm(formdata=None, token=token)
+    status = 422 if form.errors or (plan and plan.problems) else 200
+    return render("users/import.html", form=form, plan=plan, confirm=confirm, status=status)
+
+
+@bp.post("/import/confirm")
+def import_confirm():
+    _require_admin()
+    form = ConfirmUserImportForm()
+    path = kept_for_confirmation(SESSION_KEY, form.token.data)
+    if path is None:
+        flash(_("The uploaded sheet has expired. Please upload it again."), "error")
+        return redirect_to(url_for("users.import_sheet"))
+    with path.open("rb") as fh:
+        plan = plan_user_import(current_user, fh)  # checked again: names may have been taken meanwhile
+    if not plan.ready:
+        forget_kept(SESSION_KEY)  # the sheet must be fixed and uploaded again
+    if not form.validate() or not plan.ready:
+        return render("users/import.html", form=UserImportForm(formdata=None), plan=plan, confirm=form, status=422)
+    password = form.password.data if form.password_mode.data == "choose" else generate_password()
+    try:
+        created = operations.import_users(current_user, plan.users, password)
+    except DomainError as error:
+        db.session.rollback()
+        forget_kept(SESSION_KEY)
+        flash(" ".join(reason_text(r) for r in error.reasons), "error")
+        return redirect_to(url_for("users.import_sheet"))
+    db.session.commit()
+    forget_kept(SESSION_KEY)
+    current_app.logger.info("user import by %s: %d users", current_user.username, len(created))
+    response = render("users/imported.html", users=created,
+                      password=password if form.password_mode.data != "choose" else None)
+    response.headers["Cache-Control"] = "no-store"  # the initial password is shown once
+    return response
