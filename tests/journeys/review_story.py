@@ -107,9 +107,13 @@ def unit_name(app, unit_id: int) -> str:
         return db.session.get(OrgUnit, unit_id).name
 
 
-def ledger_rows(person: Person, round_id: int) -> list[tuple[int, str]]:
-    """(item id, status label) of the round's items in the person's ledger list."""
-    page = person.get(f"/ledger/?origin_type=review_round&origin_id={round_id}&view=ledger")
+def ledger_rows(person: Person, round_id: int, unit_id: int | None = None) -> list[tuple[int, str]]:
+    """(item id, status label) of the round's items in the person's ledger list (of one unit, if given).
+
+    A secretary's list also holds the items of other branches she verifies as their reviewer.
+    """
+    unit = f"&unit={unit_id}" if unit_id else ""
+    page = person.get(f"/ledger/?origin_type=review_round&origin_id={round_id}&view=ledger{unit}")
     rows = re.findall(r'<tr id="item-row-(\d+)">(.*?)</tr>', page, flags=re.S)
     return [(int(item_id), re.findall(r'class="status status-(\w+)"', row)[0]) for item_id, row in rows]
 

@@ -17,7 +17,7 @@ import pytest
 
 from ledger.ledger_support import PNG
 from support import Person
-from tracker.ledger.operations import local_today
+from tracker.clock import local_today
 from tracker.models import Role
 
 BATCH = "2026年机关党委第一轮巡察"

@@ -86,7 +86,7 @@ def test_republication_after_appeals_updates_voids_and_matches_the_circular(app,
     assert "经核实照片，制度已上墙，撤销扣分" in report and "申诉后恢复满分" in report
 
     # Her ledger: the 支委会 item updated (1 → 0.75, 通报更正), the 活动室 item void (通报更正).
-    mine = dict(ledger_rows(secretary, round_id))
+    mine = dict(ledger_rows(secretary, round_id, reviewed))
     assert sorted(mine.values()) == ["open", "void"]
     pages = {item_id: secretary.get(f"/ledger/{item_id}") for item_id in mine}
     late_page = next(p for p in pages.values() if LATE_1 in p)

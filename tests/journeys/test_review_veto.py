@@ -70,7 +70,7 @@ def test_a_veto_one_reviewer_marked_is_decided_by_the_leader_and_reaches_the_led
     assert VETO_NOTE in report and "已认定一票否决" in report and REASON in report
 
     # … and the problem in her ledger, hers to rectify.
-    [(item_id, status)] = ledger_rows(secretary, round_id)
+    [(item_id, status)] = ledger_rows(secretary, round_id, reviewed)
     assert status == "open"
     item = secretary.get(f"/ledger/{item_id}")
     assert VETO_NOTE in item and fact(item, "责任人") == "财务审计党支部书记"

@@ -9,7 +9,7 @@ from openpyxl import Workbook, load_workbook
 
 from tracker.extensions import db
 from tracker.ledger.excel import HEADERS
-from tracker.ledger.operations import local_today
+from tracker.clock import local_today
 from tracker.models import LedgerItem
 
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 
 from tracker.extensions import db
-from tracker.ledger.operations import local_today
+from tracker.clock import local_today
 from tracker.models import Attachment, ItemStatus, LedgerItem, OrgUnit, User
 
 from ledger.ledger_support import PNG, get, load

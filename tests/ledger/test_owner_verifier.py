@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 
 from tracker.ledger import operations as ops
-from tracker.ledger.operations import local_today
+from tracker.clock import local_today
 from tracker.extensions import db
 from tracker.models import AttachmentKind, ExtensionRequest, ItemStatus, User
 

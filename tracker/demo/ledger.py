@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from werkzeug.datastructures import FileStorage
 
+from ..clock import local_today
 from ..extensions import db
 from ..ledger import operations as ops
 from ..ledger.workflow import next_progress_due
@@ -61,7 +62,7 @@ def _file(data: bytes, name: str) -> FileStorage:
 
 def seed(ctx: DemoOrg) -> None:
     """Create about two dozen items: two per branch, through every state, some overdue or extended."""
-    today = ops.local_today()
+    today = local_today()
     leader = ctx.leader
     n = 0
     for b, branch in enumerate(ctx.branches):
@@ -118,7 +119,7 @@ def _bring_to(item, state: str, owner, leader, n: int) -> None:
     if state.startswith("overdue"):
         ops.report_progress(owner, item, percent=30, text="已制定整改方案，正在推进")
         if state == "overdue_mid":
-            request = ops.request_extension(owner, item, new_deadline=ops.local_today() + timedelta(days=20),
+            request = ops.request_extension(owner, item, new_deadline=local_today() + timedelta(days=20),
                                             reason="涉及多名党员档案，需与上级组织部门核对")
             ops.decide_extension(leader, request, approve=False, note="时限内可完成，不同意延期，请抓紧落实")
         return
@@ -134,7 +135,7 @@ def _bring_to(item, state: str, owner, leader, n: int) -> None:
     ops.add_evidence(owner, item, _file(PNG, "整改后现场照片.png"), AttachmentKind.photo)
     ops.add_evidence(owner, item, _file("支部委员会会议记录\n时间：2026年11月\n议题：研究整改措施\n".encode(),
                                         "支委会会议记录.txt"), AttachmentKind.minutes)
-    if n % 3 == 0 and item.deadline and item.deadline + timedelta(days=10) >= ops.local_today():
+    if n % 3 == 0 and item.deadline and item.deadline + timedelta(days=10) >= local_today():
         request = ops.request_extension(owner, item, new_deadline=item.deadline + timedelta(days=10),
                                         reason="整改材料需上级审核后归档")
         ops.decide_extension(leader, request, approve=True, note="同意延期10天")

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
+from ..clock import local_today
 from ..extensions import db
 from ..models import Project, TemplateSubscription
 from ..projects import operations as ops
@@ -71,14 +72,14 @@ def _advance(project: Project, target: Stage, ctx: DemoOrg, owner) -> None:
         ):
             create_item(ctx.leader, unit=project.unit, problem=problem, measures=measures,
                         source=ItemSource.project_check, batch=f"{project.code} 检查", owner=owner,
-                        verifier=ctx.leader, deadline=date.today() + timedelta(days=20),
+                        verifier=ctx.leader, deadline=local_today() + timedelta(days=20),
                         origin_type="project", origin_id=project.id)
         ops.record_verdict(project, ctx.leader, "检查发现：承诺事项公开不及时，群众评议覆盖面不足，需限期整改。")
         ops.move_project(project, Stage.rectify, ctx.leader)
 
 
 def seed(ctx: DemoOrg) -> list[Project]:
-    today = date.today()
+    today = local_today()
     templates = {t.name: t for t in install_templates()}
     categories = ensure_categories()
     sanhui = templates["三会一课季度计划"]

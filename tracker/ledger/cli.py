@@ -7,6 +7,7 @@ from datetime import date
 import click
 
 from ..cli import DATE
+from ..clock import local_today
 from ..extensions import db
 from ..models import DeadlineKind
 from . import bp, operations
@@ -19,7 +20,7 @@ def remind_command(on_date: date | None) -> None:
 
     Overdue means past the date, past a 立行立改 item's window, or a 长期坚持 item a month without progress.
     """
-    today = on_date or operations.local_today()
+    today = on_date or local_today()
     sent = operations.send_reminders(today)
     db.session.commit()
     for item, level, recipients in sent:

@@ -13,12 +13,12 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import IO, Any
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 import xlsxwriter
 from openpyxl import load_workbook
 
+from ..clock import to_local
 from ..extensions import db
 from ..models import Attachment, DeadlineKind, ItemSource, LedgerItem, OrgUnit, ProgressEntry, User
 from ..reasons import N_, DomainError, Reason
@@ -26,7 +26,6 @@ from . import operations
 from .queries import LedgerFilter, apply_filter, ordered
 from .workflow import ItemStatus, people_reasons
 
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 
 #: The columns offices expect, in their order (domain.md §2); the export keeps these headers.
 HEADERS = ["序号", "问题来源", "检查批次/轮次", "问题类别", "责任单位(被检查单位)", "问题描述", "对应指标/扣分",
@@ -53,7 +52,7 @@ def neutralise(value: Any) -> Any:
 
 
 def _local(value: datetime | None) -> datetime | None:
-    return value.astimezone(LOCAL_TZ).replace(tzinfo=None, microsecond=0) if value else None
+    return to_local(value).replace(tzinfo=None, microsecond=0) if value else None
 
 
 # --- Export ---------------------------------------------------------------------------------------

@@ -6,13 +6,14 @@ from flask import Response, abort, current_app, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from ..clock import local_today
 from ..extensions import db
 from ..htmx import redirect_to, render
 from ..i18n import reason_text
 from ..reasons import DomainError
 from ..sheets import content_disposition
 from ..tempfiles import forget_kept, keep_for_confirmation, kept_for_confirmation
-from . import bp, operations, policy, queries
+from . import bp, policy, queries
 from .excel import ImportFileError, ImportPlan, export_to_tempfile, import_plan, plan_import
 from .forms import ConfirmImportForm, ImportForm
 
@@ -21,7 +22,7 @@ SESSION_KEY = "ledger_import"
 
 @bp.get("/export.xlsx")
 def export():
-    today = operations.local_today()
+    today = local_today()
     path = export_to_tempfile(queries.LedgerFilter.from_args(request.args), current_user, today)
 
     def stream():

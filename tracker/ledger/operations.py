@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import date, datetime, time, timezone
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
 from ..audit import changes, record_activity
+from ..clock import local_today, local_zone
 from ..extensions import db
 from ..links import ProblemCounts
 from ..models import (Activity, Attachment, AttachmentKind, DeadlineKind, ExtensionRequest, ExtensionStatus,
@@ -20,13 +20,7 @@ from .workflow import (IMMEDIATE_DAYS, OPEN_STATES, Escalation, ItemStatus, clos
                        extension_reasons, first_deadline, next_progress_due, path_to_submit, people_reasons,
                        reason_required, submit_reasons, verifying_reasons)
 
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 CODE_PREFIX = "ZG"
-
-
-def local_today() -> date:
-    """Today in Asia/Shanghai: deadlines are calendar dates there."""
-    return datetime.now(LOCAL_TZ).date()
 
 
 def immediate_days() -> int:
@@ -567,7 +561,7 @@ def send_reminders(today: date | None = None) -> list[tuple[LedgerItem, Escalati
     from .queries import escalation_expr, overdue_clause
 
     today = today or local_today()
-    start_of_day = datetime.combine(today, time.min, LOCAL_TZ).astimezone(timezone.utc)
+    start_of_day = datetime.combine(today, time.min, local_zone()).astimezone(timezone.utc)
     already = set(db.session.scalars(sa.select(Activity.subject_id).where(
         Activity.subject_type == LedgerItem.__tablename__, Activity.verb == "reminded",
         Activity.created_at >= start_of_day)))

@@ -12,6 +12,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.routing import BuildError
 
 from ..audit import timeline
+from ..clock import local_today
 from ..extensions import db
 from ..htmx import redirect_to, render
 from ..i18n import display_value, reason_text
@@ -42,8 +43,8 @@ def _ledger_context():
     return {
         "ledger_labels": labels,
         "ledger_policy": policy,
-        "ledger_my_counts": lambda: queries.my_open_counts(current_user, operations.local_today()),
-        "ledger_unit_summary": lambda unit: queries.unit_summary(unit, current_user, operations.local_today()),
+        "ledger_my_counts": lambda: queries.my_open_counts(current_user, local_today()),
+        "ledger_unit_summary": lambda unit: queries.unit_summary(unit, current_user, local_today()),
     }
 
 
@@ -112,7 +113,7 @@ def unit_choices(user: User, *, creatable: bool = False) -> list[tuple[int, str]
 
 @bp.get("/")
 def index():
-    today = operations.local_today()
+    today = local_today()
     f = queries.LedgerFilter.from_args(request.args)
     page = queries.ledger_page(f, current_user, today, request.args.get("page", 1, type=int))
     return render("ledger/index.html", "ledger/_table.html", page=page, f=f, today=today,
@@ -122,7 +123,7 @@ def index():
 
 @bp.get("/rollup")
 def rollup():
-    today = operations.local_today()
+    today = local_today()
     f = queries.LedgerFilter.from_args(request.args)
     rows = queries.rollup(f, current_user, today)
     return render("ledger/rollup.html", "ledger/_rollup.html", rows=rows, groups=queries.rollup_groups(rows),
@@ -135,7 +136,7 @@ def rollup():
 def print_view():
     from .excel import HEADERS, export_rows
 
-    today = operations.local_today()
+    today = local_today()
     f = queries.LedgerFilter.from_args(request.args)
     rows = list(export_rows(f, current_user, today, limit=2000))
     return render("ledger/print.html", rows=rows, headers=HEADERS, f=f, today=today)
@@ -144,7 +145,7 @@ def print_view():
 # --- One item ------------------------------------------------------------------------------------------
 
 def _show_context(item: LedgerItem, **forms) -> dict:
-    today = operations.local_today()
+    today = local_today()
     defaults = {"progress_form": ProgressForm(formdata=None), "evidence_form": EvidenceForm(formdata=None),
                 "submit_form": SubmitForm(formdata=None, note=item.completion_note),
                 "return_form": ReasonForm(formdata=None, prefix="return"),

@@ -59,9 +59,9 @@ def _widget():
         from flask_login import current_user
 
         from .queries import summary_for
-        from .views import _today
+        from ..clock import local_today
 
-        return summary_for(current_user, _today())
+        return summary_for(current_user, local_today())
 
     def unit_stage_counts(unit):
         from .queries import stage_counts_under

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 from types import SimpleNamespace
 from urllib.parse import urlparse
@@ -13,6 +12,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..audit import timeline
+from ..clock import local_today
 from ..extensions import db
 from ..htmx import redirect_to, render, wants_fragment
 from ..i18n import reason_text
@@ -21,7 +21,7 @@ from ..models import OrgUnit, Project, ProjectTemplate, ProjectType, Role, User
 from ..pagination import paginate
 from ..people import sort_people
 from ..reasons import DomainError, StaleEdit
-from ..scoping import get_unit_or_404, scoped, users_in_scope, visible
+from ..scoping import get_unit_or_404, visible
 from ..uploads import ACCEPT_ATTRIBUTE, attachments_of, store_upload
 from . import bp, operations, policy
 from .forms import (
@@ -41,15 +41,6 @@ _RUNNERS = (Role.admin, Role.leader, Role.secretary)
 @login_required
 def _require_login():
     pass
-
-
-def _today() -> date:
-    """Today in the configured time zone (Asia/Shanghai): due lights change at local midnight."""
-    from flask_babel import to_user_timezone
-
-    from ..models import utcnow
-
-    return to_user_timezone(utcnow()).date()
 
 
 def _safe_next(default: str) -> str:
@@ -92,7 +83,7 @@ def board():
                            year=args.get("year", type=int), quarter=args.get("quarter", type=int),
                            overdue=args.get("overdue") == "1",
                            lanes=args.get("lanes") if args.get("lanes") in ("unit", "owner") else "")
-    today = _today()
+    today = local_today()
     board_ = build_board(current_user._get_current_object(), filters, today)
     return render("projects/board.html", board=board_, filters=filters,
                   today=today, stages=ORDER, units=unit_choices(current_user), owners=people_in_scope(current_user),
@@ -123,7 +114,7 @@ def index():
                     current_app.config["PAGE_SIZE"])
     can_reassign = policy.can_create(current_user)
     return render("projects/index.html", "projects/_table.html", page=page, q=q, stage=stage, sort=sort,
-                  today=_today(), stages=ORDER, can_reassign=can_reassign,
+                  today=local_today(), stages=ORDER, can_reassign=can_reassign,
                   can_create=policy.can_create(current_user), can_edit=policy.can_edit,
                   owners=people_in_scope(current_user) if can_reassign else [],
                   form=ReassignForm())
@@ -209,7 +200,7 @@ def new():
     _fill_choices(form)
     if request.method == "GET":
         form.owner_id.data = current_user.id
-        form.start_date.data = _today()
+        form.start_date.data = local_today()
     if form.validate_on_submit():
         unit = get_unit_or_404(form.unit_id.data, current_user)
         if not policy.can_create_in(current_user, unit):
@@ -296,7 +287,7 @@ def _saved_values(project: Project) -> SimpleNamespace:
 
 
 def _show_context(project: Project, **extra) -> dict:
-    return dict(project=project, items=items_by_stage(project), stages=ORDER, today=_today(),
+    return dict(project=project, items=items_by_stage(project), stages=ORDER, today=local_today(),
                 activities=timeline(project), attachments=attachments_of(project),
                 problems=problem_counts("project", project.id), accept=ACCEPT_ATTRIBUTE,
                 can_edit=policy.can_edit(current_user, project),
@@ -332,7 +323,7 @@ def move(project_id: int):
     db.session.commit()
     flash(_("%(code)s moved to %(stage)s.", code=project.code, stage=_stage_name(to)), "success")
     if request.form.get("view") == "card" and wants_fragment():
-        return render("projects/_card.html", "projects/_card.html", project=project, today=_today(),
+        return render("projects/_card.html", "projects/_card.html", project=project, today=local_today(),
                       progress=_progress(project), movable={project.id}, card=card_context(),
                       next=_safe_next(url_for("projects.board")))
     return redirect_to(_safe_next(url_for("projects.show", project_id=project.id)))
@@ -451,7 +442,7 @@ def _checklist(project: Project, stage: Stage, form: ItemForm | None = None, edi
     return render("projects/_checklist.html", "projects/_checklist.html", status=status, project=project,
                   stage=stage, stage_items=items, item_form=form or ItemForm(), form_stage=stage, editing=editing,
                   people=people_of_unit(project.unit), can_edit=policy.can_edit(current_user, project),
-                  can_edit_item=policy.can_edit_item, today=_today(), stale=stale)
+                  can_edit_item=policy.can_edit_item, today=local_today(), stale=stale)
 
 
 def _item_fields(form: ItemForm, project: Project) -> None:
@@ -569,7 +560,7 @@ def assign(template_id: int):
     offered, not_offered = assignable_units(current_user)
     form.unit_ids.choices = [(u.id, u.name) for u in offered]
     if request.method == "GET":
-        form.start_date.data = _today()
+        form.start_date.data = local_today()
     elif form.all_units.data:
         form.unit_ids.data = [u.id for u in offered]
     if form.validate_on_submit():

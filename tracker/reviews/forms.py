@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -13,6 +11,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from ..clock import local_today
 from ..models import ItemKind, Method, RoundMode
 
 
@@ -62,7 +61,7 @@ class NewRubricForm(FlaskForm):
 
 class RoundForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
-    year = IntegerField(_l("Year"), default=lambda: date.today().year,
+    year = IntegerField(_l("Year"), default=lambda: local_today().year,
                         validators=[InputRequired(), NumberRange(min=2000, max=2100)])
     quarter = SelectField(_l("Quarter"), coerce=int)
     rubric_id = SelectField(_l("Rubric"), coerce=int)

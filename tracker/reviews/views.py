@@ -6,7 +6,6 @@ Scoresheets are in `views_sheets`, rubrics in `views_rubrics`, the half-year ran
 from __future__ import annotations
 
 import json
-from datetime import date
 
 import sqlalchemy as sa
 from flask import Response, abort, current_app, flash, redirect, request, url_for
@@ -14,6 +13,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..audit import timeline
+from ..clock import local_today
 from ..extensions import db
 from ..htmx import redirect_to, render
 from ..i18n import reason_text
@@ -83,7 +83,7 @@ def new():
     form = RoundForm()
     _round_form(form)
     if request.method == "GET":
-        today = date.today()
+        today = local_today()
         form.quarter.data = (today.month - 1) // 3 + 1
     if form.validate_on_submit():
         root = get_unit_or_404(form.unit_id.data, current_user)
