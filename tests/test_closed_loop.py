@@ -15,7 +15,7 @@ from tracker.models.ledger import ItemSource, LedgerItem
 from tracker.models.project import Project
 from tracker.projects import operations as projects
 from tracker.projects.workflow import Stage
-from tracker.reasons import DomainError
+from tracker.domain_errors import DomainError
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import pytest
 
 from tracker.extensions import db
 from tracker.models import AttachmentKind, OrgUnit, Role
-from tracker.reasons import DomainError
+from tracker.domain_errors import DomainError
 from tracker.uploads import store_upload
 from werkzeug.datastructures import FileStorage
 

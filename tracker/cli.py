@@ -61,7 +61,7 @@ def register_commands(app: Flask) -> None:
     def seed_demo_command(if_empty: bool, force: bool) -> None:
         """Create the demo 机关党委, its branches and users (password demo12345) in an empty database; safe to run twice."""
         from .demo import database_is_empty, seed_demo
-        from .reasons import DomainError
+        from .domain_errors import DomainError
 
         if if_empty and not database_is_empty():
             click.echo("The database already has data; demo not seeded.")
@@ -89,7 +89,7 @@ def register_commands(app: Flask) -> None:
         from .models import OrgUnit, Role
         from .orgs.labels import top_kind_from_name
         from .orgs.operations import create_unit
-        from .reasons import DomainError
+        from .domain_errors import DomainError
         from .users.operations import create_user
 
         root = db.session.scalars(

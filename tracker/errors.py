@@ -11,7 +11,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 from .extensions import db
 from .htmx import wants_fragment
-from .reasons import DomainError
+from .domain_errors import DomainError
 
 
 def _titles() -> dict[int, str]:

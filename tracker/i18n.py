@@ -10,7 +10,7 @@ from flask_babel import format_date, format_datetime, gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from .reasons import Reason
+from .domain_errors import Reason
 
 LANGUAGE_NAMES = {"zh_Hans_CN": "中文", "en": "English"}
 

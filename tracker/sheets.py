@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from openpyxl import load_workbook
 
-from .reasons import N_, DomainError, Reason
+from .domain_errors import N_, DomainError, Reason
 
 
 class SheetError(DomainError):

@@ -15,7 +15,7 @@ from werkzeug.datastructures import FileStorage
 from .audit import record_activity
 from .extensions import db
 from .models import Attachment, AttachmentKind, User
-from .reasons import N_, DomainError, Reason
+from .domain_errors import N_, DomainError, refuse
 
 #: The evidence types, by family: the names a file may have and the content it must show. A file
 #: passes when its content is an accepted type and its name belongs to the same family (a phone's
@@ -49,8 +49,6 @@ MARKUP_REASON = N_("This file holds web-page or XML markup (HTML, SVG, XML), whi
                    "an image, an office document or plain text.")
 
 
-def _refuse(message: str, code: str, **params: Any) -> DomainError:
-    return DomainError(Reason(message, params, code=code), status=422)
 
 
 def sniff_type(head: bytes) -> str | None:
@@ -85,16 +83,16 @@ def check_type(name: str, head: bytes) -> str:
     (422) when the content is no evidence type, or the name is not one or says another family."""
     mime = sniff_type(head)
     if mime == MARKUP:
-        raise _refuse(MARKUP_REASON, "markup")
+        raise refuse(MARKUP_REASON, "markup")
     if mime is None:
-        raise _refuse(N_("This type of file is not accepted: upload a PDF, an image, an office document or text."),
+        raise refuse(N_("This type of file is not accepted: upload a PDF, an image, an office document or text."),
                       "type")
     family = _FAMILY_OF_EXTENSION.get(os.path.splitext(name)[1].lower())
     if family is None:
-        raise _refuse(N_("“%(name)s” is not accepted by its name: only %(extensions)s files are."), "type_name",
+        raise refuse(N_("“%(name)s” is not accepted by its name: only %(extensions)s files are."), "type_name",
                       name=name, extensions=" ".join(ACCEPT_ATTRIBUTE.split(",")))
     if family != _FAMILY_OF_MIME[mime]:
-        raise _refuse(N_("The content of “%(name)s” does not match its name: rename it to what it is, or upload the "
+        raise refuse(N_("The content of “%(name)s” does not match its name: rename it to what it is, or upload the "
                          "right file."), "mismatch", name=name)
     return mime
 
@@ -114,12 +112,12 @@ def store_upload(actor: User | None, upload: FileStorage | None, *, owner: Any, 
     by name: anything not named as an evidence type, or named as another type than it is).
     """
     if upload is None or not upload.filename:
-        raise _refuse(N_("Choose a file to upload."), "missing")
+        raise refuse(N_("Choose a file to upload."), "missing")
     limit = current_app.config["MAX_UPLOAD_MB"] * 1024 * 1024
     stream: IO[bytes] = upload.stream
     head = stream.read(_SNIFF_BYTES)
     if not head:
-        raise _refuse(N_("The file is empty."), "empty")
+        raise refuse(N_("The file is empty."), "empty")
     original = os.path.basename(upload.filename.replace("\\", "/"))[:255]
     mime = check_type(original, head)
     stored_name = secrets.token_hex(16)
@@ -131,11 +129,11 @@ def store_upload(actor: User | None, upload: FileStorage | None, *, owner: Any, 
             while chunk := stream.read(1024 * 1024):
                 size += len(chunk)
                 if size > limit:
-                    raise _refuse(N_("The file is larger than %(mb)s MB."), "size",
+                    raise refuse(N_("The file is larger than %(mb)s MB."), "size",
                                   mb=current_app.config["MAX_UPLOAD_MB"])
                 # Text stays text to its end: markup after a harmless first page is refused too.
                 if mime == "text/plain" and _MARKUP.search((tail + chunk).decode("ascii", "ignore")):
-                    raise _refuse(MARKUP_REASON, "markup")
+                    raise refuse(MARKUP_REASON, "markup")
                 tail = chunk[-64:]
                 out.write(chunk)
     except DomainError:

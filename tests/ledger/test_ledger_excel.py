@@ -231,7 +231,7 @@ def test_the_sheet_goes_once_the_import_is_confirmed_or_refused(client, login, w
                        content_type="multipart/form-data").get_data(as_text=True)
     token = page.split('name="token" type="hidden" value="')[1].split('"')[0]
     from tracker.ledger import excel_views
-    from tracker.reasons import DomainError
+    from tracker.domain_errors import DomainError
 
     def refuse(*_args):
         raise DomainError("someone changed the ledger meanwhile")

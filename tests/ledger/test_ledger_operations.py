@@ -7,10 +7,10 @@ import pytest
 from tracker.audit import timeline
 from tracker.extensions import db
 from tracker.ledger import operations as ops
-from tracker.links import ProblemCounts, problem_counts
+from tracker.hooks import ProblemCounts, problem_counts
 from tracker.models import (AttachmentKind, DeadlineKind, ExtensionStatus, ItemSource, ItemStatus, LedgerItem,
                             OrgUnit, User)
-from tracker.reasons import DomainError, NotAllowed
+from tracker.domain_errors import DomainError, NotAllowed
 
 from ledger.ledger_support import get, load, png
 
@@ -169,7 +169,7 @@ def test_the_deadline_moves_only_when_an_extension_is_approved(new_item, in_db, 
 
 
 def test_a_stale_edit_is_refused(new_item, in_db, world):
-    from tracker.reasons import StaleEdit
+    from tracker.domain_errors import StaleEdit
 
     item_id = new_item()
     in_db(lambda: ops.update_item(get(User, world.secretary), load(item_id), version=1, category="组织建设"))

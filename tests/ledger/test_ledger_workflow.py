@@ -7,7 +7,7 @@ import pytest
 from tracker.ledger.workflow import (TRANSITIONS, Countdown, DueLight, Escalation, ItemStatus, add_months,
                                      close_reasons, countdown_bounds, due_light, ensure_transition, escalation,
                                      extension_reasons, first_deadline, path_to_submit, submit_reasons)
-from tracker.reasons import DomainError
+from tracker.domain_errors import DomainError
 
 S = ItemStatus
 ALLOWED = {

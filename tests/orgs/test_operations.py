@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from tracker.extensions import db
 from tracker.models import OrgUnit, UnitKind
 from tracker.orgs import operations
-from tracker.reasons import DomainError
+from tracker.domain_errors import DomainError
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 
 from tracker.extensions import db
-from tracker.links import ProblemCounts
+from tracker.hooks import ProblemCounts
 from tracker.models import OrgUnit, Project, User
 
 
@@ -41,10 +41,10 @@ def make_project(in_db):
 @pytest.fixture
 def problems(monkeypatch):
     """Pretend the ledger holds problems: `problems[project_id] = ProblemCounts(open, closed)`."""
-    import tracker.links as links
+    import tracker.hooks as hooks
 
     found: dict[int, ProblemCounts] = {}
-    monkeypatch.setattr(links, "_counters", [])
-    links.register_problem_counter(lambda kind, ident: found.get(ident, ProblemCounts()) if kind == "project"
+    monkeypatch.setattr(hooks, "_counters", [])
+    hooks.register_problem_counter(lambda kind, ident: found.get(ident, ProblemCounts()) if kind == "project"
                                    else ProblemCounts())
     return found

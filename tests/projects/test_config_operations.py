@@ -14,7 +14,7 @@ from tracker.projects.operations import TemplateFields
 from tracker.projects.queries import categories, category_choices, category_usage, template_usage
 from tracker.projects.templates_data import install_templates
 from tracker.projects.workflow import Stage
-from tracker.reasons import DomainError, StaleEdit
+from tracker.domain_errors import DomainError, StaleEdit
 
 
 @pytest.fixture

@@ -6,12 +6,12 @@ import pytest
 import sqlalchemy as sa
 
 from tracker.extensions import db
-from tracker.links import ProblemCounts
+from tracker.hooks import ProblemCounts
 from tracker.models import Activity, ChecklistItem, GeneratedProject, OrgUnit, Project, Role, User
 from tracker.projects import operations as ops
 from tracker.projects.templates_data import install_templates
 from tracker.projects.workflow import Stage
-from tracker.reasons import DomainError, NotAllowed, StaleEdit
+from tracker.domain_errors import DomainError, NotAllowed, StaleEdit
 
 
 @pytest.fixture

@@ -238,7 +238,7 @@ def test_check_stage_shows_the_linked_problem_counts(client, login, world, make_
         ops.move_project(p, Stage.run, sec)
         ops.move_project(p, Stage.check, sec)
         db.session.commit()
-    from tracker.links import ProblemCounts
+    from tracker.hooks import ProblemCounts
 
     problems[project.id] = ProblemCounts(open=2, closed=1)
     login(world["sec"])

@@ -3,7 +3,7 @@
 import pytest
 
 from tracker.projects.workflow import ORDER, GateFacts, Stage, ensure_move, gate_reasons, move_kind, next_cycle
-from tracker.reasons import DomainError
+from tracker.domain_errors import DomainError
 
 #: Every facts a gate could ask for, satisfied.
 READY = GateFacts(open_required={}, open_items={}, targets=1, needs_approval=False, approved=False,

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tracker.reasons import DomainError
+from tracker.domain_errors import DomainError
 from tracker.reviews.assignment import assign, override_pair, validate_pair
 
 # 机关党委 1 above 党总支 2 and 3, each holding three 党支部.

@@ -13,7 +13,7 @@ from tracker.extensions import db
 from tracker.models import OrgUnit, ReviewRound, RoundMode, Rubric, Scoresheet
 from tracker.reviews import operations as ops
 from tracker.reviews.assignment import Assignment, assign, reciprocity_forced
-from tracker.reasons import Reason
+from tracker.domain_errors import Reason
 from tracker.reviews.workflow import RoundState
 
 from .conftest import make_round, review_sheets, secretary_of, start_round, submit_all

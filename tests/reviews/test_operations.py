@@ -11,7 +11,7 @@ from tracker.extensions import db
 from tracker.models import (
     Appeal, AppealStatus, ItemKind, OrgUnit, ReviewPair, RoundResult, Rubric, Score, Scoresheet,
 )
-from tracker.reasons import DomainError
+from tracker.domain_errors import DomainError
 from tracker.reviews import operations as ops
 from tracker.reviews.workflow import RoundState
 

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from tracker.extensions import db
 from tracker.models import OrgUnit, ReviewRound, RoundUnit
-from tracker.reasons import DomainError
+from tracker.domain_errors import DomainError
 from tracker.reviews import operations as ops
 from tracker.reviews.workflow import RoundState, deadline_problems
 

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from tracker.extensions import db
 from tracker.models import Appeal, ItemSource, LedgerItem, OrgUnit, ReviewRound, RoundResult, Score, Scoresheet
-from tracker.reasons import DomainError, NotAllowed
+from tracker.domain_errors import DomainError, NotAllowed
 from tracker.reviews import operations as ops
 from tracker.reviews.scoring import Grade, Indicator, Kind, UnitScores, aggregate, split_veto, veto_applies
 from tracker.reviews.workflow import RoundState

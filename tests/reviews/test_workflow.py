@@ -2,7 +2,7 @@
 
 import pytest
 
-from tracker.reasons import DomainError
+from tracker.domain_errors import DomainError
 from tracker.reviews.workflow import (
     TRANSITIONS, RoundFacts, RoundState as S, can_appeal, can_score, ensure_move, is_public, move_problems,
 )

@@ -194,7 +194,7 @@ def test_english_headers_and_words_are_understood(client, login, org):
 
 def test_the_operation_creates_everyone_or_nobody(app, org, make_user, in_db):
     from tracker.models import OrgUnit
-    from tracker.reasons import DomainError
+    from tracker.domain_errors import DomainError
     from tracker.users.excel import NewUser
     from tracker.users.operations import import_users
 

@@ -4,7 +4,7 @@ import pytest
 
 from tracker.extensions import db
 from tracker.models import Role, User
-from tracker.reasons import DomainError
+from tracker.domain_errors import DomainError
 from tracker.users.operations import mask_phone, normalise_phone
 
 PHONE = "13812345678"

@@ -8,7 +8,7 @@ from ..audit import record_activity
 from ..database import end_transaction
 from ..extensions import db
 from ..models import User, utcnow
-from ..reasons import N_, DomainError, Reason
+from ..domain_errors import N_, DomainError, Reason
 from .passwords import hash_password, needs_rehash, verify_password
 
 

@@ -12,7 +12,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from ..extensions import db
 from ..i18n import reason_text
-from ..reasons import DomainError
+from ..domain_errors import DomainError
 from . import bp, operations, throttle
 from .forms import ChangePasswordForm, LanguageForm, LoginForm
 

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from ..extensions import db
 from ..models import OrgUnit, User
-from ..reasons import N_, DomainError, Reason
+from ..domain_errors import N_, DomainError, Reason
 from . import ledger, org, projects, reviews
 
 DEMO_PASSWORD = "demo12345"

@@ -22,7 +22,7 @@ def _setup(_state):
     from ..i18n import register_labels
     from ..models import LedgerItem
     from ..scoping import get_visible_or_404
-    from ..links import register_problem_counter
+    from ..hooks import register_problem_counter
     from ..navigation import DASHBOARD_WIDGETS, UNIT_PANELS
     from . import labels
     from .operations import count_problems

@@ -21,7 +21,7 @@ from openpyxl import load_workbook
 from ..clock import to_local
 from ..extensions import db
 from ..models import Attachment, DeadlineKind, ItemSource, LedgerItem, OrgUnit, ProgressEntry, User
-from ..reasons import N_, DomainError, Reason
+from ..domain_errors import N_, DomainError, Reason
 from . import operations
 from .queries import LedgerFilter, apply_filter, ordered
 from .workflow import ItemStatus, people_reasons

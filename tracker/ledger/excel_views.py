@@ -10,7 +10,7 @@ from ..clock import local_today
 from ..extensions import db
 from ..htmx import redirect_to, render
 from ..i18n import reason_text
-from ..reasons import DomainError
+from ..domain_errors import DomainError
 from ..sheets import content_disposition
 from ..tempfiles import forget_kept, keep_for_confirmation, kept_for_confirmation
 from . import bp, policy, queries

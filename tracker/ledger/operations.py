@@ -11,10 +11,10 @@ import sqlalchemy as sa
 from ..audit import changes, record_activity
 from ..clock import local_today, local_zone
 from ..extensions import db
-from ..links import ProblemCounts
+from ..hooks import ProblemCounts
 from ..models import (Activity, Attachment, AttachmentKind, DeadlineKind, ExtensionRequest, ExtensionStatus,
                       ItemSource, LedgerItem, Membership, OrgUnit, ProgressEntry, Role, Severity, User, utcnow)
-from ..reasons import N_, DomainError, NotAllowed, Reason, StaleEdit
+from ..domain_errors import N_, DomainError, NotAllowed, Reason, StaleEdit, refuse
 from . import policy
 from .workflow import (IMMEDIATE_DAYS, OPEN_STATES, Escalation, ItemStatus, close_reasons, ensure_transition,
                        extension_reasons, first_deadline, next_progress_due, path_to_submit, people_reasons,
@@ -30,8 +30,6 @@ def immediate_days() -> int:
     return current_app.config.get("LEDGER_IMMEDIATE_DAYS", IMMEDIATE_DAYS) if has_app_context() else IMMEDIATE_DAYS
 
 
-def _refuse(*reasons: Reason, status: int = 422) -> DomainError:
-    return DomainError(*reasons, status=status)
 
 
 def _text(value: str | None) -> str | None:
@@ -53,12 +51,12 @@ def find_by_dedupe_key(key: str) -> LedgerItem | None:
 def _check_people(owner: User | None, verifier: User | None) -> None:
     reasons = people_reasons(owner.id if owner else None, verifier.id if verifier else None)
     if reasons:
-        raise _refuse(*reasons)
+        raise DomainError(*reasons, status=422)
 
 
 def _check_deadline(kind: DeadlineKind, deadline: date | None) -> None:
     if kind is DeadlineKind.date and deadline is None:
-        raise _refuse(Reason(N_("Choose the deadline, or mark the item 立行立改 or 长期坚持."), code="deadline"))
+        raise refuse(N_("Choose the deadline, or mark the item 立行立改 or 长期坚持."), "deadline")
 
 
 def create_item(actor: User | None, *, unit: OrgUnit, problem: str, source: ItemSource,
@@ -102,7 +100,7 @@ def _check_new(actor: User | None, unit: OrgUnit, problem: str | None, deadline_
         raise NotAllowed(Reason(N_("Only secretaries and leaders over the unit record its problems."),
                                 code="create"))
     if not (problem or "").strip():
-        raise _refuse(Reason(N_("Describe the problem."), code="problem"))
+        raise refuse(N_("Describe the problem."), "problem")
     _check_deadline(deadline_kind, deadline)
     _check_people(owner, verifier)
 
@@ -164,7 +162,7 @@ def create_items(actor: User | None, specs: list[dict[str, Any]]) -> list[Ledger
         spec = dict(spec)
         status = spec.pop("status", ItemStatus.open)
         if status not in (ItemStatus.open, ItemStatus.in_progress):
-            raise _refuse(Reason(N_("This cannot be done in the item's current state."), code="status"))
+            raise refuse(N_("This cannot be done in the item's current state."), "status")
         unit = spec["unit"]
         if unit.id not in checked_units:
             _check_new(actor, unit, "-", DeadlineKind.ongoing, None, None, None)
@@ -205,10 +203,10 @@ def update_item(actor: User, item: LedgerItem, *, version: int, **fields: Any) -
         if name in fields:
             fields[name] = _text(fields[name])
     if "problem" in fields and not (fields["problem"] or "").strip():
-        raise _refuse(Reason(N_("Describe the problem."), code="problem"))
+        raise refuse(N_("Describe the problem."), "problem")
     reasons = people_reasons(fields.get("owner_id", item.owner_id), fields.get("verifier_id", item.verifier_id))
     if reasons:
-        raise _refuse(*reasons)
+        raise DomainError(*reasons, status=422)
     before, after = changes(item, fields)
     for name, value in fields.items():
         setattr(item, name, value)
@@ -289,9 +287,9 @@ def report_progress(actor: User, item: LedgerItem, *, percent: int, text: str,
     _require(policy.can_work(actor, item), N_("Only the owner, or a secretary or leader over the unit, "
                                               "works on this item."), "work")
     if not (text or "").strip():
-        raise _refuse(Reason(N_("Describe the progress."), code="text"))
+        raise refuse(N_("Describe the progress."), "text")
     if not 0 <= int(percent) <= 100:
-        raise _refuse(Reason(N_("The percentage must be between 0 and 100."), code="percent"))
+        raise refuse(N_("The percentage must be between 0 and 100."), "percent")
     if item.status is not ItemStatus.in_progress:
         _move(actor, item, ItemStatus.in_progress, "started")
     entry = ProgressEntry(item_id=item.id, on_date=on_date or local_today(), percent=int(percent),
@@ -334,7 +332,7 @@ def submit_item(actor: User, item: LedgerItem, *, note: str | None) -> LedgerIte
                                                 "submits this item."), "submit")
     reasons = submit_reasons(note, evidence_count(item))
     if reasons:
-        raise _refuse(*reasons)
+        raise DomainError(*reasons, status=422)
     for target in path_to_submit(item.status):
         _ensure(item, target)
         if target is ItemStatus.in_progress:
@@ -357,7 +355,7 @@ def return_item(actor: User, item: LedgerItem, *, reason: str | None) -> LedgerI
     _ensure(item, ItemStatus.returned)
     reasons = reason_required(reason)
     if reasons:
-        raise _refuse(*reasons)
+        raise DomainError(*reasons, status=422)
     item.completed_at = None
     _move(actor, item, ItemStatus.returned, "returned", note=reason.strip())
     db.session.flush()
@@ -374,7 +372,7 @@ def close_item(actor: User, item: LedgerItem, *, opinion: str | None) -> LedgerI
     _ensure(item, ItemStatus.closed)
     reasons = close_reasons(opinion, actor_is_owner=False)
     if reasons:
-        raise _refuse(*reasons)
+        raise DomainError(*reasons, status=422)
     item.verification_opinion = opinion.strip()
     item.closed_at = utcnow()
     if item.completed_at is None:
@@ -391,7 +389,7 @@ def reopen_item(actor: User, item: LedgerItem, *, reason: str | None) -> LedgerI
     _ensure(item, ItemStatus.reopened)
     reasons = reason_required(reason)
     if reasons:
-        raise _refuse(*reasons)
+        raise DomainError(*reasons, status=422)
     item.closed_at = None
     item.completed_at = None
     _move(actor, item, ItemStatus.reopened, "reopened", note=reason.strip())
@@ -405,7 +403,7 @@ def void_item(actor: User, item: LedgerItem, *, reason: str | None) -> LedgerIte
     _ensure(item, ItemStatus.void)
     reasons = reason_required(reason)
     if reasons:
-        raise _refuse(*reasons)
+        raise DomainError(*reasons, status=422)
     _move(actor, item, ItemStatus.void, "voided", note=reason.strip())
     db.session.flush()
     return item
@@ -467,7 +465,7 @@ def request_extension(actor: User, item: LedgerItem, *, new_deadline: date | Non
                                  code="pending"), title=_title(N_("Cannot ask to extend %(code)s now"), item))
     reasons = extension_reasons(item.deadline, new_deadline, reason, local_today())
     if reasons:
-        raise _refuse(*reasons)
+        raise DomainError(*reasons, status=422)
     request = ExtensionRequest(item_id=item.id, old_deadline=item.deadline, new_deadline=new_deadline,
                                reason=reason.strip(), requested_by_id=actor.id)
     db.session.add(request)
@@ -489,7 +487,7 @@ def decide_extension(actor: User, request: ExtensionRequest, *, approve: bool,
     if not approve:
         reasons = reason_required(note)
         if reasons:
-            raise _refuse(*reasons)
+            raise DomainError(*reasons, status=422)
     request.status = ExtensionStatus.approved if approve else ExtensionStatus.refused
     request.decided_by_id = actor.id
     request.decided_at = utcnow()

@@ -16,11 +16,11 @@ from ..clock import local_today
 from ..extensions import db
 from ..htmx import redirect_to, render
 from ..i18n import display_value, reason_text
-from ..links import describe_origin
+from ..hooks import describe_origin
 from ..people import sort_people
 from ..models import (AttachmentKind, DeadlineKind, ExtensionRequest, ItemSource, LedgerItem, Membership, OrgUnit,
                       ProgressEntry, Severity, UnitKind, User)
-from ..reasons import N_, DomainError, NotAllowed, Reason, StaleEdit
+from ..domain_errors import N_, DomainError, NotAllowed, Reason, StaleEdit
 from ..scoping import get_unit_or_404, get_visible_or_404, scoped_units, units_in_scope
 from ..uploads import attachments_of
 from . import bp, labels, operations, policy, queries

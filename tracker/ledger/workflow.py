@@ -6,20 +6,8 @@ import calendar
 import enum
 from datetime import date, timedelta
 
-from ..reasons import N_, DomainError, Reason
-
-
-class ItemStatus(enum.StrEnum):
-    """Where a rectification item (整改事项) stands."""
-
-    open = "open"  #: 待整改: recorded, work not started
-    in_progress = "in_progress"  #: 整改中: the owner is working on it
-    submitted = "submitted"  #: 待验收: the owner submitted it, with a note and evidence
-    returned = "returned"  #: 退回: the verifier sent it back, with a reason
-    closed = "closed"  #: 已销号: verified and closed
-    reopened = "reopened"  #: 回头看: a closed item looked at again and found wanting
-    void = "void"  #: 作废: withdrawn by a leader, with a reason (never deleted)
-
+from ..domain_errors import N_, DomainError, Reason
+from ..models.ledger import ItemStatus
 
 #: States in which the item is still a problem (the project gate and the counters use them).
 OPEN_STATES = frozenset({ItemStatus.open, ItemStatus.in_progress, ItemStatus.submitted,

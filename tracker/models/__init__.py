@@ -7,12 +7,12 @@ from .ledger import (DeadlineKind, ExtensionRequest, ExtensionStatus, ItemSource
                      ProgressEntry, Severity)
 from .org import OrgUnit, UnitKind
 from .project import (
-    ChecklistItem, GeneratedProject, Project, ProjectCategory, ProjectTemplate, ProjectType, Recurrence, Target,
-    TemplateItem, TemplateSubscription, TemplateTarget, project_participant,
+    ChecklistItem, GeneratedProject, Project, ProjectCategory, ProjectTemplate, ProjectType, Recurrence, Stage,
+    Target, TemplateItem, TemplateSubscription, TemplateTarget, project_participant,
 )
 from .review import (
     Appeal, AppealStatus, ItemKind, LedgerLink, Method, ReviewPair, ReviewRound, RoundMode, RoundResult,
-    RoundUnit, Rubric, RubricItem, Score, Scoresheet, VetoDecision,
+    RoundState, RoundUnit, Rubric, RubricItem, Score, Scoresheet, VetoDecision,
 )
 from .user import Membership, Post, Role, User
 
@@ -20,8 +20,8 @@ __all__ = [
     "Activity", "Attachment", "AttachmentKind", "DeadlineKind", "ExtensionRequest", "ExtensionStatus", "ItemSource", "ItemStatus",
     "LedgerItem", "ProgressEntry", "Severity", "Membership", "OrgUnit", "Post", "Role", "UTCDateTime", "UnitKind", "User",
     "str_enum", "utcnow",
-    "ChecklistItem", "GeneratedProject", "Project", "ProjectCategory", "ProjectTemplate", "ProjectType", "Recurrence",
+    "ChecklistItem", "GeneratedProject", "Project", "ProjectCategory", "ProjectTemplate", "ProjectType", "Recurrence", "Stage",
     "Target", "TemplateItem", "TemplateSubscription", "TemplateTarget", "project_participant",
     "Appeal", "AppealStatus", "ItemKind", "LedgerLink", "Method", "ReviewPair", "ReviewRound", "RoundMode",
-    "RoundResult", "RoundUnit", "Rubric", "RubricItem", "Score", "Scoresheet", "VetoDecision",
+    "RoundResult", "RoundState", "RoundUnit", "Rubric", "RubricItem", "Score", "Scoresheet", "VetoDecision",
 ]

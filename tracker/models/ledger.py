@@ -10,10 +10,21 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from ..ledger.workflow import ItemStatus
 from .base import UTCDateTime, str_enum, utcnow
 from .org import OrgUnit
 from .user import User
+
+
+class ItemStatus(enum.StrEnum):
+    """Where a rectification item (整改事项) stands."""
+
+    open = "open"  #: 待整改: recorded, work not started
+    in_progress = "in_progress"  #: 整改中: the owner is working on it
+    submitted = "submitted"  #: 待验收: the owner submitted it, with a note and evidence
+    returned = "returned"  #: 退回: the verifier sent it back, with a reason
+    closed = "closed"  #: 已销号: verified and closed
+    reopened = "reopened"  #: 回头看: a closed item looked at again and found wanting
+    void = "void"  #: 作废: withdrawn by a leader, with a reason (never deleted)
 
 
 class ItemSource(enum.StrEnum):
@@ -109,11 +120,6 @@ class LedgerItem(db.Model):
     def __repr__(self) -> str:
         return f"<LedgerItem {self.code} {self.status.value}>"
 
-    @property
-    def is_open(self) -> bool:
-        from ..ledger.workflow import OPEN_STATES
-
-        return self.status in OPEN_STATES
 
 
 class ProgressEntry(db.Model):

@@ -10,10 +10,22 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from ..projects.workflow import Stage
 from .base import UTCDateTime, str_enum, utcnow
 from .org import OrgUnit
 from .user import User
+
+
+class Stage(enum.StrEnum):
+    plan = "plan"  #: 计划: design the project, set targets, get approval
+    run = "run"  #: 执行: carry it out
+    check = "check"  #: 检查: inspect, record the verdict or find problems
+    rectify = "rectify"  #: 整改: fix the problems found (rectification items in the ledger)
+    done = "done"  #: 完成: accepted
+
+    @property
+    def position(self) -> int:
+        """0 for 计划 … 4 for 完成: the stages in the order of the loop."""
+        return list(Stage).index(self)
 
 
 class ProjectType(enum.StrEnum):

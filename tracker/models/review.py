@@ -19,6 +19,18 @@ POINTS = sa.Numeric(6, 1)
 TOTAL = sa.Numeric(7, 2)
 
 
+
+class RoundState(enum.StrEnum):
+    """Where a review round stands."""
+
+    draft = "draft"  #: 草稿: units, rubric, deadlines and the assignment are prepared
+    self_assessment = "self_assessment"  #: 自评: each unit scores itself
+    reviewing = "reviewing"  #: 互评: reviewer teams inspect and score
+    appeal = "appeal"  #: 申诉: reviewees contest deductions; leaders answer
+    published = "published"  #: 通报: results published, deductions in the ledger
+    closed = "closed"  #: 已结束: nothing changes any more
+
+
 class ItemKind(enum.StrEnum):
     normal = "normal"  #: 常规指标: scored 0 … points
     bonus = "bonus"  #: 加分项: scored 0 … points, the rubric's bonus cap over all of them
@@ -138,7 +150,7 @@ class ReviewRound(db.Model):
     review_due: Mapped[date | None]
     appeal_due: Mapped[date | None]
     rectification_due: Mapped[date | None]
-    state: Mapped[str] = mapped_column(sa.String(24), default="draft")
+    state: Mapped[RoundState] = mapped_column(str_enum(RoundState), default=RoundState.draft)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

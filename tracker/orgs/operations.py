@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from ..audit import changes, record_activity
 from ..extensions import db
 from ..models import OrgUnit, UnitKind, User
-from ..reasons import N_, DomainError, Reason, StaleEdit
+from ..domain_errors import N_, DomainError, Reason, StaleEdit
 
 
 def _check_kind_under(kind: UnitKind, parent: OrgUnit | None) -> None:

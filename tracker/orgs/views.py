@@ -13,7 +13,7 @@ from ..htmx import render
 from ..i18n import reason_text
 from ..models import Membership, OrgUnit, UnitKind
 from ..policy import can_admin_unit, can_create_root
-from ..reasons import DomainError, StaleEdit
+from ..domain_errors import DomainError, StaleEdit
 from ..scoping import get_unit_or_404, scoped_units
 from . import bp, operations
 from .forms import MoveForm, NewUnitForm, UnitForm

@@ -32,7 +32,7 @@ def _register(_state):
 
     register_owner("project", load_project_or_404)
 
-    from ..links import register_origin
+    from ..hooks import register_origin
     from .queries import describe_project
 
     register_origin("project", describe_project)
@@ -82,7 +82,7 @@ def _commands(state):
     def generate_recurring_command(period: str) -> None:
         """Create the projects recurring templates owe for PERIOD; running it again creates nothing new."""
         from ..extensions import db
-        from ..reasons import DomainError
+        from ..domain_errors import DomainError
         from .operations import generate_recurring
 
         try:

@@ -11,7 +11,7 @@ from ..extensions import db
 from ..htmx import render, wants_fragment
 from ..i18n import reason_text
 from ..models import ProjectCategory, ProjectTemplate, ProjectType, Recurrence, TemplateItem, TemplateTarget
-from ..reasons import DomainError, StaleEdit
+from ..domain_errors import DomainError, StaleEdit
 from . import bp, operations, policy
 from .forms import CategoryForm, TemplateForm, TemplateItemForm, TemplateTargetForm, stage_of
 from .operations import TemplateFields

@@ -16,12 +16,12 @@ import sqlalchemy as sa
 
 from ..audit import changes, record_activity
 from ..extensions import db
-from ..links import problem_counts
+from ..hooks import problem_counts
 from ..models import (
     ChecklistItem, GeneratedProject, OrgUnit, Project, ProjectCategory, ProjectTemplate,
     ProjectType, Recurrence, Target, TemplateItem, TemplateSubscription, TemplateTarget, User, utcnow,
 )
-from ..reasons import N_, DomainError, NotAllowed, Reason, StaleEdit
+from ..domain_errors import N_, DomainError, NotAllowed, Reason, StaleEdit
 from . import policy
 from .workflow import GateFacts, Stage, ensure_move, move_kind, next_cycle
 

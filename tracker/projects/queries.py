@@ -34,7 +34,7 @@ def describe_project(project_id: int, user: User):
     from flask_babel import gettext as _
     from werkzeug.exceptions import NotFound
 
-    from ..links import Origin
+    from ..hooks import Origin
 
     try:
         project = load_project_or_404(project_id, user)

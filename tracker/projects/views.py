@@ -16,11 +16,11 @@ from ..clock import local_today
 from ..extensions import db
 from ..htmx import redirect_to, render, wants_fragment
 from ..i18n import reason_text
-from ..links import problem_counts
+from ..hooks import problem_counts
 from ..models import OrgUnit, Project, ProjectTemplate, ProjectType, Role, User
 from ..pagination import paginate
 from ..people import sort_people
-from ..reasons import DomainError, StaleEdit
+from ..domain_errors import DomainError, StaleEdit
 from ..scoping import get_unit_or_404, visible
 from ..uploads import ACCEPT_ATTRIBUTE, attachments_of, store_upload
 from . import bp, operations, policy

@@ -2,23 +2,10 @@
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass, field
 
-from ..reasons import N_, DomainError, Reason
-
-
-class Stage(enum.StrEnum):
-    plan = "plan"  #: 计划: design the project, set targets, get approval
-    run = "run"  #: 执行: carry it out
-    check = "check"  #: 检查: inspect, record the verdict or find problems
-    rectify = "rectify"  #: 整改: fix the problems found (rectification items in the ledger)
-    done = "done"  #: 完成: accepted
-
-    @property
-    def position(self) -> int:
-        return ORDER.index(self)
-
+from ..domain_errors import N_, DomainError, Reason
+from ..models.project import Stage
 
 ORDER: list[Stage] = [Stage.plan, Stage.run, Stage.check, Stage.rectify, Stage.done]
 

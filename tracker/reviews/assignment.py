@@ -8,7 +8,7 @@ from collections import Counter, deque
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from tracker.reasons import N_, DomainError, Reason
+from tracker.domain_errors import N_, DomainError, Reason
 
 Pair = tuple[int, int]
 """(reviewer unit id, reviewee unit id)."""

@@ -23,7 +23,7 @@ from ..models import (
     Appeal, AppealStatus, ItemKind, LedgerLink, Membership, Method, OrgUnit, Post, ReviewPair, ReviewRound, Role,
     RoundMode, RoundResult, RoundUnit, Rubric, RubricItem, Score, Scoresheet, UnitKind, User, VetoDecision, utcnow,
 )
-from ..reasons import N_, DomainError, NotAllowed, Reason, StaleEdit
+from ..domain_errors import N_, DomainError, NotAllowed, Reason, StaleEdit, refuse
 from . import assignment as pairing
 from . import scoring
 from .policy import can_manage_round
@@ -37,8 +37,6 @@ PREVIOUS_ROUNDS = 4
 SHEET_TEXT_FIELDS = ("team", "highlights", "observations")
 
 
-def _refuse(message: str, code: str = "", status: int = 409, **params: Any) -> DomainError:
-    return DomainError(Reason(message, params, code=code), status=status)
 
 
 class FieldErrors(DomainError):
@@ -76,11 +74,11 @@ def rubric_in_use(rubric: Rubric) -> bool:
 
 def _ensure_editable(rubric: Rubric) -> None:
     if rubric.is_frozen:
-        raise _refuse(N_("This rubric was used by a published round and is frozen; "
-                         "make a new version to change it."), "frozen")
+        raise refuse(N_("This rubric was used by a published round and is frozen; "
+                         "make a new version to change it."), "frozen", status=409)
     if rubric_in_use(rubric):
-        raise _refuse(N_("A round under way scores with this rubric; make a new version to change it."),
-                      "in_use")
+        raise refuse(N_("A round under way scores with this rubric; make a new version to change it."),
+                      "in_use", status=409)
 
 
 GRADE_FIELDS = ("grade_excellent", "grade_good", "grade_fair")
@@ -133,7 +131,7 @@ def update_rubric(actor: User, rubric: Rubric, *, version: int, name: str, bonus
 
 def _check_points(points: Decimal | None) -> Decimal:
     if points is None or points < 0 or points % HALF:
-        raise _refuse(N_("Points are 0 or more, in steps of 0.5."), "points", status=422)
+        raise refuse(N_("Points are 0 or more, in steps of 0.5."), "points", status=422)
     return points
 
 
@@ -143,7 +141,7 @@ def add_rubric_item(actor: User | None, rubric: Rubric, *, title: str, points: D
     """Add a category (no parent) or an indicator under a category, at the end."""
     _ensure_editable(rubric)
     if parent is not None and (parent.rubric_id != rubric.id or not parent.is_category):
-        raise _refuse(N_("Indicators sit under a category of the same rubric."), "parent", status=422)
+        raise refuse(N_("Indicators sit under a category of the same rubric."), "parent", status=422)
     siblings = [i for i in rubric.items if i.parent_id == (parent.id if parent else None)]
     item = RubricItem(rubric=rubric, parent=parent, title=title.strip(), points=_check_points(points),
                       rule=(rule or "").strip() or None, method=method,
@@ -177,7 +175,7 @@ def delete_rubric_item(actor: User, item: RubricItem) -> None:
     _ensure_editable(rubric)
     ids = [item.id] + [c.id for c in item.children]
     if db.session.scalar(sa.select(Score.id).where(Score.item_id.in_(ids)).limit(1)) is not None:
-        raise _refuse(N_("Scores were already given on this item; make a new version instead."), "scored")
+        raise refuse(N_("Scores were already given on this item; make a new version instead."), "scored", status=409)
     for child in list(item.children):
         rubric.items.remove(child)
         db.session.delete(child)
@@ -312,7 +310,7 @@ def update_round(actor: User, round_: ReviewRound, *, version: int, name: str,
     carry, or `k` / units changed after the assignment.
     """
     if not is_editable(RoundState(round_.state)):
-        raise _refuse(N_("A published round can no longer be edited."), "state")
+        raise refuse(N_("A published round can no longer be edited."), "state", status=409)
     if version != round_.version:
         raise StaleEdit(round_)
     errors: dict[str, list[Reason]] = defaultdict(list)
@@ -402,10 +400,10 @@ def generate_assignment(actor: User, round_: ReviewRound) -> pairing.Assignment:
     assignment's own DomainError when no assignment keeps the hard rules.
     """
     if RoundState(round_.state) is not RoundState.draft:
-        raise _refuse(N_("The assignment can only be generated while the round is a draft."), "state")
+        raise refuse(N_("The assignment can only be generated while the round is a draft."), "state", status=409)
     units = participants(round_)
     if len(units) < 2:
-        raise _refuse(N_("At least two units must take part."), "too_few_units", status=422)
+        raise refuse(N_("At least two units must take part."), "too_few_units", status=422)
     if round_.mode is RoundMode.peer:
         result = pairing.assign({u.id: u.path for u in units}, round_.k, previous_pairs(round_), seed=round_.seed)
     else:
@@ -497,12 +495,12 @@ def override_pair(actor: User, pair: ReviewPair, reviewer: OrgUnit, reviewee: Or
     """
     round_ = db.session.get(ReviewRound, pair.round_id)
     if RoundState(round_.state) not in (RoundState.draft, RoundState.self_assessment, RoundState.reviewing):
-        raise _refuse(N_("Pairs can no longer change in this round."), "state")
+        raise refuse(N_("Pairs can no longer change in this round."), "state", status=409)
     sheet = db.session.scalars(sa.select(Scoresheet).where(Scoresheet.pair_id == pair.id)).first()
     if sheet is not None and (sheet.scores or sheet.is_locked):
-        raise _refuse(N_("This team has already started scoring; the pair can no longer change."), "scored")
+        raise refuse(N_("This team has already started scoring; the pair can no longer change."), "scored", status=409)
     if not reason.strip():
-        raise _refuse(N_("Give the reason for the change."), "reason", status=422)
+        raise refuse(N_("Give the reason for the change."), "reason", status=422)
     paths = {u.id: u.path for u in participants(round_)}
     current = [(p.reviewer_id, p.reviewee_id) for p in pairs_of(round_)]
     try:
@@ -626,18 +624,18 @@ def decide_veto(actor: User | None, round_: ReviewRound, unit: OrgUnit, item: Ru
     if actor is not None and not can_manage_round(actor, round_):
         raise NotAllowed(Reason(N_("Only the leaders running the round decide a veto."), code="veto_manager"))
     if RoundState(round_.state) not in VETO_STATES:
-        raise _refuse(N_("A veto is decided while reviewing or in the appeal window."), "state")
+        raise refuse(N_("A veto is decided while reviewing or in the appeal window."), "state", status=409)
     if item.rubric_id != round_.rubric_id or item.kind is not ItemKind.veto:
-        raise _refuse(N_("This is not a veto item of the round's rubric."), "item", status=422)
+        raise refuse(N_("This is not a veto item of the round's rubric."), "item", status=422)
     waiting = db.session.scalar(sa.select(sa.func.count()).where(
         Scoresheet.round_id == round_.id, Scoresheet.reviewee_unit_id == unit.id, Scoresheet.pair_id.is_not(None),
         Scoresheet.submitted_at.is_(None), Scoresheet.excluded_reason.is_(None)))
     if waiting:
-        raise _refuse(N_("Wait until every scoresheet about %(unit)s is submitted or left out."), "waiting",
-                      unit=unit.name)
+        raise refuse(N_("Wait until every scoresheet about %(unit)s is submitted or left out."), "waiting",
+                      unit=unit.name, status=409)
     marks = next((v for v in veto_marks(round_, unit.id) if v.item.id == item.id), None)
     if marks is None or not marks.marked:
-        raise _refuse(N_("No reviewer marked this veto for %(unit)s."), "not_marked", status=422, unit=unit.name)
+        raise refuse(N_("No reviewer marked this veto for %(unit)s."), "not_marked", status=422, unit=unit.name)
     if not (reason or "").strip():
         raise FieldErrors({"reason": [Reason(N_("Give the reason for the decision."), code="reason")]})
     decision = marks.decision
@@ -681,9 +679,9 @@ def move_round(actor: User, round_: ReviewRound, to: RoundState, *, version: int
 def exclude_sheet(actor: User, sheet: Scoresheet, reason: str) -> Scoresheet:
     """A leader leaves an unsubmitted sheet out of the results, with a reason (e.g. 因公出差未参加)."""
     if sheet.is_locked:
-        raise _refuse(N_("A submitted scoresheet counts; it cannot be excluded."), "submitted")
+        raise refuse(N_("A submitted scoresheet counts; it cannot be excluded."), "submitted", status=409)
     if not reason.strip():
-        raise _refuse(N_("Give the reason for the exclusion."), "reason", status=422)
+        raise refuse(N_("Give the reason for the exclusion."), "reason", status=422)
     sheet.excluded_reason, sheet.excluded_by_id = reason.strip(), actor.id
     record_activity(actor, sheet.round, "sheet_excluded", after={"sheet": sheet_name(sheet)}, note=reason.strip(),
                     unit_id=sheet.round.unit_id)
@@ -695,11 +693,11 @@ def exclude_sheet(actor: User, sheet: Scoresheet, reason: str) -> Scoresheet:
 
 def _ensure_sheet_editable(sheet: Scoresheet) -> None:
     if sheet.is_excluded:
-        raise _refuse(N_("This scoresheet was excluded from the round."), "excluded")
+        raise refuse(N_("This scoresheet was excluded from the round."), "excluded", status=409)
     if sheet.is_locked:
-        raise _refuse(N_("This scoresheet is submitted and locked."), "locked")
+        raise refuse(N_("This scoresheet is submitted and locked."), "locked", status=409)
     if not can_score(RoundState(sheet.round.state), sheet.is_self):
-        raise _refuse(N_("Scoring is not open in this round now."), "state")
+        raise refuse(N_("Scoring is not open in this round now."), "state", status=409)
 
 
 def parse_points(raw: str | None) -> Decimal | None:
@@ -752,7 +750,7 @@ def save_score(actor: User, sheet: Scoresheet, item: RubricItem, *, points: str 
     """Save one indicator of an open sheet (created on first save); FieldErrors on bad input."""
     _ensure_sheet_editable(sheet)
     if item.rubric_id != sheet.round.rubric_id or item.is_category:
-        raise _refuse(N_("This indicator is not in the round's rubric."), "item", status=422)
+        raise refuse(N_("This indicator is not in the round's rubric."), "item", status=422)
     value, note = check_score(item, points, note, veto)
     score = sheet.score_for(item.id)
     if score is None:
@@ -766,7 +764,7 @@ def save_score(actor: User, sheet: Scoresheet, item: RubricItem, *, points: str 
 def save_sheet_text(actor: User, sheet: Scoresheet, name: str, value: str | None) -> Scoresheet:
     """Save the team, highlights (亮点) or observations of an open sheet."""
     if name not in SHEET_TEXT_FIELDS:
-        raise _refuse(N_("Unknown field."), "field", status=422)
+        raise refuse(N_("Unknown field."), "field", status=422)
     _ensure_sheet_editable(sheet)
     value = (value or "").strip() or None
     if name == "team" and value and len(value) > 300:
@@ -817,11 +815,11 @@ def file_appeal(actor: User, score: Score, reason: str) -> Appeal:
     """The reviewed unit contests one deduction during the appeal window; one appeal per deduction."""
     sheet = score.sheet
     if not can_appeal(RoundState(sheet.round.state)):
-        raise _refuse(N_("Appeals are only possible during the appeal window."), "state")
+        raise refuse(N_("Appeals are only possible during the appeal window."), "state", status=409)
     if sheet.is_self or not is_deduction(score) or not sheet.is_locked or sheet.is_excluded:
-        raise _refuse(N_("Only a deduction in a submitted scoresheet can be appealed."), "not_deduction")
+        raise refuse(N_("Only a deduction in a submitted scoresheet can be appealed."), "not_deduction", status=409)
     if db.session.scalar(sa.select(Appeal.id).where(Appeal.score_id == score.id)) is not None:
-        raise _refuse(N_("This deduction was already appealed."), "duplicate")
+        raise refuse(N_("This deduction was already appealed."), "duplicate", status=409)
     if not reason.strip():
         raise FieldErrors({"reason": [Reason(N_("Give the reason for the appeal."), code="reason")]})
     appeal = Appeal(round_id=sheet.round_id, score_id=score.id, unit_id=sheet.reviewee_unit_id,
@@ -845,9 +843,9 @@ def answer_appeal(actor: User, appeal: Appeal, *, adjust: bool, answer: str, poi
     score = appeal.score
     round_ = score.sheet.round
     if RoundState(round_.state) is not RoundState.appeal:
-        raise _refuse(N_("Appeals are only answered during the appeal window."), "state")
+        raise refuse(N_("Appeals are only answered during the appeal window."), "state", status=409)
     if appeal.status is not AppealStatus.pending:
-        raise _refuse(N_("This appeal was already answered."), "answered")
+        raise refuse(N_("This appeal was already answered."), "answered", status=409)
     errors: dict[str, list[Reason]] = defaultdict(list)
     if not answer.strip():
         errors["answer"].append(Reason(N_("Write the answer to the appeal."), code="answer"))

@@ -20,7 +20,7 @@ from ..i18n import reason_text
 from ..models import (
     Appeal, ItemKind, OrgUnit, ReviewPair, ReviewRound, RoundMode, RoundUnit, Rubric, RubricItem, Score, Scoresheet,
 )
-from ..reasons import N_, DomainError, Reason, StaleEdit
+from ..domain_errors import N_, DomainError, Reason, StaleEdit
 from ..scoping import get_unit_or_404, scoped_units
 from . import bp, operations, queries
 from .forms import AnswerForm, AppealForm, MoveForm, OverrideForm, RoundEditForm, RoundForm, VetoForm

@@ -10,7 +10,7 @@ from ..audit import timeline
 from ..extensions import db
 from ..htmx import redirect_to, render
 from ..models import ItemKind, Method, Rubric, RubricItem
-from ..reasons import N_, DomainError, Reason
+from ..domain_errors import N_, DomainError, Reason
 from ..scoping import get_unit_or_404
 from . import bp, operations
 from .forms import ImportRubricForm, NewRubricForm, RubricForm, RubricItemForm

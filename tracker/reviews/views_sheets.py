@@ -11,7 +11,7 @@ from ..extensions import db
 from ..htmx import redirect_to, render
 from ..i18n import reason_text
 from ..models import AttachmentKind, RubricItem, Scoresheet
-from ..reasons import N_, DomainError, Reason
+from ..domain_errors import N_, DomainError, Reason
 from ..uploads import ACCEPT_ATTRIBUTE, attachments_of, store_upload
 from . import bp, operations, queries
 from .forms import EvidenceForm, ExcludeForm

@@ -4,19 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from enum import StrEnum
 
-from tracker.reasons import N_, DomainError, Reason
-
-
-class RoundState(StrEnum):
-    draft = "draft"  #: 草稿: units, rubric, deadlines and the assignment are prepared
-    self_assessment = "self_assessment"  #: 自评: each unit scores itself
-    reviewing = "reviewing"  #: 互评: reviewer teams inspect and score
-    appeal = "appeal"  #: 申诉: reviewees contest deductions; leaders answer
-    published = "published"  #: 通报: results published, deductions in the ledger
-    closed = "closed"  #: 已结束: nothing changes any more
-
+from ..domain_errors import N_, DomainError, Reason
+from ..models.review import RoundState
 
 S = RoundState
 

@@ -13,7 +13,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from ..models import ItemKind, Method, Rubric
-from ..reasons import N_, DomainError, Reason
+from ..domain_errors import N_, DomainError, Reason
 
 HEADERS = ["一级指标", "二级指标/考核内容", "分值", "评分标准", "考评方式", "指标类型"]
 METHOD_NAMES = {Method.documents: "查阅资料", Method.site: "现场查看", Method.visit: "走访", Method.spot_check: "抽查"}

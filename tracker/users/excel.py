@@ -19,7 +19,7 @@ from openpyxl.styles import Font
 
 from ..extensions import db
 from ..models import OrgUnit, Post, Role, User
-from ..reasons import N_, DomainError, Reason
+from ..domain_errors import N_, DomainError, Reason
 from ..scoping import scoped_units
 from ..sheets import cell_text, read_first_sheet
 from .operations import PHONE_REASON, TAKEN_REASON, USERNAME_RE, USERNAME_REASON, NewAccount, normalise_phone

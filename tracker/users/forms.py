@@ -45,7 +45,7 @@ class NewUserForm(RoleFieldsMixin, FlaskForm):
 def valid_phone(form, field) -> None:
     """The operation's phone rule, so the message stands beside the field."""
     from ..i18n import reason_text
-    from ..reasons import DomainError
+    from ..domain_errors import DomainError
     from .operations import normalise_phone
 
     try:

@@ -11,7 +11,7 @@ from ..extensions import db
 from ..htmx import redirect_to, render
 from ..i18n import reason_text
 from ..models import Role
-from ..reasons import DomainError
+from ..domain_errors import DomainError
 from ..sheets import SheetError, content_disposition
 from ..tempfiles import forget_kept, keep_for_confirmation, kept_for_confirmation
 from . import bp, operations

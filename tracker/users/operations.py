@@ -12,7 +12,7 @@ from ..audit import changes, record_activity
 from ..auth.passwords import MIN_LENGTH, hash_password
 from ..extensions import db
 from ..models import Membership, OrgUnit, Post, Role, User
-from ..reasons import N_, DomainError, NotAllowed, Reason, StaleEdit
+from ..domain_errors import N_, DomainError, NotAllowed, Reason, StaleEdit
 
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 #: A mainland mobile number, or a landline with its area code and an optional extension.

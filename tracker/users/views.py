@@ -14,7 +14,7 @@ from ..i18n import reason_text
 from ..models import Post, Role, User
 from ..pagination import paginate
 from ..policy import can_admin_unit, can_manage_user, can_see_phone
-from ..reasons import DomainError, StaleEdit
+from ..domain_errors import DomainError, StaleEdit
 from ..scoping import get_unit_or_404, get_user_or_404, scoped_units, users_in_scope
 from . import bp, operations
 from .forms import EditUserForm, NewUserForm, ResetPasswordForm, RoleForm

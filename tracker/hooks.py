@@ -1,9 +1,13 @@
-"""Links between features that must not import each other.
+"""Where features meet without importing each other: each registers here, from its `register(app)`.
 
-A feature that records problems (the rectification ledger) registers a counter here; a feature
-whose rules depend on problems found (a project's check-stage gate) asks through `problem_counts`.
-A feature on whose records problems are found (projects) describes them through `describe_origin`,
-so the ledger's form can say where a problem was found and prefill what it knows.
+- Problem counters: the ledger counts the problems found on a record; a project's check-stage
+  gate asks through `problem_counts`.
+- Origins: a feature on whose records problems are found (projects) describes them through
+  `describe_origin`, so the ledger's form says where a problem was found and prefills it.
+- Attachment owners: who may download a file is whoever sees the record it is attached to.
+- Home widgets and unit panels: templates included on the home page and on a unit's page.
+
+Registering is idempotent: the app factory may run many times in one process (the tests).
 """
 
 from __future__ import annotations
@@ -63,3 +67,45 @@ def describe_origin(origin_type: str | None, origin_id: int | None, user: Any) -
     """The record `(origin_type, origin_id)` as `user` may see it, or None (unknown, or not theirs to see)."""
     describe = _describers.get(origin_type or "")
     return describe(origin_id, user) if describe and origin_id else None
+
+
+# --- Attachment owners ---------------------------------------------------------------------------
+
+OwnerLoader = Callable[[int, Any], Any]
+_owner_loaders: dict[str, OwnerLoader] = {}
+
+
+def register_attachment_owner(owner_type: str, loader: OwnerLoader) -> None:
+    """Files attached to `owner_type` records (a table name) go to whoever `loader(record id, user)`
+    returns the record for; the loader answers 404 for anyone else."""
+    _owner_loaders[owner_type] = loader
+
+
+def attachment_owner_loader(owner_type: str) -> OwnerLoader | None:
+    return _owner_loaders.get(owner_type)
+
+
+# --- Home widgets and unit panels ----------------------------------------------------------------
+
+_home_widgets: list[str] = []
+_unit_panels: list[str] = []
+
+
+def add_home_widget(template: str) -> None:
+    """Include `template` on the home page, after those added before it."""
+    if template not in _home_widgets:
+        _home_widgets.append(template)
+
+
+def add_unit_panel(template: str) -> None:
+    """Include `template` on each unit's page (it receives `unit`)."""
+    if template not in _unit_panels:
+        _unit_panels.append(template)
+
+
+def home_widgets() -> list[str]:
+    return list(_home_widgets)
+
+
+def unit_panels() -> list[str]:
+    return list(_unit_panels)

@@ -51,6 +51,12 @@ class DomainError(Exception):
         return self
 
 
+def refuse(message: str, code: str = "", *, status: int = 422, **params: Any) -> DomainError:
+    """A refusal with one reason: 422 (bad input, shown beside its field) unless `status` says 409
+    (the record's state forbids it). Raise what it returns."""
+    return DomainError(Reason(message, params, code=code), status=status)
+
+
 class NotAllowed(DomainError):
     """The actor may see the record but not do this to it (HTTP 403)."""
 
