@@ -6,10 +6,20 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
+from . import (attachments, auth, cli, dashboard, errors, health, i18n, ledger, navigation, orgs, projects, reviews,
+               security, users)
+from .auth.passwords import configure_hasher
 from .config import Config
+from .database import configure_engines
+from .extensions import babel, csrf, db, htmx, login_manager, migrate
+from .secret_key import configure_secret_key
 
 ROOT = Path(__file__).resolve().parent.parent
+
+#: Every feature, each registering its blueprint, commands, labels, template helpers and hooks.
+FEATURES = (auth, dashboard, orgs, users, projects, ledger, reviews, attachments, health, cli)
 
 
 def create_app(config: type | dict[str, Any] | None = None) -> Flask:
@@ -33,44 +43,26 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
     if not app.config["UPLOAD_DIR"]:
         app.config["UPLOAD_DIR"] = str(Path(app.instance_path) / "uploads")
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-    from .secret_key import configure_secret_key
-
     configure_secret_key(app)
-
-    from . import models  # noqa: F401  (registers the tables)
-    from .extensions import babel, csrf, db, htmx, login_manager, migrate
-    from .i18n import select_locale
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     login_manager.init_app(app)
     csrf.init_app(app)
-    babel.init_app(app, locale_selector=select_locale)
+    babel.init_app(app, locale_selector=i18n.select_locale)
     htmx.init_app(app)
     _trust_proxies(app)
-
-    from .auth.passwords import configure_hasher
-    from .database import configure_engines
-
     if app.config.get("ARGON2_PARAMS"):
         configure_hasher(**app.config["ARGON2_PARAMS"])
 
     configure_engines(app)
 
-    from . import auth, errors, i18n, navigation, security
-    from .auth import throttle
-
-    auth.init_login(app)
-    throttle.init_app(app)
     security.init_app(app)
     i18n.init_app(app)
     errors.init_app(app)
     navigation.init_app(app)
-    _register_blueprints(app)
-
-    from .cli import register_commands
-
-    register_commands(app)
+    for feature in FEATURES:
+        feature.register(app)
     return app
 
 
@@ -79,22 +71,4 @@ def _trust_proxies(app: Flask) -> None:
     X-Forwarded-For / X-Forwarded-Proto headers (without a proxy, those headers are anyone's)."""
     hops = int(app.config.get("PROXY_FIX_X_FOR") or 0)
     if hops > 0:
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
-
-
-def _register_blueprints(app: Flask) -> None:
-    from .attachments import bp as attachments_bp
-    from .auth import bp as auth_bp
-    from .dashboard import bp as dashboard_bp
-    from .health import bp as health_bp
-    from .ledger import blueprint as ledger_blueprint
-    from .orgs import bp as orgs_bp
-    from .projects.views import bp as projects_bp  # the views attach to the blueprint on import
-    from .reviews import bp as reviews_bp
-    from .users import bp as users_bp
-
-    for bp in (attachments_bp, auth_bp, dashboard_bp, health_bp, ledger_blueprint(), orgs_bp, projects_bp,
-               reviews_bp, users_bp):
-        app.register_blueprint(bp)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
+import click
 from flask import current_app, has_app_context
 
 DEFAULT_ZONE = "Asia/Shanghai"
@@ -35,3 +36,20 @@ def to_local(moment: datetime) -> datetime:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
     return moment.astimezone(local_zone())
+
+
+class IsoDate(click.ParamType):
+    """A date typed at the command line, YYYY-MM-DD; anything else is a one-line usage error."""
+
+    name = "YYYY-MM-DD"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, date):
+            return value
+        try:
+            return date.fromisoformat(str(value).strip())
+        except ValueError:
+            self.fail(f"{value!r} is not a date: write it as YYYY-MM-DD, e.g. 2026-12-31.", param, ctx)
+
+
+DATE = IsoDate()

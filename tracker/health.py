@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, current_app, jsonify
+from flask import Blueprint, Flask, current_app, jsonify
 
 from .extensions import db
 
@@ -19,3 +19,7 @@ def healthz():
         db.session.rollback()
         return jsonify(status="error", db="unreachable"), 503
     return jsonify(status="ok", db="ok")
+
+
+def register(app: Flask) -> None:
+    app.register_blueprint(bp)

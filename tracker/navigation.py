@@ -1,10 +1,12 @@
-"""The main navigation, and the panels features add to the home and unit pages."""
+"""The main navigation and the template helpers every page uses."""
 
 from __future__ import annotations
 
 from flask import Flask, current_app, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+
+from . import hooks
 
 NAV = [
     ("dashboard.index", "dashboard", _l("Home")),
@@ -21,7 +23,7 @@ def nav_items() -> list[dict]:
     """The navigation entries whose endpoints exist, marking the current section."""
     items = []
     for endpoint, section, label in NAV:
-        if endpoint in current_app.view_functions:
+        if has_endpoint(endpoint):
             current = request.blueprint == section and (
                 section != "projects" or (request.endpoint == "projects.board") == (endpoint == "projects.board")
             )
@@ -29,9 +31,9 @@ def nav_items() -> list[dict]:
     return items
 
 
-#: Templates included on the home page and on a unit's page, in order; features append theirs.
-DASHBOARD_WIDGETS: list[str] = []
-UNIT_PANELS: list[str] = []
+def has_endpoint(endpoint: str) -> bool:
+    """True when the app serves `endpoint` (a page links to another feature only when it is there)."""
+    return endpoint in current_app.view_functions
 
 
 def sees_unit(unit) -> bool:
@@ -40,9 +42,5 @@ def sees_unit(unit) -> bool:
 
 
 def init_app(app: Flask) -> None:
-    app.jinja_env.globals["sees_unit"] = sees_unit
-    app.context_processor(lambda: {
-        "nav_items": nav_items,
-        "dashboard_widgets": lambda: DASHBOARD_WIDGETS,
-        "unit_panels": lambda: UNIT_PANELS,
-    })
+    app.jinja_env.globals.update(nav_items=nav_items, has_endpoint=has_endpoint, sees_unit=sees_unit,
+                                 home_widgets=hooks.home_widgets, unit_panels=hooks.unit_panels)

@@ -230,12 +230,12 @@ def test_the_sheet_goes_once_the_import_is_confirmed_or_refused(client, login, w
     page = client.post("/ledger/import", data={"file": (_sheet(fresh), "台账.xlsx")},
                        content_type="multipart/form-data").get_data(as_text=True)
     token = page.split('name="token" type="hidden" value="')[1].split('"')[0]
-    from tracker.ledger import excel_views
+    from tracker.ledger import views_excel
     from tracker.domain_errors import DomainError
 
     def refuse(*_args):
         raise DomainError("someone changed the ledger meanwhile")
 
-    monkeypatch.setattr(excel_views, "import_plan", refuse)
+    monkeypatch.setattr(views_excel, "import_plan", refuse)
     assert client.post("/ledger/import/confirm", data={"token": token}).status_code == 302
     assert _listing(imports) == []

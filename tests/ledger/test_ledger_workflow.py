@@ -5,7 +5,7 @@ from datetime import date, timedelta
 import pytest
 
 from tracker.ledger.workflow import (TRANSITIONS, Countdown, DueLight, Escalation, ItemStatus, add_months,
-                                     close_reasons, countdown_bounds, due_light, ensure_transition, escalation,
+                                     close_reasons, countdown_bounds, ensure_transition, escalation, item_light,
                                      extension_reasons, first_deadline, path_to_submit, submit_reasons)
 from tracker.domain_errors import DomainError
 
@@ -66,8 +66,8 @@ def test_an_extension_asks_for_a_later_date_with_a_reason():
                                           (4, DueLight.green)])
 def test_due_lights(offset, light):
     today = date(2026, 11, 22)
-    assert due_light(S.in_progress, today + timedelta(days=offset), today) is light
-    assert due_light(S.closed, today + timedelta(days=offset), today) is DueLight.none
+    assert item_light(S.in_progress, today + timedelta(days=offset), today) is light
+    assert item_light(S.closed, today + timedelta(days=offset), today) is DueLight.none
 
 
 @pytest.mark.parametrize("overdue,level", [(0, Escalation.none), (1, Escalation.remind), (6, Escalation.remind),

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tracker.projects.workflow import ORDER, GateFacts, Stage, ensure_move, gate_reasons, move_kind, next_cycle
+from tracker.projects.workflow import ORDER, GateFacts, Stage, ensure_transition, gate_reasons, move_kind, next_cycle
 from tracker.domain_errors import DomainError
 
 #: Every facts a gate could ask for, satisfied.
@@ -70,5 +70,5 @@ def test_the_loop_spirals_only_from_rectify_back_to_check():
 
 def test_ensure_move_raises_a_409_with_the_reasons():
     with pytest.raises(DomainError) as error:
-        ensure_move(Stage.plan, Stage.run, GateFacts())
+        ensure_transition(Stage.plan, Stage.run, GateFacts())
     assert error.value.status == 409 and [r.code for r in error.value.reasons] == ["no_target"]

@@ -4,7 +4,7 @@ import pytest
 
 from tracker.domain_errors import DomainError
 from tracker.reviews.workflow import (
-    TRANSITIONS, RoundFacts, RoundState as S, can_appeal, can_score, ensure_move, is_public, move_problems,
+    TRANSITIONS, RoundFacts, RoundState as S, can_appeal, can_score, ensure_transition, is_public, move_problems,
 )
 
 READY = dict(units=6, pairs=12)
@@ -39,7 +39,7 @@ def test_publishing_lists_every_unsubmitted_sheet_and_pending_appeal():
     facts = RoundFacts(S.appeal, unsubmitted=("一支部 → 二支部", "二支部 → 三支部"),
                        pending_appeals=("三支部 · 三会一课",), **READY)
     with pytest.raises(DomainError) as caught:
-        ensure_move(facts, S.published)
+        ensure_transition(facts, S.published)
     assert caught.value.status == 409
     assert [r.params for r in caught.value.reasons] == [
         {"sheet": "一支部 → 二支部"}, {"sheet": "二支部 → 三支部"}, {"appeal": "三支部 · 三会一课"}]

@@ -9,7 +9,8 @@ from ..extensions import db
 from ..models import Attachment
 from ..scoping import get_unit_or_404, int_or_404
 from ..uploads import send_attachment
-from . import OWNER_LOADERS, bp
+from ..hooks import attachment_owner_loader
+from . import bp
 
 
 @bp.get("/<int:attachment_id>")
@@ -18,7 +19,7 @@ def download(attachment_id: int):
     attachment = db.session.get(Attachment, int_or_404(attachment_id))
     if attachment is None:
         abort(404)
-    loader = OWNER_LOADERS.get(attachment.owner_type)
+    loader = attachment_owner_loader(attachment.owner_type)
     if loader is None:  # a record kind without parts: its unit's scope decides
         get_unit_or_404(attachment.unit_id, current_user)
     else:

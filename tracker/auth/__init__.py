@@ -2,16 +2,28 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, request, url_for
+from flask import Blueprint, Flask, flash, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
+
+from ..extensions import db, login_manager
+from ..htmx import is_htmx
+from ..models import User
 
 bp = Blueprint("auth", __name__)
 
 
-def init_login(app: Flask) -> None:
-    from ..extensions import db, login_manager
-    from ..models import User
+from . import cli, throttle, views  # noqa: E402  (the routes attach to bp)
 
+
+def register(app: Flask) -> None:
+    """The blueprint, the login manager, the login throttle and the `unlock` command."""
+    app.register_blueprint(bp)
+    _init_login(app)
+    throttle.init_app(app)
+    app.cli.add_command(cli.unlock_command)
+
+
+def _init_login(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please log in to see this page.")
     login_manager.login_message_category = "info"
@@ -27,10 +39,6 @@ def init_login(app: Flask) -> None:
 
     @login_manager.unauthorized_handler
     def _unauthorized():
-        from flask import flash, redirect
-
-        from ..htmx import is_htmx
-
         login_url = url_for("auth.login", next=request.full_path.rstrip("?"))
         if is_htmx():
             # An expired login answers htmx with a full-page redirect to the login form.
@@ -40,5 +48,3 @@ def init_login(app: Flask) -> None:
         flash(str(login_manager.login_message), "info")
         return redirect(login_url)
 
-
-from . import views  # noqa: E402,F401

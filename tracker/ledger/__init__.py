@@ -1,37 +1,23 @@
 """The rectification ledger (整改台账): every problem found, tracked to a verified closure."""
 
-from flask import Blueprint
+from __future__ import annotations
 
-bp = Blueprint("ledger", __name__, url_prefix="/ledger", cli_group=None)
+from flask import Blueprint, Flask
+from flask_login import current_user
 
+from .. import hooks
+from ..clock import local_today
+from ..i18n import register_labels
 
-def blueprint() -> Blueprint:
-    """The blueprint with its routes attached.
+bp = Blueprint("ledger", __name__, url_prefix="/ledger")
 
-    The views are imported here rather than at module level because the models import this
-    package's pure `workflow` module (the item states), and the views import the models.
-    """
-    from . import cli, excel_views, views  # noqa: F401
-
-    return bp
+from . import cli, labels, policy, queries, views, views_excel  # noqa: E402,F401  (the routes attach to bp)
 
 
-@bp.record_once
-def _setup(_state):
-    from ..attachments import register_owner
-    from ..i18n import register_labels
-    from ..models import LedgerItem
-    from ..scoping import get_visible_or_404
-    from ..hooks import register_problem_counter
-    from ..navigation import DASHBOARD_WIDGETS, UNIT_PANELS
-    from . import labels
-    from .operations import count_problems
-
-    register_problem_counter(count_problems)
-    register_owner("ledger_item", lambda item_id, user: get_visible_or_404(LedgerItem, item_id, user))
-    for panels, template in ((DASHBOARD_WIDGETS, "ledger/_widget.html"), (UNIT_PANELS, "ledger/_unit_panel.html")):
-        if template not in panels:
-            panels.append(template)
+def register(app: Flask) -> None:
+    """The blueprint, the `remind` command, timeline labels, template helpers and the ledger's hooks."""
+    app.register_blueprint(bp)
+    app.cli.add_command(cli.remind_command)
     register_labels(
         subjects=("ledger_item",),
         verbs=labels.VERB_LABELS,
@@ -44,3 +30,13 @@ def _setup(_state):
             "level": {k.value: v for k, v in labels.ESCALATION_LABELS.items()},
         },
     )
+    app.jinja_env.globals.update(
+        ledger_labels=labels,
+        ledger_policy=policy,
+        ledger_my_counts=lambda: queries.my_open_counts(current_user, local_today()),
+        ledger_unit_summary=lambda unit: queries.unit_summary(unit, current_user, local_today()),
+    )
+    hooks.register_problem_counter(queries.count_problems)
+    hooks.register_attachment_owner("ledger_item", queries.get_item_or_404)
+    hooks.add_home_widget("ledger/_widget.html")
+    hooks.add_unit_panel("ledger/_unit_panel.html")

@@ -5,15 +5,16 @@ from __future__ import annotations
 from datetime import date
 
 import click
+from flask.cli import with_appcontext
 
-from ..cli import DATE
-from ..clock import local_today
+from ..clock import DATE, local_today
 from ..extensions import db
 from ..models import DeadlineKind
-from . import bp, operations
+from . import operations
 
 
-@bp.cli.command("remind")
+@click.command("remind")
+@with_appcontext
 @click.option("--date", "on_date", type=DATE, default=None, help="Run as if today were this date (YYYY-MM-DD).")
 def remind_command(on_date: date | None) -> None:
     """Record today's reminders for overdue items (提醒 → 告诫 → 督办); safe to run twice a day.

@@ -11,7 +11,6 @@ import sqlalchemy as sa
 from ..audit import changes, record_activity
 from ..clock import local_today, local_zone
 from ..extensions import db
-from ..hooks import ProblemCounts
 from ..models import (Activity, Attachment, AttachmentKind, DeadlineKind, ExtensionRequest, ExtensionStatus,
                       ItemSource, LedgerItem, Membership, OrgUnit, ProgressEntry, Role, Severity, User, utcnow)
 from ..domain_errors import N_, DomainError, NotAllowed, Reason, StaleEdit, refuse
@@ -506,22 +505,6 @@ def decide_extension(actor: User, request: ExtensionRequest, *, approve: bool,
     return request
 
 
-# --- The ledger as a problem source for other features ----------------------------------------
-
-def count_problems(origin_type: str, origin_id: int) -> ProblemCounts:
-    """Open and closed items found on one record (void ones count in neither)."""
-    rows = db.session.execute(
-        sa.select(LedgerItem.status, sa.func.count()).where(
-            LedgerItem.origin_type == origin_type, LedgerItem.origin_id == origin_id)
-        .group_by(LedgerItem.status)
-    ).all()
-    open_, closed = 0, 0
-    for status, n in rows:
-        if status in OPEN_STATES:
-            open_ += n
-        elif status is ItemStatus.closed:
-            closed += n
-    return ProblemCounts(open=open_, closed=closed)
 
 
 # --- Escalation of overdue items (提醒 → 告诫 → 督办) ------------------------------------------

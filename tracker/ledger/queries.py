@@ -12,10 +12,11 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
 from ..extensions import db
+from ..hooks import ProblemCounts
 from ..pagination import Page
 from ..people import sort_people
 from ..models import ItemSource, LedgerItem, Membership, OrgUnit, Role, Severity, UnitKind, User
-from ..scoping import units_in_scope, visible
+from ..scoping import get_visible_or_404, units_in_scope, visible
 from .workflow import (ESCALATION_DAYS, OPEN_STATES, WORKING_STATES, YELLOW_DAYS, Countdown, DueLight, Escalation,
                        ItemStatus, countdown_bounds)
 
@@ -163,6 +164,11 @@ class LedgerFilter:
     @property
     def is_empty(self) -> bool:
         return not any(v for k, v in self.args().items() if k not in ("sort", "dir", "view"))
+
+
+def get_item_or_404(item_id: Any, user: User) -> LedgerItem:
+    """An item the user sees (in scope, or owner / verifier / responsible leader of it); otherwise 404."""
+    return get_visible_or_404(LedgerItem, item_id, user)
 
 
 def covers_everything(user: User) -> bool:
@@ -378,3 +384,21 @@ def my_open_counts(user: User, today: date) -> dict[str, int]:
         sa.func.sum(sa.case((sa.and_(in_units, overdue_clause(today)), 1), else_=0)),
     ), LedgerItem, user)).one()
     return {"mine": row[0] or 0, "mine_overdue": row[1] or 0, "to_verify": row[2] or 0, "overdue": row[3] or 0}
+
+
+# --- The ledger as a problem source for other features ------------------------------------------
+
+def count_problems(origin_type: str, origin_id: int) -> ProblemCounts:
+    """Open and closed items found on one record (void ones count in neither)."""
+    rows = db.session.execute(
+        sa.select(LedgerItem.status, sa.func.count()).where(
+            LedgerItem.origin_type == origin_type, LedgerItem.origin_id == origin_id)
+        .group_by(LedgerItem.status)
+    ).all()
+    open_, closed = 0, 0
+    for status, n in rows:
+        if status in OPEN_STATES:
+            open_ += n
+        elif status is ItemStatus.closed:
+            closed += n
+    return ProblemCounts(open=open_, closed=closed)

@@ -8,7 +8,6 @@ import sqlalchemy as sa
 from flask import abort, current_app, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.routing import BuildError
 
 from ..audit import timeline
@@ -21,12 +20,13 @@ from ..people import sort_people
 from ..models import (AttachmentKind, DeadlineKind, ExtensionRequest, ItemSource, LedgerItem, Membership, OrgUnit,
                       ProgressEntry, Severity, UnitKind, User)
 from ..domain_errors import N_, DomainError, NotAllowed, Reason, StaleEdit
-from ..scoping import get_unit_or_404, get_visible_or_404, scoped_units, units_in_scope
+from ..scoping import get_unit_or_404, scoped_units, units_in_scope
 from ..uploads import attachments_of
+from ..orgs.labels import indented_choices
 from . import bp, labels, operations, policy, queries
 from .forms import (BulkForm, CloseForm, DecideForm, EditForm, EvidenceForm, ExtensionForm, ItemForm,
                     ProgressForm, ReasonForm, SubmitForm)
-from .workflow import due_light, escalation
+from .workflow import escalation, item_light
 
 #: Records a ledger item can be linked to from the page that found the problem.
 ORIGIN_TYPES = {"project": ItemSource.project_check, "review_round": ItemSource.review}
@@ -38,28 +38,10 @@ def _require_login():
     pass
 
 
-@bp.app_context_processor
-def _ledger_context():
-    return {
-        "ledger_labels": labels,
-        "ledger_policy": policy,
-        "ledger_my_counts": lambda: queries.my_open_counts(current_user, local_today()),
-        "ledger_unit_summary": lambda unit: queries.unit_summary(unit, current_user, local_today()),
-    }
 
 
-@bp.errorhandler(StaleDataError)
-def _changed_meanwhile(_error):
-    """Two people acted on one item at once: the second is told, nothing is half-saved."""
-    from ..errors import error_response
-
-    db.session.rollback()
-    return error_response(409, [_("Someone else changed this item at the same moment. Reload the page and "
-                                  "try again.")])
 
 
-def _item_or_404(item_id: int) -> LedgerItem:
-    return get_visible_or_404(LedgerItem, item_id, current_user)
 
 
 def people_choices(user: User, *, limit: int | None = None, only: set | None = None) -> list[tuple[int, str]]:
@@ -92,7 +74,7 @@ def filter_units(user: User, f: queries.LedgerFilter) -> list[tuple[int, str]]:
         rows = db.session.execute(stmt.where(sa.or_(
             OrgUnit.kind.in_([k for k in UnitKind if k.level < UnitKind.branch.level]), OrgUnit.id == f.unit))).all()
     rows.sort(key=lambda r: [int(p) for p in r.path.strip("/").split("/")])
-    return [(r.id, "　" * (r.path.count("/") - 2) + r.name) for r in rows]
+    return indented_choices(rows)
 
 
 def filter_people(user: User, f: queries.LedgerFilter) -> list[tuple[int, str]]:
@@ -106,7 +88,7 @@ def filter_people(user: User, f: queries.LedgerFilter) -> list[tuple[int, str]]:
 
 def unit_choices(user: User, *, creatable: bool = False) -> list[tuple[int, str]]:
     units = scoped_units(user, active_only=creatable)
-    return [(u.id, "　" * u.depth + u.name) for u in units if not creatable or policy.can_create_in(user, u)]
+    return indented_choices(u for u in units if not creatable or policy.can_create_in(user, u))
 
 
 # --- Lists -------------------------------------------------------------------------------------------
@@ -157,7 +139,7 @@ def _show_context(item: LedgerItem, **forms) -> dict:
                                   .order_by(ProgressEntry.on_date.desc(), ProgressEntry.id.desc())).all()
     extensions = db.session.scalars(sa.select(ExtensionRequest).where(ExtensionRequest.item_id == item.id)
                                     .order_by(ExtensionRequest.id.desc())).all()
-    return dict(item=item, today=today, light=due_light(item.status, item.deadline, today),
+    return dict(item=item, today=today, light=item_light(item.status, item.deadline, today),
                 escalation=escalation(item.status, item.deadline, today),
                 days_left=(item.deadline - today).days if item.deadline else None,
                 progress=progress, extensions=extensions, evidence=attachments_of(item),
@@ -182,7 +164,7 @@ def _show(item: LedgerItem, status: int = 200, **forms):
 
 @bp.get("/<int:item_id>")
 def show(item_id: int):
-    return _show(_item_or_404(item_id))
+    return _show(queries.get_item_or_404(item_id, current_user))
 
 
 def _done(item: LedgerItem, message: str):
@@ -196,7 +178,7 @@ def _refused(item: LedgerItem, error: DomainError, form_name: str, form, fields:
     if error.status != 422:
         raise error
     db.session.rollback()
-    item = _item_or_404(item.id)
+    item = queries.get_item_or_404(item.id, current_user)
     extra = {}
     for reason in error.reasons:
         target = fields.get(reason.code, fields.get("*"))
@@ -209,14 +191,14 @@ def _refused(item: LedgerItem, error: DomainError, form_name: str, form, fields:
 
 @bp.post("/<int:item_id>/start")
 def start(item_id: int):
-    item = _item_or_404(item_id)
+    item = queries.get_item_or_404(item_id, current_user)
     operations.start_item(current_user, item)
     return _done(item, _("Rectification started."))
 
 
 @bp.post("/<int:item_id>/progress")
 def progress(item_id: int):
-    item = _item_or_404(item_id)
+    item = queries.get_item_or_404(item_id, current_user)
     form = ProgressForm()
     if not form.validate_on_submit():
         _require(policy.can_work(current_user, item))
@@ -230,7 +212,7 @@ def progress(item_id: int):
 
 @bp.post("/<int:item_id>/evidence")
 def evidence(item_id: int):
-    item = _item_or_404(item_id)
+    item = queries.get_item_or_404(item_id, current_user)
     form = EvidenceForm()
     if not form.validate_on_submit():
         _require(policy.can_work(current_user, item))
@@ -244,7 +226,7 @@ def evidence(item_id: int):
 
 @bp.post("/<int:item_id>/submit")
 def submit(item_id: int):
-    item = _item_or_404(item_id)
+    item = queries.get_item_or_404(item_id, current_user)
     form = SubmitForm()
     try:
         operations.submit_item(current_user, item, note=form.note.data)
@@ -254,7 +236,7 @@ def submit(item_id: int):
 
 
 def _reason_step(item_id: int, prefix: str, operation, message: str):
-    item = _item_or_404(item_id)
+    item = queries.get_item_or_404(item_id, current_user)
     form = ReasonForm(prefix=prefix)
     try:
         operation(current_user, item, reason=form.reason.data)
@@ -280,7 +262,7 @@ def void(item_id: int):
 
 @bp.post("/<int:item_id>/close")
 def close(item_id: int):
-    item = _item_or_404(item_id)
+    item = queries.get_item_or_404(item_id, current_user)
     form = CloseForm()
     try:
         operations.close_item(current_user, item, opinion=form.opinion.data)
@@ -291,7 +273,7 @@ def close(item_id: int):
 
 @bp.post("/<int:item_id>/extensions")
 def extend(item_id: int):
-    item = _item_or_404(item_id)
+    item = queries.get_item_or_404(item_id, current_user)
     form = ExtensionForm()
     form.validate()
     try:
@@ -304,7 +286,7 @@ def extend(item_id: int):
 
 @bp.post("/<int:item_id>/extensions/<int:request_id>")
 def decide(item_id: int, request_id: int):
-    item = _item_or_404(item_id)
+    item = queries.get_item_or_404(item_id, current_user)
     ext = db.session.scalars(sa.select(ExtensionRequest).where(ExtensionRequest.id == request_id,
                                                                ExtensionRequest.item_id == item.id)).first()
     if ext is None:
@@ -385,7 +367,7 @@ def add_error(field, reason: Reason) -> None:
 
 @bp.route("/<int:item_id>/edit", methods=["GET", "POST"])
 def edit(item_id: int):
-    item = _item_or_404(item_id)
+    item = queries.get_item_or_404(item_id, current_user)
     if not policy.can_edit(current_user, item):
         raise NotAllowed(Reason(N_("Only secretaries and leaders over the unit edit its items, "
                                    "and only while they are open."), code="edit"))

@@ -6,6 +6,7 @@ import calendar
 import enum
 from datetime import date, timedelta
 
+from ..deadlines import YELLOW_DAYS, DueLight, due_light  # noqa: F401  (the ledger's lights)
 from ..domain_errors import N_, DomainError, Reason
 from ..models.ledger import ItemStatus
 
@@ -161,13 +162,6 @@ def next_progress_due(on_date: date) -> date:
 
 # --- Due lights and escalation ------------------------------------------------------------------
 
-class DueLight(enum.StrEnum):
-    none = "none"  #: no running deadline (no date, or not in a working state)
-    green = "green"  #: more than YELLOW_DAYS left
-    yellow = "yellow"  #: YELLOW_DAYS or fewer left
-    red = "red"  #: overdue
-
-
 class Escalation(enum.StrEnum):
     """How far an overdue item has climbed the tree."""
 
@@ -177,7 +171,6 @@ class Escalation(enum.StrEnum):
     supervise = "supervise"  #: 督办: the leader supervises
 
 
-YELLOW_DAYS = 3
 #: Days overdue from which each escalation level applies.
 ESCALATION_DAYS = ((Escalation.supervise, 15), (Escalation.warn, 7), (Escalation.remind, 1))
 
@@ -202,14 +195,9 @@ def countdown_bounds(choice: Countdown, today: date) -> tuple[date | None, date 
     return today + timedelta(days=21), None
 
 
-def due_light(status: ItemStatus, deadline: date | None, today: date) -> DueLight:
-    """The light for one item (the SQL in `tracker.ledger.queries` computes the same)."""
-    if deadline is None or status not in WORKING_STATES:
-        return DueLight.none
-    left = (deadline - today).days
-    if left < 0:
-        return DueLight.red
-    return DueLight.yellow if left <= YELLOW_DAYS else DueLight.green
+def item_light(status: ItemStatus, deadline: date | None, today: date) -> DueLight:
+    """The due light of one item: its deadline runs while the owner is expected to work on it."""
+    return due_light(deadline, today, running=status in WORKING_STATES)
 
 
 def escalation(status: ItemStatus, deadline: date | None, today: date) -> Escalation:

@@ -9,6 +9,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..deadlines import DueLight, due_light
 from ..extensions import db
 from .base import UTCDateTime, str_enum, utcnow
 from .org import OrgUnit
@@ -127,12 +128,9 @@ class Project(db.Model):
     def __repr__(self) -> str:
         return f"<Project {self.code} {self.stage}>"
 
-    def due_light(self, today: date) -> str:
-        """green; yellow when 3 days or fewer remain; red when overdue (done projects: none)."""
-        if self.stage is Stage.done:
-            return "none"
-        days = (self.due_date - today).days
-        return "red" if days < 0 else "yellow" if days <= 3 else "green"
+    def due_light(self, today: date) -> DueLight:
+        """The due date's light (none once the project is done)."""
+        return due_light(self.due_date, today, running=self.stage is not Stage.done)
 
 
 class Target(db.Model):
@@ -183,6 +181,10 @@ class ChecklistItem(db.Model):
     @property
     def is_done(self) -> bool:
         return self.done_at is not None
+
+    def due_light(self, today: date) -> DueLight:
+        """The item's due date light (none once it is ticked, or without a date)."""
+        return due_light(self.due_date, today, running=not self.is_done)
 
 
 class ProjectTemplate(db.Model):

@@ -1,4 +1,9 @@
-"""Display names of unit kinds, roles and posts (translatable)."""
+"""Display names of unit kinds, roles and posts (translatable), and of units in tree order."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
@@ -44,3 +49,16 @@ def top_kind_from_name(name: str) -> UnitKind | None:
         if name.endswith(word):
             return TOP_KIND_WORDS[word]
     return None
+
+
+def indented(unit: Any) -> str:
+    """A unit's name indented by its depth (an ideographic space per level), for lists in tree order.
+
+    `unit` is an OrgUnit or any row with `name` and `path`.
+    """
+    return "　" * (unit.path.count("/") - 2) + unit.name
+
+
+def indented_choices(units: Iterable[Any]) -> list[tuple[int, str]]:
+    """(id, indented name) of `units`, in the order given: the choices of a unit select."""
+    return [(unit.id, indented(unit)) for unit in units]

@@ -12,7 +12,8 @@ from ..extensions import db
 from ..htmx import render
 from ..i18n import reason_text
 from ..models import Membership, OrgUnit, UnitKind
-from ..policy import can_admin_unit, can_create_root
+from .labels import indented
+from .policy import can_admin_unit, can_create_root
 from ..domain_errors import DomainError, StaleEdit
 from ..scoping import get_unit_or_404, scoped_units
 from . import bp, operations
@@ -31,7 +32,7 @@ def _parent_choices(units: list[OrgUnit], *, allow_root: bool, exclude: OrgUnit 
         if exclude is not None and unit.is_within(exclude):
             continue
         if can_admin_unit(current_user, unit):
-            choices.append((unit.id, "　" * unit.depth + unit.name))
+            choices.append((unit.id, indented(unit)))
     return choices
 
 

@@ -23,7 +23,7 @@ from ..models import (
 )
 from ..domain_errors import N_, DomainError, NotAllowed, Reason, StaleEdit
 from . import policy
-from .workflow import GateFacts, Stage, ensure_move, move_kind, next_cycle
+from .workflow import GateFacts, Stage, ensure_transition, move_kind, next_cycle
 
 
 @dataclass
@@ -162,7 +162,7 @@ def move_project(project: Project, to: Stage, actor: User, reason: str | None = 
     kind = move_kind(source, to)
     facts = gate_facts(project) if kind == "forward" else GateFacts()
     try:
-        ensure_move(source, to, facts, reason)
+        ensure_transition(source, to, facts, reason)
     except DomainError as error:
         title = N_("Cannot send %(code)s “%(title)s” back yet") if kind == "back" else \
             N_("Cannot move %(code)s “%(title)s” on yet")

@@ -14,6 +14,7 @@ from ..extensions import db
 from ..people import sort_people
 from ..models import ChecklistItem, Membership, OrgUnit, Project, ProjectCategory, Role, UnitKind, User
 from ..scoping import int_or_404, scoped, units_in_scope, users_in_scope, visible
+from ..orgs.labels import indented_choices
 from .policy import can_move
 from .workflow import ORDER, Stage
 
@@ -168,7 +169,7 @@ def board(user: User, filters: BoardFilters, today: date) -> Board:
 def unit_choices(user: User, *roles: Role) -> list[tuple[int, str]]:
     from ..scoping import scoped_units
 
-    return [(u.id, "　" * u.depth + u.name) for u in scoped_units(user, *roles, active_only=True)]
+    return indented_choices(scoped_units(user, *roles, active_only=True))
 
 
 def assignable_units(user: User) -> tuple[list[OrgUnit], list[OrgUnit]]:

@@ -587,5 +587,3 @@ def _flash_assigned(template: ProjectTemplate, units: list[OrgUnit], projects: l
         flash(_("%(units)s already have this period's project from the template; none was added again.",
                 units="、".join(skipped)), "info")
 
-
-from . import config_views  # noqa: E402,F401  (the configuration pages attach to the same blueprint)

@@ -93,7 +93,7 @@ def gate_reasons(source: Stage, target: Stage, facts: GateFacts, reason: str | N
     return reasons
 
 
-def ensure_move(source: Stage, target: Stage, facts: GateFacts, reason: str | None = None) -> str:
+def ensure_transition(source: Stage, target: Stage, facts: GateFacts, reason: str | None = None) -> str:
     """Raise DomainError (409) with every reason the move is refused; return its kind otherwise."""
     reasons = gate_reasons(source, target, facts, reason)
     if reasons:

@@ -1,5 +1,7 @@
 """Display names of review states, grades, kinds, methods and timeline verbs (translatable)."""
 
+from decimal import Decimal
+
 from flask_babel import lazy_gettext as _l
 
 from ..models import AppealStatus, ItemKind, Method, RoundMode
@@ -115,3 +117,10 @@ FIELD_LABELS = {
     "grade_good": _l("较好 (good) from"),
     "grade_fair": _l("一般 (fair) from"),
 }
+
+
+def points(value) -> str:
+    """Points as people write them: 5, 4.5, 99.25 (no trailing zeros); a dash when missing."""
+    if value is None or value == "":
+        return "—"
+    return format(Decimal(str(value)).normalize(), "f")

@@ -28,7 +28,7 @@ from . import assignment as pairing
 from . import scoring
 from .policy import can_manage_round
 from .workflow import (
-    VETO_STATES, RoundFacts, RoundState, can_appeal, can_score, deadline_problems, ensure_move, is_editable,
+    VETO_STATES, RoundFacts, RoundState, can_appeal, can_score, deadline_problems, ensure_transition, is_editable,
 )
 
 HALF = Decimal("0.5")
@@ -666,7 +666,7 @@ def move_round(actor: User, round_: ReviewRound, to: RoundState, *, version: int
     if version is not None and version != round_.version:
         raise StaleEdit(round_)
     to = RoundState(to)
-    ensure_move(round_facts(round_), to)
+    ensure_transition(round_facts(round_), to)
     if to is RoundState.published:
         return publish_round(actor, round_)
     before = round_.state
@@ -975,7 +975,7 @@ def publish_round(actor: User, round_: ReviewRound) -> ReviewRound:
     The guard is checked by `move_round`. Publishing again (after an appeal window) refreshes the
     stored results and reconciles the ledger with the new circular (see `reconcile_ledger`).
     """
-    ensure_move(round_facts(round_), RoundState.published)
+    ensure_transition(round_facts(round_), RoundState.published)
     rows = counted_scores(round_)
     results = compute_results(round_, rows)
     existing = {r.unit_id: r for r in db.session.scalars(sa.select(RoundResult).where(RoundResult.round_id == round_.id))}

@@ -22,6 +22,7 @@ from ..models import (
 )
 from ..domain_errors import N_, DomainError, Reason, StaleEdit
 from ..scoping import get_unit_or_404, scoped_units
+from ..orgs.labels import indented_choices
 from . import bp, operations, queries
 from .forms import AnswerForm, AppealForm, MoveForm, OverrideForm, RoundEditForm, RoundForm, VetoForm
 from .labels import GRADE_LABELS, MOVE_LABELS
@@ -69,7 +70,7 @@ def index():
 
 def _round_form(form: RoundForm) -> None:
     units = manager_units()
-    form.unit_id.choices = [(u.id, "　" * u.depth + u.name) for u in units if u.kind.level < 2]
+    form.unit_id.choices = indented_choices(u for u in units if u.kind.level < 2)
     form.excluded.choices = [(u.id, u.name) for u in units if u.kind.level >= 2]
     rubrics = db.session.scalars(visible_rubrics(current_user).where(Rubric.is_current.is_(True))
                                  .order_by(Rubric.name)).all()

@@ -12,6 +12,7 @@ from ..htmx import redirect_to, render
 from ..models import ItemKind, Method, Rubric, RubricItem
 from ..domain_errors import N_, DomainError, Reason
 from ..scoping import get_unit_or_404
+from ..orgs.labels import indented_choices
 from . import bp, operations
 from .forms import ImportRubricForm, NewRubricForm, RubricForm, RubricItemForm
 from .policy import can_create_round, can_edit_rubric, get_rubric_or_404, visible_rubrics
@@ -26,7 +27,7 @@ def rubrics():
 
 
 def _new_rubric_form(form):
-    form.unit_id.choices = [(u.id, "　" * u.depth + u.name) for u in manager_units() if u.kind.level < 2]
+    form.unit_id.choices = indented_choices(u for u in manager_units() if u.kind.level < 2)
     return form
 
 

@@ -82,7 +82,7 @@ def move_problems(facts: RoundFacts, to: RoundState) -> list[Reason]:
     return reasons
 
 
-def ensure_move(facts: RoundFacts, to: RoundState) -> None:
+def ensure_transition(facts: RoundFacts, to: RoundState) -> None:
     """Raise `DomainError` (409) with every reason when the move is not allowed."""
     reasons = move_problems(facts, to)
     if reasons:

@@ -184,7 +184,7 @@ def import_users(actor: User, accounts: Sequence[NewAccount], password: str) -> 
     one begins: argon2 is slow, and SQLite has one writer. The accounts are inserted in batches.
     """
     from ..database import end_transaction
-    from ..policy import can_admin_unit
+    from .policy import can_admin_unit
 
     _check_password(password)
     for account in accounts:

@@ -13,7 +13,8 @@ from ..htmx import render
 from ..i18n import reason_text
 from ..models import Post, Role, User
 from ..pagination import paginate
-from ..policy import can_admin_unit, can_manage_user, can_see_phone
+from ..orgs.labels import indented_choices
+from .policy import can_admin_unit, can_manage_user, can_see_phone
 from ..domain_errors import DomainError, StaleEdit
 from ..scoping import get_unit_or_404, get_user_or_404, scoped_units, users_in_scope
 from . import bp, operations
@@ -28,7 +29,7 @@ def _require_login():
 
 def _admin_unit_choices():
     units = scoped_units(current_user, Role.admin, active_only=True)
-    return [(u.id, "　" * u.depth + u.name) for u in units]
+    return indented_choices(units)
 
 
 def _load_manageable(user_id: int) -> User:

@@ -1,18 +1,11 @@
-"""Permission predicates used by templates (which buttons to show) and re-checked by views."""
+"""Who may manage an account and see its details: pure predicates used by templates, views and operations."""
 
 from __future__ import annotations
 
-from .models import OrgUnit, Role, User
+from ..models import Role, User
+from ..orgs.policy import can_admin_unit
 
-
-def can_admin_unit(user: User, unit: OrgUnit) -> bool:
-    """Admins manage the units (and the users) of their subtree."""
-    return user.has_role_over(unit, Role.admin)
-
-
-def can_create_root(user: User) -> bool:
-    """Only an admin of a top-level unit (a system administrator) adds another top-level unit."""
-    return any(m.role is Role.admin and m.unit.parent_id is None for m in user.memberships)
+__all__ = ["can_admin_unit", "can_manage_user", "can_see_phone"]
 
 
 def can_manage_user(actor: User, target: User) -> bool:

@@ -1,0 +1,39 @@
+"""What every feature's forms share: placing a refusal's reasons beside the fields, and coercions."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from .domain_errors import DomainError, Reason
+from .i18n import reason_text
+
+
+def place_reasons(form: Any, error: DomainError | list[Reason], fields: Mapping[str, str] | None = None,
+                  default: str | None = None) -> None:
+    """Show each reason of a refusal beside the field it is about, in the user's language.
+
+    A reason goes to the field `fields` maps its code to, else to the field named like its code,
+    else to `default` (the form's first visible field when not given). Nothing typed is lost: the
+    form keeps its data and is rendered again with the reasons (422).
+    """
+    reasons = error.reasons if isinstance(error, DomainError) else error
+    fields = fields or {}
+    for reason in reasons:
+        name = fields.get(reason.code) or (reason.code if reason.code in form else None) or default
+        field = form[name] if name and name in form else _first_field(form)
+        field.errors = [*field.errors, reason_text(reason)]
+
+
+def _first_field(form: Any) -> Any:
+    return next(f for f in form if f.type not in ("CSRFTokenField", "HiddenField", "SubmitField"))
+
+
+def optional_int(value: Any) -> int | None:
+    """A select's value as an int, or None for an empty choice ("" or "None") or anything not a number."""
+    if value in (None, "", "None"):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
