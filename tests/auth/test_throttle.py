@@ -12,7 +12,7 @@ from flask.cli import FlaskGroup, ScriptInfo
 from tracker.auth import throttle
 from tracker.extensions import db
 
-from support import PASSWORD, fresh_app
+from support import PASSWORD, fresh_app, require
 
 @pytest.fixture
 def proxied():
@@ -218,11 +218,11 @@ def test_no_broken_command_is_advertised(direct):
     assert {"unlock", "create-admin", "remind", "seed-demo"} <= set(names)
 
 
-@pytest.mark.skipif(not os.environ.get("TEST_REDIS_URL"), reason="set TEST_REDIS_URL to check counters shared through Redis")
 def test_workers_share_counters_through_redis():
     """Two apps on one Redis, as two gunicorn workers: one's failures block the other; unlock frees both."""
     import secrets
 
+    require(bool(os.environ.get("TEST_REDIS_URL")), "set TEST_REDIS_URL to check counters shared through Redis")
     url = os.environ["TEST_REDIS_URL"]
     prefix = f"tracker-test-{secrets.token_hex(4)}"
     workers = [fresh_app(PROXY_FIX_X_FOR=1, RATELIMIT_STORAGE_URI=url, RATELIMIT_KEY_PREFIX=prefix) for _ in range(2)]
