@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .domain_errors import DomainError, Reason
+from .domain_errors import DomainError, Reason, StaleEdit
 from .i18n import reason_text
 
 
@@ -23,6 +23,35 @@ def place_reasons(form: Any, error: DomainError | list[Reason], fields: Mapping[
         name = fields.get(reason.code) or (reason.code if reason.code in form else None) or default
         field = form[name] if name and name in form else _first_field(form)
         field.errors = [*field.errors, reason_text(reason)]
+
+
+def attempt(form: Any, operation: Any, *args: Any, fields: Mapping[str, str] | None = None,
+            default: str | None = None, **kwargs: Any) -> Any:
+    """Run `operation(*args, **kwargs)` for a submitted form; its result, or None when it refused.
+
+    A refusal (422) puts its reasons beside the fields (`place_reasons`); someone else's newer save
+    (`StaleEdit`) is kept on `form.stale` for the page's notice, with the form's version brought
+    up to date so the next save goes through. Other refusals (403, 409) propagate to the error
+    handlers. The caller commits when a result came back.
+    """
+    try:
+        return operation(*args, **kwargs)
+    except StaleEdit as error:
+        form.stale = error
+        if "version" in form:
+            form.version.data = getattr(error.current, "version", form.version.data)
+    except DomainError as error:
+        if error.status != 422:
+            raise
+        place_reasons(form, error, fields, default)
+    return None
+
+
+def form_status(form: Any) -> int:
+    """The status a form page answers with: 409 after a stale save, 422 with errors, else 200."""
+    if getattr(form, "stale", None) is not None:
+        return 409
+    return 422 if form.errors else 200
 
 
 def _first_field(form: Any) -> Any:

@@ -10,10 +10,7 @@ from ..extensions import db
 from ..models import User, utcnow
 from ..domain_errors import N_, DomainError, Reason
 from .passwords import hash_password, needs_rehash, verify_password
-
-
-def find_user(username: str) -> User | None:
-    return db.session.scalars(sa.select(User).where(User.username == username.strip().lower())).first()
+from .queries import find_user
 
 
 def authenticate(username: str, password: str) -> User | None:
@@ -36,7 +33,7 @@ def authenticate(username: str, password: str) -> User | None:
     return db.session.get(User, user_id)
 
 
-def change_password(user: User, current: str, new: str) -> None:
+def change_password(user: User, current: str, new: str) -> User:
     """Replace the user's password; raises DomainError if `current` is wrong.
 
     Both hashes are computed outside any transaction (see `authenticate`).
@@ -48,6 +45,7 @@ def change_password(user: User, current: str, new: str) -> None:
     user.password_hash = hash_password(new)
     record_activity(user, user, "password_changed", unit_id=None)
     db.session.flush()
+    return user
 
 
 def set_locale(user: User, locale: str) -> None:

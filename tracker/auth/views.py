@@ -11,8 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..extensions import db
-from ..i18n import reason_text
-from ..domain_errors import DomainError
+from ..forms import attempt, form_status
 from . import bp, operations, throttle
 from .forms import ChangePasswordForm, LanguageForm, LoginForm
 
@@ -76,17 +75,13 @@ def logout():
 @login_required
 def password():
     form = ChangePasswordForm()
-    if form.validate_on_submit():
-        try:
-            operations.change_password(current_user, form.current_password.data, form.new_password.data)
-        except DomainError as error:
-            form.current_password.errors.extend(reason_text(r) for r in error.reasons)
-        else:
-            db.session.commit()
-            flash(_("Your password has been changed."), "success")
-            return redirect(url_for("dashboard.index"))
-    status = 422 if request.method == "POST" else 200
-    return render_template("auth/password.html", form=form), status
+    if form.validate_on_submit() and attempt(form, operations.change_password, current_user,
+                                             form.current_password.data, form.new_password.data,
+                                             default="current_password") is not None:
+        db.session.commit()
+        flash(_("Your password has been changed."), "success")
+        return redirect(url_for("dashboard.index"))
+    return render_template("auth/password.html", form=form), form_status(form)
 
 
 @bp.post("/language")

@@ -5,9 +5,19 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from ..audit import changes, record_activity
+from ..domain_errors import N_, DomainError, NotAllowed, Reason, StaleEdit
 from ..extensions import db
 from ..models import OrgUnit, UnitKind, User
-from ..domain_errors import N_, DomainError, Reason, StaleEdit
+from .policy import can_admin_unit, can_create_root
+
+
+def _ensure_admin(actor: User | None, unit: OrgUnit | None) -> None:
+    """Only admins over `unit` (for a new top-level unit: a system administrator) change the tree;
+    `actor` None is the system (the first administrator, the demo)."""
+    if actor is None:
+        return
+    if not (can_admin_unit(actor, unit) if unit is not None else can_create_root(actor)):
+        raise NotAllowed(Reason(N_("Only administrators of the unit change the organisation tree."), code="admin"))
 
 
 def _check_kind_under(kind: UnitKind, parent: OrgUnit | None) -> None:
@@ -32,7 +42,12 @@ def _check_name_free(name: str, parent: OrgUnit | None, exclude_id: int | None =
 
 def create_unit(actor: User | None, name: str, kind: UnitKind, parent: OrgUnit | None = None,
                 sort_order: int = 0) -> OrgUnit:
-    """Add a unit under `parent` (None: a top-level unit) and set its materialised path."""
+    """Add a unit under `parent` (None: a top-level unit) and set its materialised path.
+
+    Raises NotAllowed unless `actor` administers `parent`; DomainError (422) for a kind that cannot
+    sit there or a name its siblings already use.
+    """
+    _ensure_admin(actor, parent)
     name = name.strip()
     _check_kind_under(kind, parent)
     _check_name_free(name, parent)
@@ -50,6 +65,7 @@ def create_unit(actor: User | None, name: str, kind: UnitKind, parent: OrgUnit |
 def update_unit(actor: User, unit: OrgUnit, *, version: int, name: str, kind: UnitKind,
                 sort_order: int) -> OrgUnit:
     """Rename or re-sort a unit; refuses a stale form (StaleEdit) and a kind that breaks the tree."""
+    _ensure_admin(actor, unit)
     if version != unit.version:
         raise StaleEdit(unit)
     name = name.strip()
@@ -72,8 +88,13 @@ def update_unit(actor: User, unit: OrgUnit, *, version: int, name: str, kind: Un
 def move_unit(actor: User, unit: OrgUnit, new_parent: OrgUnit) -> OrgUnit:
     """Put `unit` (with its subtree) under `new_parent`, rewriting the paths below it.
 
-    Raises DomainError when the new parent is the unit itself or one of its descendants.
+    Raises NotAllowed unless `actor` administers both; DomainError when the new parent is the unit
+    itself or one of its descendants, or a top-level unit is to be moved.
     """
+    _ensure_admin(actor, unit)
+    _ensure_admin(actor, new_parent)
+    if unit.parent_id is None:
+        raise DomainError(Reason(N_("A top-level unit stays at the top."), code="root"), status=422)
     if new_parent.is_within(unit):
         raise DomainError(Reason(N_("A unit cannot be moved under itself or one of its own sub-units."),
                                  code="cycle"), status=422)
@@ -101,6 +122,7 @@ def move_unit(actor: User, unit: OrgUnit, new_parent: OrgUnit) -> OrgUnit:
 
 def set_unit_active(actor: User, unit: OrgUnit, active: bool) -> OrgUnit:
     """Deactivate or reactivate a unit; a unit with active sub-units cannot be deactivated."""
+    _ensure_admin(actor, unit)
     if unit.is_active == active:
         return unit
     if not active:

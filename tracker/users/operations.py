@@ -10,9 +10,11 @@ import sqlalchemy as sa
 
 from ..audit import changes, record_activity
 from ..auth.passwords import MIN_LENGTH, hash_password
+from ..database import end_transaction
+from ..domain_errors import N_, DomainError, NotAllowed, Reason, StaleEdit
 from ..extensions import db
 from ..models import Membership, OrgUnit, Post, Role, User
-from ..domain_errors import N_, DomainError, NotAllowed, Reason, StaleEdit
+from .policy import can_admin_unit, can_manage_user
 
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 #: A mainland mobile number, or a landline with its area code and an optional extension.
@@ -39,6 +41,18 @@ def mask_phone(value: str | None) -> str | None:
     if not value or len(value) <= 7:
         return value
     return value[:3] + re.sub(r"\d", "*", value[3:-4]) + value[-4:]
+
+
+def _ensure_admin_of(actor: User | None, unit: OrgUnit) -> None:
+    """Accounts and roles at `unit` are given by its admins (`actor` None: the system)."""
+    if actor is not None and not can_admin_unit(actor, unit):
+        raise NotAllowed(Reason(N_("You do not administer %(unit)s."), {"unit": unit.name}, code="scope"))
+
+
+def _ensure_manages(actor: User | None, user: User) -> None:
+    """An account is managed by an admin whose scope holds every role it has (never by its own user)."""
+    if actor is not None and not can_manage_user(actor, user):
+        raise NotAllowed(Reason(N_("You do not manage this account."), code="manage"))
 
 
 def _check_password(password: str) -> None:
@@ -72,6 +86,7 @@ def create_user(actor: User | None, *, username: str, full_name: str, unit: OrgU
     transaction began (argon2 is slow, and SQLite has one writer); raises DomainError (422) for a
     malformed or taken username, a short password or a malformed phone number.
     """
+    _ensure_admin_of(actor, unit)
     account = NewAccount(username.strip().lower(), full_name, unit, role, post, phone)
     _check_usernames([account.username])
     if password_hash is None:
@@ -109,6 +124,7 @@ def _add_users(actor: User | None, accounts: Sequence[NewAccount], password_hash
 def update_user(actor: User, user: User, *, version: int, full_name: str, phone: str | None) -> User:
     """Edit a user's name and phone; refuses a stale form or a malformed phone number. The timeline
     records a changed phone number masked (138****5678): not everyone who reads it may see it."""
+    _ensure_manages(actor, user)
     if version != user.version:
         raise StaleEdit(user)
     phone = normalise_phone(phone)
@@ -128,6 +144,7 @@ def set_user_active(actor: User, user: User, active: bool) -> User:
     """Deactivated users cannot log in (and are logged out on their next request)."""
     if actor.id == user.id and not active:
         raise DomainError(Reason(N_("You cannot deactivate your own account."), code="self"))
+    _ensure_manages(actor, user)
     if user.is_active_flag != active:
         user.is_active_flag = active
         record_activity(actor, user, "activated" if active else "deactivated",
@@ -139,6 +156,8 @@ def set_user_active(actor: User, user: User, active: bool) -> User:
 
 def grant_role(actor: User | None, user: User, unit: OrgUnit, role: Role, post: Post | None = None) -> Membership:
     """Give `user` a role at `unit` (covering its subtree); granting a held role again is refused."""
+    _ensure_manages(actor, user)
+    _ensure_admin_of(actor, unit)
     if any(m.unit_id == unit.id and m.role is role for m in user.memberships):
         raise DomainError(Reason(N_("%(user)s already holds this role at %(unit)s."),
                                  {"user": user.display_name, "unit": unit.name}, code="duplicate"),
@@ -160,6 +179,7 @@ def revoke_role(actor: User, membership: Membership) -> None:
                                  code="last_role"))
     if actor.id == user.id and membership.role is Role.admin:
         raise DomainError(Reason(N_("You cannot remove your own administrator role."), code="self"))
+    _ensure_manages(actor, user)
     record_activity(actor, user, "role_revoked", before={"unit": membership.unit.name,
                                                          "role": membership.role.value},
                     unit_id=membership.unit_id)
@@ -168,6 +188,8 @@ def revoke_role(actor: User, membership: Membership) -> None:
 
 
 def reset_password(actor: User, user: User, password: str) -> None:
+    """Give `user` a new password (hashed outside the write transaction: see `import_users`)."""
+    _ensure_manages(actor, user)
     _check_password(password)
     user.password_hash = hash_password(password)
     record_activity(actor, user, "password_reset",
@@ -183,14 +205,9 @@ def import_users(actor: User, accounts: Sequence[NewAccount], password: str) -> 
     The password is hashed once, after the reading transaction has ended and before the writing
     one begins: argon2 is slow, and SQLite has one writer. The accounts are inserted in batches.
     """
-    from ..database import end_transaction
-    from .policy import can_admin_unit
-
     _check_password(password)
     for account in accounts:
-        if not can_admin_unit(actor, account.unit):
-            raise NotAllowed(Reason(N_("You do not administer %(unit)s."), {"unit": account.unit.name},
-                                    code="scope"))
+        _ensure_admin_of(actor, account.unit)
     end_transaction()
     password_hash = hash_password(password)
     _check_usernames([a.username for a in accounts])

@@ -2,34 +2,27 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..audit import timeline
 from ..extensions import db
+from ..forms import attempt, form_status
 from ..htmx import render
-from ..i18n import reason_text
 from ..models import Post, Role, User
 from ..pagination import paginate
-from ..orgs.labels import indented_choices
-from .policy import can_admin_unit, can_manage_user, can_see_phone
-from ..domain_errors import DomainError, StaleEdit
-from ..scoping import get_unit_or_404, get_user_or_404, scoped_units, users_in_scope
+from ..scoping import get_unit_or_404
 from . import bp, operations
 from .forms import EditUserForm, NewUserForm, ResetPasswordForm, RoleForm
+from .policy import can_manage_user, can_see_phone
+from .queries import admin_unit_choices, get_user_or_404, users_list
 
 
 @bp.before_request
 @login_required
 def _require_login():
     pass
-
-
-def _admin_unit_choices():
-    units = scoped_units(current_user, Role.admin, active_only=True)
-    return indented_choices(units)
 
 
 def _load_manageable(user_id: int) -> User:
@@ -39,56 +32,51 @@ def _load_manageable(user_id: int) -> User:
     return user
 
 
+def _post(form) -> Post | None:
+    return Post(form.post.data) if form.post.data else None
+
+
 @bp.get("/")
 def index():
     q = request.args.get("q", "").strip()
-    stmt = sa.select(User).where(User.id.in_(users_in_scope(current_user)))
-    if q:
-        like = f"%{q.lower()}%"
-        stmt = stmt.where(sa.or_(sa.func.lower(User.username).like(like), User.full_name.like(f"%{q}%")))
-    page = paginate(stmt.order_by(User.username), request.args.get("page", 1, type=int),
-                    current_app.config["PAGE_SIZE"])
+    page = paginate(users_list(current_user, q), request.args.get("page", 1, type=int), current_app.config["PAGE_SIZE"])
     return render("users/index.html", "users/_table.html", page=page, q=q,
                   can_create=bool(current_user.scope_paths(Role.admin)))
 
 
 @bp.route("/new", methods=["GET", "POST"])
 def new():
-    form = NewUserForm()
-    form.set_choices(_admin_unit_choices())
+    form = NewUserForm(unit_id=request.args.get("unit", type=int))  # "add a person" on a unit's page
+    form.set_choices(admin_unit_choices(current_user))
     if not form.unit_id.choices:
         abort(403)
-    if request.method == "GET":  # "add a person" on a unit's page comes with the unit chosen
-        form.unit_id.data = request.args.get("unit", type=int)
     if form.validate_on_submit():
-        unit = get_unit_or_404(form.unit_id.data, current_user)
-        if not can_admin_unit(current_user, unit):
-            abort(403)
-        try:
-            user = operations.create_user(
-                current_user, username=form.username.data, full_name=form.full_name.data,
-                password=form.password.data, unit=unit, role=Role(form.role.data),
-                post=Post(form.post.data) if form.post.data else None)
-        except DomainError as error:
-            form.username.errors.extend(reason_text(r) for r in error.reasons)
-        else:
+        user = attempt(form, operations.create_user, current_user, username=form.username.data,
+                       full_name=form.full_name.data, password=form.password.data,
+                       unit=get_unit_or_404(form.unit_id.data, current_user), role=Role(form.role.data),
+                       post=_post(form), default="username")
+        if user:
             db.session.commit()
             flash(_("User %(name)s created.", name=user.display_name), "success")
             return redirect(url_for("users.show", user_id=user.id))
-    return render("users/new.html", form=form, status=422 if form.errors else 200)
+    return render("users/new.html", form=form, status=form_status(form))
 
 
-def _show(user: User, form=None, role_form=None, password_form=None, stale=None, status=200):
-    manageable = can_manage_user(current_user, user)
-    if form is None:
-        form = EditUserForm(obj=user, version=user.version)
+def _show(user: User, form=None, role_form=None, password_form=None, status=200):
     if role_form is None:
         role_form = RoleForm()
-        role_form.set_choices(_admin_unit_choices())
+        role_form.set_choices(admin_unit_choices(current_user))
+    form = form or EditUserForm(obj=user, version=user.version)
     return render("users/show.html", "users/_roles.html", user=user, form=form, role_form=role_form,
-                  password_form=password_form or ResetPasswordForm(), manageable=manageable,
-                  show_phone=can_see_phone(current_user, user),
-                  activities=timeline(user), stale=stale, status=status)
+                  password_form=password_form or ResetPasswordForm(),
+                  manageable=can_manage_user(current_user, user), show_phone=can_see_phone(current_user, user),
+                  activities=timeline(user), stale=getattr(form, "stale", None), status=status)
+
+
+def _saved(user: User, message: str):
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for("users.show", user_id=user.id))
 
 
 @bp.get("/<int:user_id>")
@@ -100,35 +88,24 @@ def show(user_id: int):
 def update(user_id: int):
     user = _load_manageable(user_id)
     form = EditUserForm()
-    if not form.validate():
-        return _show(user, form=form, status=422)
-    try:
-        operations.update_user(current_user, user, version=int(form.version.data or 0),
-                               full_name=form.full_name.data, phone=form.phone.data)
-    except StaleEdit as error:
-        form.version.data = user.version
-        return _show(user, form=form, stale=error, status=409)
-    db.session.commit()
-    flash(_("Saved."), "success")
-    return redirect(url_for("users.show", user_id=user.id))
+    if form.validate() and attempt(form, operations.update_user, current_user, user,
+                                   version=int(form.version.data or 0), full_name=form.full_name.data,
+                                   phone=form.phone.data, default="phone"):
+        return _saved(user, _("Saved."))
+    return _show(user, form=form, status=form_status(form))
 
 
 @bp.post("/<int:user_id>/roles")
 def grant(user_id: int):
     user = _load_manageable(user_id)
     form = RoleForm()
-    form.set_choices(_admin_unit_choices())
-    if form.validate():
-        unit = get_unit_or_404(form.unit_id.data, current_user)
-        try:
-            operations.grant_role(current_user, user, unit, Role(form.role.data),
-                                  Post(form.post.data) if form.post.data else None)
-        except DomainError as error:
-            form.unit_id.errors.extend(reason_text(r) for r in error.reasons)
-        else:
-            db.session.commit()
-            flash(_("Role granted."), "success")
-            return _show(user)
+    form.set_choices(admin_unit_choices(current_user))
+    if form.validate() and attempt(form, operations.grant_role, current_user, user,
+                                   get_unit_or_404(form.unit_id.data, current_user), Role(form.role.data),
+                                   _post(form), default="unit_id"):
+        db.session.commit()
+        flash(_("Role granted."), "success")
+        return _show(user)
     return _show(user, role_form=form, status=422)
 
 
@@ -151,9 +128,7 @@ def reset_password(user_id: int):
     if not form.validate():
         return _show(user, password_form=form, status=422)
     operations.reset_password(current_user, user, form.password.data)
-    db.session.commit()
-    flash(_("Password reset for %(name)s.", name=user.display_name), "success")
-    return redirect(url_for("users.show", user_id=user.id))
+    return _saved(user, _("Password reset for %(name)s.", name=user.display_name))
 
 
 @bp.post("/<int:user_id>/active")
@@ -161,8 +136,4 @@ def set_active(user_id: int):
     user = _load_manageable(user_id)
     active = request.form.get("active") == "1"
     operations.set_user_active(current_user, user, active)
-    db.session.commit()
-    flash(_("Account activated.") if active else _("Account deactivated."), "success")
-    return redirect(url_for("users.show", user_id=user.id))
-
-
+    return _saved(user, _("Account activated.") if active else _("Account deactivated."))

@@ -69,32 +69,44 @@ def import_sheet():
     return render("users/import.html", form=form, plan=plan, confirm=confirm, status=status)
 
 
+def _kept_plan(token: str | None) -> UserImportPlan | None:
+    """The kept sheet, checked again (names may have been taken meanwhile); None once it expired.
+    A sheet that no longer imports as it is must be fixed and uploaded again: it is not kept."""
+    path = kept_for_confirmation(SESSION_KEY, token)
+    if path is None:
+        return None
+    with path.open("rb") as fh:
+        plan = plan_user_import(current_user, fh)
+    if not plan.ready:
+        forget_kept(SESSION_KEY)
+    return plan
+
+
+def _start_again(message: str):
+    db.session.rollback()
+    forget_kept(SESSION_KEY)
+    flash(message, "error")
+    return redirect_to(url_for("users.import_sheet"))
+
+
 @bp.post("/import/confirm")
 def import_confirm():
     _require_admin()
     form = ConfirmUserImportForm()
-    path = kept_for_confirmation(SESSION_KEY, form.token.data)
-    if path is None:
-        flash(_("The uploaded sheet has expired. Please upload it again."), "error")
-        return redirect_to(url_for("users.import_sheet"))
-    with path.open("rb") as fh:
-        plan = plan_user_import(current_user, fh)  # checked again: names may have been taken meanwhile
-    if not plan.ready:
-        forget_kept(SESSION_KEY)  # the sheet must be fixed and uploaded again
+    plan = _kept_plan(form.token.data)
+    if plan is None:
+        return _start_again(_("The uploaded sheet has expired. Please upload it again."))
     if not form.validate() or not plan.ready:
         return render("users/import.html", form=UserImportForm(formdata=None), plan=plan, confirm=form, status=422)
-    password = form.password.data if form.password_mode.data == "choose" else generate_password()
+    chosen = form.password_mode.data == "choose"
+    password = form.password.data if chosen else generate_password()
     try:
         created = operations.import_users(current_user, plan.users, password)
     except DomainError as error:
-        db.session.rollback()
-        forget_kept(SESSION_KEY)
-        flash(" ".join(reason_text(r) for r in error.reasons), "error")
-        return redirect_to(url_for("users.import_sheet"))
+        return _start_again(" ".join(reason_text(r) for r in error.reasons))
     db.session.commit()
     forget_kept(SESSION_KEY)
     current_app.logger.info("user import by %s: %d users", current_user.username, len(created))
-    response = render("users/imported.html", users=created,
-                      password=password if form.password_mode.data != "choose" else None)
+    response = render("users/imported.html", users=created, password=None if chosen else password)
     response.headers["Cache-Control"] = "no-store"  # the initial password is shown once
     return response
