@@ -6,18 +6,21 @@ Pure: no Flask, no database. The ledger's list computes the same light in SQL
 
 from __future__ import annotations
 
-import enum
 from datetime import date
+
+from flask_babel import lazy_gettext as _l
+
+from .models.base import LabelledEnum
 
 #: Days left at which a running deadline turns yellow.
 YELLOW_DAYS = 3
 
 
-class DueLight(enum.StrEnum):
-    none = "none"  #: no running deadline (no date, or nothing left to do)
-    green = "green"  #: more than YELLOW_DAYS left
-    yellow = "yellow"  #: YELLOW_DAYS or fewer left
-    red = "red"  #: overdue
+class DueLight(LabelledEnum):
+    none = "none", _l("No running deadline")  #: no running deadline (no date, or nothing left to do)
+    green = "green", _l("On time")  #: more than YELLOW_DAYS left
+    yellow = "yellow", _l("Due soon")  #: YELLOW_DAYS or fewer left
+    red = "red", _l("Overdue")  #: overdue
 
 
 def due_light(deadline: date | None, today: date, running: bool = True) -> DueLight:

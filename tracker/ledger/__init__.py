@@ -7,7 +7,9 @@ from flask_login import current_user
 
 from .. import hooks
 from ..clock import local_today
+from ..deadlines import DueLight
 from ..i18n import register_labels
+from ..models import AttachmentKind, ItemSource, ItemStatus, Severity
 
 bp = Blueprint("ledger", __name__, url_prefix="/ledger")
 
@@ -23,15 +25,19 @@ def register(app: Flask) -> None:
         verbs=labels.VERB_LABELS,
         fields=labels.FIELD_LABELS,
         values={
-            "status": {k.value: v for k, v in labels.STATUS_LABELS.items()},
-            "source": {k.value: v for k, v in labels.SOURCE_LABELS.items()},
-            "severity": {k.value: v for k, v in labels.SEVERITY_LABELS.items()},
-            "kind": {k.value: v for k, v in labels.EVIDENCE_LABELS.items()},
+            "status": ItemStatus.labels(),
+            "source": ItemSource.labels(),
+            "severity": Severity.labels(),
+            "kind": AttachmentKind.labels(),
             "level": {k.value: v for k, v in labels.ESCALATION_LABELS.items()},
         },
     )
     app.jinja_env.globals.update(
         ledger_labels=labels,
+        ItemSource=ItemSource,
+        ItemStatus=ItemStatus,
+        Severity=Severity,
+        DueLight=DueLight,
         ledger_policy=policy,
         ledger_my_counts=lambda: queries.my_open_counts(current_user, local_today()),
         ledger_unit_summary=lambda unit: queries.unit_summary(unit, current_user, local_today()),

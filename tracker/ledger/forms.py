@@ -8,12 +8,8 @@ from flask_wtf.file import FileField
 from wtforms import DateField, DecimalField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from ..models import AttachmentKind, DeadlineKind, ItemSource, Severity
 from ..uploads import ACCEPT_ATTRIBUTE
-from . import labels
-
-
-def _choices(mapping) -> list[tuple[str, str]]:
-    return [(k.value, str(v)) for k, v in mapping.items()]
 
 
 def _optional_int(value):
@@ -47,8 +43,8 @@ class _ItemFields(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.source.choices = _choices(labels.SOURCE_LABELS)
-        self.severity.choices = _choices(labels.SEVERITY_LABELS)
+        self.source.choices = ItemSource.choices()
+        self.severity.choices = Severity.choices()
 
 
 class ItemForm(_ItemFields):
@@ -60,7 +56,7 @@ class ItemForm(_ItemFields):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.deadline_kind.choices = _choices(labels.DEADLINE_KIND_LABELS)
+        self.deadline_kind.choices = DeadlineKind.choices()
 
     def prefill(self, unit, origin_type: str | None, origin_id: int | None, origin, source=None) -> None:
         """A new item's defaults: the unit's secretary owns it; found on a record (a project), its
@@ -92,7 +88,7 @@ class BulkForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.source.choices = _choices(labels.SOURCE_LABELS)
+        self.source.choices = ItemSource.choices()
 
 
 class ProgressForm(FlaskForm):
@@ -106,7 +102,7 @@ class EvidenceForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.kind.choices = _choices(labels.EVIDENCE_LABELS)
+        self.kind.choices = AttachmentKind.choices()
 
 
 class SubmitForm(FlaskForm):

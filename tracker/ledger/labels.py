@@ -1,54 +1,8 @@
-"""Display names of the ledger's states, sources and kinds (translatable)."""
+"""Display names of the ledger's escalations, countdowns and timeline (states and kinds carry their own `.label`)."""
 
 from flask_babel import lazy_gettext as _l
 
-from ..models import AttachmentKind, DeadlineKind, ExtensionStatus, ItemSource, Severity
-from .workflow import Countdown, DueLight, Escalation, ItemStatus
-
-STATUS_LABELS = {
-    ItemStatus.open: _l("To rectify"),
-    ItemStatus.in_progress: _l("Rectifying"),
-    ItemStatus.submitted: _l("Awaiting verification"),
-    ItemStatus.returned: _l("Returned"),
-    ItemStatus.closed: _l("Closed (verified)"),
-    ItemStatus.reopened: _l("Reopened (follow-up check)"),
-    ItemStatus.void: _l("Void"),
-}
-
-SOURCE_LABELS = {
-    ItemSource.project_check: _l("Project check"),
-    ItemSource.review: _l("Quarterly peer review"),
-    ItemSource.inspection: _l("Inspection"),
-    ItemSource.self_check: _l("Self-check"),
-    ItemSource.org_life: _l("Organisational-life meeting"),
-    ItemSource.report: _l("Secretary's report and appraisal"),
-    ItemSource.other: _l("Other"),
-}
-
-DEADLINE_KIND_LABELS = {
-    DeadlineKind.date: _l("By a date"),
-    DeadlineKind.immediate: _l("Rectify immediately"),
-    DeadlineKind.ongoing: _l("Ongoing"),
-}
-
-SEVERITY_LABELS = {
-    Severity.normal: _l("Ordinary"),
-    Severity.major: _l("Serious"),
-    Severity.severe: _l("Grave"),
-}
-
-EXTENSION_LABELS = {
-    ExtensionStatus.pending: _l("Pending"),
-    ExtensionStatus.approved: _l("Approved"),
-    ExtensionStatus.refused: _l("Refused"),
-}
-
-LIGHT_LABELS = {
-    DueLight.none: _l("No running deadline"),
-    DueLight.green: _l("On time"),
-    DueLight.yellow: _l("Due soon"),
-    DueLight.red: _l("Overdue"),
-}
+from .workflow import Countdown, Escalation
 
 ESCALATION_LABELS = {
     Escalation.none: "",
@@ -62,14 +16,6 @@ COUNTDOWN_LABELS = {
     Countdown.within_10: _l("10 days or fewer left"),
     Countdown.within_20: _l("20 days or fewer left"),
     Countdown.over_20: _l("More than 20 days left"),
-}
-
-EVIDENCE_LABELS = {
-    AttachmentKind.regulation: _l("Regulation document"),
-    AttachmentKind.minutes: _l("Meeting minutes"),
-    AttachmentKind.photo: _l("Photo"),
-    AttachmentKind.before_after: _l("Before-and-after comparison"),
-    AttachmentKind.other: _l("Other"),
 }
 
 VERB_LABELS = {

@@ -23,7 +23,7 @@ from ..domain_errors import N_, DomainError, NotAllowed, Reason, StaleEdit
 from ..scoping import get_unit_or_404, scoped_units, units_in_scope
 from ..uploads import attachments_of
 from ..orgs.labels import indented_choices
-from . import bp, labels, operations, policy, queries
+from . import bp, operations, policy, queries
 from .forms import (BulkForm, CloseForm, DecideForm, EditForm, EvidenceForm, ExtensionForm, ItemForm,
                     ProgressForm, ReasonForm, SubmitForm)
 from .workflow import escalation, item_light
@@ -404,8 +404,8 @@ def _readable(item: LedgerItem) -> SimpleNamespace:
     for name, rel in (("owner_id", item.owner), ("verifier_id", item.verifier),
                       ("responsible_leader_id", item.responsible_leader)):
         values[name] = rel.display_name if rel else None
-    values["source"] = labels.SOURCE_LABELS[item.source]
-    values["severity"] = labels.SEVERITY_LABELS[item.severity]
+    values["source"] = item.source.label
+    values["severity"] = item.severity.label
     values["deduction"] = display_value(item.deduction)
     return SimpleNamespace(**values)
 

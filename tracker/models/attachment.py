@@ -2,23 +2,23 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from .base import UTCDateTime, str_enum, utcnow
+from .base import LabelledEnum, UTCDateTime, str_enum, utcnow
 from .user import User
 
 
-class AttachmentKind(enum.StrEnum):
-    regulation = "regulation"  #: 制度文件
-    minutes = "minutes"  #: 会议记录
-    photo = "photo"  #: 照片
-    before_after = "before_after"  #: 整改前后对比
-    other = "other"  #: 其他
+class AttachmentKind(LabelledEnum):
+    regulation = "regulation", _l("Regulation document")  #: 制度文件
+    minutes = "minutes", _l("Meeting minutes")  #: 会议记录
+    photo = "photo", _l("Photo")  #: 照片
+    before_after = "before_after", _l("Before-and-after comparison")  #: 整改前后对比
+    other = "other", _l("Other")  #: 其他
 
 
 class Attachment(db.Model):

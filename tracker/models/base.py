@@ -9,6 +9,40 @@ import sqlalchemy as sa
 from sqlalchemy.types import TypeDecorator
 
 
+class LabelledEnum(enum.StrEnum):
+    """A StrEnum whose members carry their translatable display name.
+
+    Declared as ``open = "open", _l("To rectify")`` (Django's TextChoices idiom): the value is what
+    the database stores, ``ItemStatus.open.label`` what people read, ``choices()`` feeds a select.
+    """
+
+    label: str
+
+    def __new__(cls, value: str, label: str = ""):
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.label = label
+        return member
+
+    @classmethod
+    def choices(cls) -> list[tuple[str, str]]:
+        """(value, display name) for every member, in declaration order: a select's choices."""
+        return [(member.value, str(member.label)) for member in cls]
+
+    @classmethod
+    def labels(cls) -> dict[str, str]:
+        """Value → display name, for the timeline's value labels."""
+        return {member.value: member.label for member in cls}
+
+    @classmethod
+    def label_of(cls, value, default=None):
+        """The display name of a stored value (an unknown or missing value gives `default`)."""
+        try:
+            return cls(value).label
+        except ValueError:
+            return default
+
+
 def utcnow() -> datetime:
     """The current time, timezone-aware in UTC (how every timestamp is stored)."""
     return datetime.now(timezone.utc)

@@ -2,61 +2,61 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from .base import UTCDateTime, str_enum, utcnow
+from .base import LabelledEnum, UTCDateTime, str_enum, utcnow
 from .org import OrgUnit
 from .user import User
 
 
-class ItemStatus(enum.StrEnum):
+class ItemStatus(LabelledEnum):
     """Where a rectification item (整改事项) stands."""
 
-    open = "open"  #: 待整改: recorded, work not started
-    in_progress = "in_progress"  #: 整改中: the owner is working on it
-    submitted = "submitted"  #: 待验收: the owner submitted it, with a note and evidence
-    returned = "returned"  #: 退回: the verifier sent it back, with a reason
-    closed = "closed"  #: 已销号: verified and closed
-    reopened = "reopened"  #: 回头看: a closed item looked at again and found wanting
-    void = "void"  #: 作废: withdrawn by a leader, with a reason (never deleted)
+    open = "open", _l("To rectify")  #: 待整改: recorded, work not started
+    in_progress = "in_progress", _l("Rectifying")  #: 整改中: the owner is working on it
+    submitted = "submitted", _l("Awaiting verification")  #: 待验收: the owner submitted it, with a note and evidence
+    returned = "returned", _l("Returned")  #: 退回: the verifier sent it back, with a reason
+    closed = "closed", _l("Closed (verified)")  #: 已销号: verified and closed
+    reopened = "reopened", _l("Reopened (follow-up check)")  #: 回头看: a closed item looked at again and found wanting
+    void = "void", _l("Void")  #: 作废: withdrawn by a leader, with a reason (never deleted)
 
 
-class ItemSource(enum.StrEnum):
+class ItemSource(LabelledEnum):
     """Where the problem was found (问题来源)."""
 
-    project_check = "project_check"  #: 项目检查: a project's check stage
-    review = "review"  #: 季度互查: a review round
-    inspection = "inspection"  #: 巡察督查
-    self_check = "self_check"  #: 自查
-    org_life = "org_life"  #: 组织生活会查摆
-    report = "report"  #: 述职评议
-    other = "other"  #: 其他
+    project_check = "project_check", _l("Project check")  #: 项目检查: a project's check stage
+    review = "review", _l("Quarterly peer review")  #: 季度互查: a review round
+    inspection = "inspection", _l("Inspection")  #: 巡察督查
+    self_check = "self_check", _l("Self-check")  #: 自查
+    org_life = "org_life", _l("Organisational-life meeting")  #: 组织生活会查摆
+    report = "report", _l("Secretary's report and appraisal")  #: 述职评议
+    other = "other", _l("Other")  #: 其他
 
 
-class DeadlineKind(enum.StrEnum):
+class DeadlineKind(LabelledEnum):
     """What kind of time limit (整改时限) the item has."""
 
-    date = "date"  #: by a date
-    immediate = "immediate"  #: 立行立改: at once
-    ongoing = "ongoing"  #: 长期坚持: ongoing, with periodic progress
+    date = "date", _l("By a date")  #: by a date
+    immediate = "immediate", _l("Rectify immediately")  #: 立行立改: at once
+    ongoing = "ongoing", _l("Ongoing")  #: 长期坚持: ongoing, with periodic progress
 
 
-class Severity(enum.StrEnum):
-    normal = "normal"  #: 一般
-    major = "major"  #: 较重
-    severe = "severe"  #: 严重
+class Severity(LabelledEnum):
+    normal = "normal", _l("Ordinary")  #: 一般
+    major = "major", _l("Serious")  #: 较重
+    severe = "severe", _l("Grave")  #: 严重
 
 
-class ExtensionStatus(enum.StrEnum):
-    pending = "pending"  #: 待审批
-    approved = "approved"  #: 已批准
-    refused = "refused"  #: 未批准
+class ExtensionStatus(LabelledEnum):
+    pending = "pending", _l("Pending")  #: 待审批
+    approved = "approved", _l("Approved")  #: 已批准
+    refused = "refused", _l("Refused")  #: 未批准
 
 
 class LedgerItem(db.Model):
@@ -119,7 +119,6 @@ class LedgerItem(db.Model):
 
     def __repr__(self) -> str:
         return f"<LedgerItem {self.code} {self.status.value}>"
-
 
 
 class ProgressEntry(db.Model):

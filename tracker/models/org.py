@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
-import enum
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from .base import str_enum
+from .base import LabelledEnum, str_enum
 
 
-class UnitKind(enum.StrEnum):
-    committee = "committee"  #: 党委
-    work_committee = "work_committee"  #: 工委
-    organ_committee = "organ_committee"  #: 机关党委
-    general_branch = "general_branch"  #: 党总支
-    branch = "branch"  #: 党支部
-    group = "group"  #: 党小组
+class UnitKind(LabelledEnum):
+    committee = "committee", _l("Party committee")  #: 党委
+    work_committee = "work_committee", _l("Working committee")  #: 工委
+    organ_committee = "organ_committee", _l("Organ party committee")  #: 机关党委
+    general_branch = "general_branch", _l("General branch")  #: 党总支
+    branch = "branch", _l("Party branch")  #: 党支部
+    group = "group", _l("Party group")  #: 党小组
 
     @property
     def level(self) -> int:

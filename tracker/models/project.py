@@ -2,26 +2,26 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..deadlines import DueLight, due_light
 from ..extensions import db
-from .base import UTCDateTime, str_enum, utcnow
+from .base import LabelledEnum, UTCDateTime, str_enum, utcnow
 from .org import OrgUnit
 from .user import User
 
 
-class Stage(enum.StrEnum):
-    plan = "plan"  #: 计划: design the project, set targets, get approval
-    run = "run"  #: 执行: carry it out
-    check = "check"  #: 检查: inspect, record the verdict or find problems
-    rectify = "rectify"  #: 整改: fix the problems found (rectification items in the ledger)
-    done = "done"  #: 完成: accepted
+class Stage(LabelledEnum):
+    plan = "plan", _l("Plan")  #: 计划: design the project, set targets, get approval
+    run = "run", _l("Run")  #: 执行: carry it out
+    check = "check", _l("Check")  #: 检查: inspect, record the verdict or find problems
+    rectify = "rectify", _l("Rectify")  #: 整改: fix the problems found (rectification items in the ledger)
+    done = "done", _l("Done")  #: 完成: accepted
 
     @property
     def position(self) -> int:
@@ -29,17 +29,17 @@ class Stage(enum.StrEnum):
         return list(Stage).index(self)
 
 
-class ProjectType(enum.StrEnum):
-    innovation = "innovation"  #: 创新探索型
-    demonstration = "demonstration"  #: 典型示范型
-    promotion = "promotion"  #: 制度推广型
+class ProjectType(LabelledEnum):
+    innovation = "innovation", _l("Innovation and exploration")  #: 创新探索型
+    demonstration = "demonstration", _l("Model demonstration")  #: 典型示范型
+    promotion = "promotion", _l("System promotion")  #: 制度推广型
 
 
-class Recurrence(enum.StrEnum):
-    none = "none"  #: 不重复
-    monthly = "monthly"  #: 每月
-    quarterly = "quarterly"  #: 每季度
-    yearly = "yearly"  #: 每年
+class Recurrence(LabelledEnum):
+    none = "none", _l("Does not recur")  #: 不重复
+    monthly = "monthly", _l("Monthly")  #: 每月
+    quarterly = "quarterly", _l("Quarterly")  #: 每季度
+    yearly = "yearly", _l("Yearly")  #: 每年
 
 
 project_participant = sa.Table(

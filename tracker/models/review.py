@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from .base import UTCDateTime, str_enum, utcnow
+from .base import LabelledEnum, UTCDateTime, str_enum, utcnow
 from .org import OrgUnit
 from .user import User
 
@@ -19,34 +19,33 @@ POINTS = sa.Numeric(6, 1)
 TOTAL = sa.Numeric(7, 2)
 
 
-
-class RoundState(enum.StrEnum):
+class RoundState(LabelledEnum):
     """Where a review round stands."""
 
-    draft = "draft"  #: 草稿: units, rubric, deadlines and the assignment are prepared
-    self_assessment = "self_assessment"  #: 自评: each unit scores itself
-    reviewing = "reviewing"  #: 互评: reviewer teams inspect and score
-    appeal = "appeal"  #: 申诉: reviewees contest deductions; leaders answer
-    published = "published"  #: 通报: results published, deductions in the ledger
-    closed = "closed"  #: 已结束: nothing changes any more
+    draft = "draft", _l("Draft")  #: 草稿: units, rubric, deadlines and the assignment are prepared
+    self_assessment = "self_assessment", _l("Self-assessment")  #: 自评: each unit scores itself
+    reviewing = "reviewing", _l("Peer review")  #: 互评: reviewer teams inspect and score
+    appeal = "appeal", _l("Appeals")  #: 申诉: reviewees contest deductions; leaders answer
+    published = "published", _l("Published")  #: 通报: results published, deductions in the ledger
+    closed = "closed", _l("Closed")  #: 已结束: nothing changes any more
 
 
-class ItemKind(enum.StrEnum):
-    normal = "normal"  #: 常规指标: scored 0 … points
-    bonus = "bonus"  #: 加分项: scored 0 … points, the rubric's bonus cap over all of them
-    veto = "veto"  #: 一票否决: marked triggered or not; triggered drops the grade to the lowest
+class ItemKind(LabelledEnum):
+    normal = "normal", _l("Regular")  #: 常规指标: scored 0 … points
+    bonus = "bonus", _l("Bonus")  #: 加分项: scored 0 … points, the rubric's bonus cap over all of them
+    veto = "veto", _l("Veto")  #: 一票否决: marked triggered or not; triggered drops the grade to the lowest
 
 
-class Method(enum.StrEnum):
-    documents = "documents"  #: 查阅资料
-    site = "site"  #: 现场查看
-    visit = "visit"  #: 走访
-    spot_check = "spot_check"  #: 抽查
+class Method(LabelledEnum):
+    documents = "documents", _l("Review documents")  #: 查阅资料
+    site = "site", _l("On-site inspection")  #: 现场查看
+    visit = "visit", _l("Interviews")  #: 走访
+    spot_check = "spot_check", _l("Spot check")  #: 抽查
 
 
-class RoundMode(enum.StrEnum):
-    peer = "peer"  #: 互查互评: units review each other
-    leader = "leader"  #: 考核组: the higher unit's team reviews every unit
+class RoundMode(LabelledEnum):
+    peer = "peer", _l("Peer review between units")  #: 互查互评: units review each other
+    leader = "leader", _l("Inspection team of the higher unit")  #: 考核组: the higher unit's team reviews every unit
 
 
 class Rubric(db.Model):
@@ -268,10 +267,10 @@ class Score(db.Model):
     item: Mapped[RubricItem] = relationship(lazy="joined")
 
 
-class AppealStatus(enum.StrEnum):
-    pending = "pending"  #: 待答复
-    upheld = "upheld"  #: 维持原扣分
-    adjusted = "adjusted"  #: 调整扣分
+class AppealStatus(LabelledEnum):
+    pending = "pending", _l("Awaiting answer")  #: 待答复
+    upheld = "upheld", _l("Deduction upheld")  #: 维持原扣分
+    adjusted = "adjusted", _l("Deduction adjusted")  #: 调整扣分
 
 
 class Appeal(db.Model):

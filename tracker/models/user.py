@@ -2,23 +2,23 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from .base import UTCDateTime, str_enum, utcnow
+from .base import LabelledEnum, UTCDateTime, str_enum, utcnow
 from .org import OrgUnit
 
 
-class Role(enum.StrEnum):
-    admin = "admin"  #: 系统管理员: org tree, users, templates, rubrics in the subtree
-    leader = "leader"  #: 上级党组织 / 考核组: assigns, reviews, verifies and closes
-    secretary = "secretary"  #: 支部书记 / 党务干部: runs the branch's work
-    member = "member"  #: 党员: owns items, reports progress, uploads evidence
+class Role(LabelledEnum):
+    admin = "admin", _l("Administrator")  #: 系统管理员: org tree, users, templates, rubrics in the subtree
+    leader = "leader", _l("Leader")  #: 上级党组织 / 考核组: assigns, reviews, verifies and closes
+    secretary = "secretary", _l("Secretary")  #: 支部书记 / 党务干部: runs the branch's work
+    member = "member", _l("Member")  #: 党员: owns items, reports progress, uploads evidence
 
     @property
     def rank(self) -> int:
@@ -28,12 +28,12 @@ class Role(enum.StrEnum):
 _ROLE_RANK = {Role.member: 1, Role.secretary: 2, Role.leader: 3, Role.admin: 4}
 
 
-class Post(enum.StrEnum):
-    secretary = "secretary"  #: 书记
-    deputy_secretary = "deputy_secretary"  #: 副书记
-    organization = "organization"  #: 组织委员
-    publicity = "publicity"  #: 宣传委员
-    discipline = "discipline"  #: 纪检委员
+class Post(LabelledEnum):
+    secretary = "secretary", _l("Secretary (书记)")  #: 书记
+    deputy_secretary = "deputy_secretary", _l("Deputy secretary")  #: 副书记
+    organization = "organization", _l("Organisation committee member")  #: 组织委员
+    publicity = "publicity", _l("Publicity committee member")  #: 宣传委员
+    discipline = "discipline", _l("Discipline inspection member")  #: 纪检委员
 
 
 class User(UserMixin, db.Model):

@@ -10,12 +10,6 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 from ..models import UnitKind
 
 
-def kind_choices() -> list[tuple[str, str]]:
-    from .labels import KIND_LABELS
-
-    return [(k.value, str(KIND_LABELS[k])) for k in UnitKind]
-
-
 class UnitForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
     kind = SelectField(_l("Kind"), validators=[DataRequired()])
@@ -25,7 +19,7 @@ class UnitForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.kind.choices = kind_choices()
+        self.kind.choices = UnitKind.choices()
 
 
 class NewUnitForm(UnitForm):

@@ -8,6 +8,7 @@ from flask_login import current_user
 from .. import hooks
 from ..clock import local_today
 from ..i18n import register_labels
+from ..models import ProjectType, Recurrence, Stage
 
 bp = Blueprint("projects", __name__)
 
@@ -18,19 +19,19 @@ def register(app: Flask) -> None:
     """The blueprint, the `generate-recurring` command, timeline labels, template helpers and hooks."""
     app.register_blueprint(bp)
     app.cli.add_command(cli.generate_recurring_command)
-    stages = {k.value: v for k, v in labels.STAGE_LABELS.items()}
-    types = {k.value: v for k, v in labels.TYPE_LABELS.items()}
+    stages = Stage.labels()
+    types = ProjectType.labels()
     register_labels(subjects=("project",), verbs=labels.VERB_LABELS, fields=labels.FIELD_LABELS,
                     values={"stage": stages, "type": types})
     register_labels(subjects=("project_category", "project_template"), verbs=labels.CONFIG_VERB_LABELS,
                     fields=labels.CONFIG_FIELD_LABELS, values={
                         "stage": stages, "type": types,
-                        "recurrence": {k.value: v for k, v in labels.RECURRENCE_LABELS.items()},
+                        "recurrence": Recurrence.labels(),
                     })
     app.jinja_env.globals.update(
-        stage_label=labels.STAGE_LABELS.get,
-        type_label=labels.TYPE_LABELS.get,
-        recurrence_label=labels.RECURRENCE_LABELS.get,
+        stage_label=Stage.label_of,
+        type_label=ProjectType.label_of,
+        recurrence_label=Recurrence.label_of,
         project_summary=lambda: queries.summary_for(current_user, local_today()),
         unit_stage_counts=queries.stage_counts_under,
     )

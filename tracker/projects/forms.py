@@ -12,7 +12,6 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..models import ProjectType, Recurrence
-from .labels import RECURRENCE_LABELS, TYPE_LABELS
 from .workflow import Stage
 
 NON_NEGATIVE = NumberRange(min=0, message=_l("Targets and actual values cannot be negative."))
@@ -52,7 +51,7 @@ class ProjectForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.type.choices = [(t.value, str(TYPE_LABELS[t])) for t in ProjectType]
+        self.type.choices = ProjectType.choices()
         self.quarter.choices = [(0, "—")] + [(q, f"Q{q}") for q in range(1, 5)]
 
     def load(self, project) -> None:
@@ -144,8 +143,8 @@ class TemplateForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.type.choices = [(t.value, str(TYPE_LABELS[t])) for t in ProjectType]
-        self.recurrence.choices = [(r.value, str(RECURRENCE_LABELS[r])) for r in Recurrence]
+        self.type.choices = ProjectType.choices()
+        self.recurrence.choices = Recurrence.choices()
 
 
 class TemplateItemForm(FlaskForm):

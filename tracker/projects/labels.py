@@ -1,30 +1,6 @@
-"""Display names of stages, types, recurrences and the project timeline's verbs and fields."""
+"""Display names of the project timeline's verbs and fields (stages and types carry their own `.label`)."""
 
 from flask_babel import lazy_gettext as _l
-
-from ..models import ProjectType, Recurrence
-from .workflow import Stage
-
-STAGE_LABELS = {
-    Stage.plan: _l("Plan"),
-    Stage.run: _l("Run"),
-    Stage.check: _l("Check"),
-    Stage.rectify: _l("Rectify"),
-    Stage.done: _l("Done"),
-}
-
-TYPE_LABELS = {
-    ProjectType.innovation: _l("Innovation and exploration"),
-    ProjectType.demonstration: _l("Model demonstration"),
-    ProjectType.promotion: _l("System promotion"),
-}
-
-RECURRENCE_LABELS = {
-    Recurrence.none: _l("Does not recur"),
-    Recurrence.monthly: _l("Monthly"),
-    Recurrence.quarterly: _l("Quarterly"),
-    Recurrence.yearly: _l("Yearly"),
-}
 
 VERB_LABELS = {
     "stage_moved": _l("moved the project"),

@@ -58,7 +58,6 @@ def card_context() -> dict:
     """What every board card shows that does not depend on the card, built once per request."""
     from flask_wtf.csrf import generate_csrf
 
-    from .labels import STAGE_LABELS
     from .workflow import FORWARD
 
     return {
@@ -66,7 +65,7 @@ def card_context() -> dict:
         "move_url": url_for("projects.move", project_id=_ID_SLOT),
         "show_url": url_for("projects.show", project_id=_ID_SLOT),
         "csrf": generate_csrf(),
-        "stages": {s: str(STAGE_LABELS[s]) for s in ORDER},
+        "stages": {s: str(s.label) for s in ORDER},
         "forward": {s: [t for t in ORDER if t in FORWARD[s]] for s in ORDER},
         "due": _("Due date"), "overdue": _("overdue"), "progress": _("Checklist progress"),
         "cycle": _("Cycle %(n)d").replace("%(n)d", "%d"), "move": _("Move the project"),
@@ -338,9 +337,7 @@ def _refused_move(project: Project, error: DomainError):
 
 
 def _stage_name(stage: Stage) -> str:
-    from .labels import STAGE_LABELS
-
-    return str(STAGE_LABELS[stage])
+    return str(stage.label)
 
 
 def _progress(project: Project) -> tuple[int, int]:

@@ -6,6 +6,7 @@ from flask import Blueprint, Flask
 
 from .. import hooks
 from ..i18n import register_labels
+from ..models import AppealStatus, ItemKind, Method, RoundMode, RoundState
 
 bp = Blueprint("reviews", __name__, url_prefix="/reviews")
 
@@ -18,20 +19,20 @@ def register(app: Flask) -> None:
     register_labels(
         subjects=("review_round", "review_rubric", "review_scoresheet"),
         verbs=labels.VERB_LABELS,
-        values={"state": {k.value: v for k, v in labels.STATE_LABELS.items()},
-                "status": {k.value: v for k, v in labels.APPEAL_LABELS.items()},
+        values={"state": RoundState.labels(),
+                "status": AppealStatus.labels(),
                 "decision": labels.DECISION_LABELS,
-                "method": {k.value: v for k, v in labels.METHOD_LABELS.items()},
-                "kind": {k.value: v for k, v in labels.KIND_LABELS.items()}},
+                "method": Method.labels(),
+                "kind": ItemKind.labels()},
         fields=labels.FIELD_LABELS,
     )
     app.jinja_env.globals.update(
-        round_state_label=lambda s: labels.STATE_LABELS.get(s, s),
+        round_state_label=lambda s: RoundState.label_of(s, s),
         grade_label=lambda g: labels.GRADE_LABELS.get(g, g) if g else "—",
-        item_kind_label=labels.KIND_LABELS.get,
-        method_label=lambda m: labels.METHOD_LABELS.get(m, "") if m else "",
-        mode_label=labels.MODE_LABELS.get,
-        appeal_label=labels.APPEAL_LABELS.get,
+        item_kind_label=ItemKind.label_of,
+        method_label=lambda m: Method.label_of(m, ""),
+        mode_label=RoundMode.label_of,
+        appeal_label=AppealStatus.label_of,
         period_label=lambda p: labels.PERIOD_LABELS.get(p, p),
     )
     app.jinja_env.filters["points"] = labels.points

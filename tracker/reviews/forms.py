@@ -15,10 +15,6 @@ from ..clock import local_today
 from ..models import ItemKind, Method, RoundMode
 
 
-def _choices(labels: dict) -> list[tuple[str, str]]:
-    return [(k.value, str(v)) for k, v in labels.items()]
-
-
 class RubricForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     bonus_cap = DecimalField(_l("Bonus cap"), places=1, default=0, validators=[InputRequired(), NumberRange(min=0, max=100)])
@@ -41,11 +37,10 @@ class RubricItemForm(FlaskForm):
 
     def __init__(self, *args, categories=(), **kwargs):
         super().__init__(*args, **kwargs)
-        from .labels import KIND_LABELS, METHOD_LABELS
 
         self.parent_id.choices = [(0, str(_l("(new category)")))] + [(c.id, c.title) for c in categories]
-        self.method.choices = [("", "—")] + _choices(METHOD_LABELS)
-        self.kind.choices = _choices(KIND_LABELS)
+        self.method.choices = [("", "—")] + Method.choices()
+        self.kind.choices = ItemKind.choices()
 
 
 class ImportRubricForm(FlaskForm):
@@ -77,9 +72,8 @@ class RoundForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from .labels import MODE_LABELS
 
-        self.mode.choices = _choices(MODE_LABELS)
+        self.mode.choices = RoundMode.choices()
         self.quarter.choices = [(q, str(q)) for q in (1, 2, 3, 4)]
 
 

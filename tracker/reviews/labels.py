@@ -4,18 +4,8 @@ from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 
-from ..models import AppealStatus, ItemKind, Method, RoundMode
 from .scoring import Grade
 from .workflow import RoundState
-
-STATE_LABELS = {
-    RoundState.draft: _l("Draft"),
-    RoundState.self_assessment: _l("Self-assessment"),
-    RoundState.reviewing: _l("Peer review"),
-    RoundState.appeal: _l("Appeals"),
-    RoundState.published: _l("Published"),
-    RoundState.closed: _l("Closed"),
-}
 
 #: What the button that moves a round into each state says.
 MOVE_LABELS = {
@@ -34,34 +24,10 @@ GRADE_LABELS = {
     Grade.POOR: _l("Poor"),
 }
 
-KIND_LABELS = {
-    ItemKind.normal: _l("Regular"),
-    ItemKind.bonus: _l("Bonus"),
-    ItemKind.veto: _l("Veto"),
-}
-
-METHOD_LABELS = {
-    Method.documents: _l("Review documents"),
-    Method.site: _l("On-site inspection"),
-    Method.visit: _l("Interviews"),
-    Method.spot_check: _l("Spot check"),
-}
-
 PERIOD_LABELS = {
     "h1": _l("First half of the year (半年考评)"),
     "h2": _l("Second half of the year"),
     "year": _l("Whole year (年终总评)"),
-}
-
-MODE_LABELS = {
-    RoundMode.peer: _l("Peer review between units"),
-    RoundMode.leader: _l("Inspection team of the higher unit"),
-}
-
-APPEAL_LABELS = {
-    AppealStatus.pending: _l("Awaiting answer"),
-    AppealStatus.upheld: _l("Deduction upheld"),
-    AppealStatus.adjusted: _l("Deduction adjusted"),
 }
 
 VERB_LABELS = {

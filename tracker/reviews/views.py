@@ -299,9 +299,7 @@ def decide_veto(round_id: int, unit_id: int, item_id: int):
 
 
 def _state_label(state) -> str:
-    from .labels import STATE_LABELS
-
-    return str(STATE_LABELS[RoundState(state)])
+    return str(RoundState(state).label)
 
 
 # --- Results -------------------------------------------------------------------------------------

@@ -10,15 +10,14 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from ..auth.passwords import MIN_LENGTH
 from ..models import Post, Role
-from ..orgs.labels import POST_LABELS, ROLE_LABELS
 
 
 def role_choices():
-    return [(r.value, str(ROLE_LABELS[r])) for r in Role]
+    return Role.choices()
 
 
 def post_choices():
-    return [("", "—")] + [(p.value, str(POST_LABELS[p])) for p in Post]
+    return [("", "—")] + Post.choices()
 
 
 class RoleFieldsMixin:
