@@ -111,3 +111,19 @@ def test_a_units_page_adds_a_person_to_it(client, login, world):
     data.update(username="member2", full_name="王芳", password="secret-pass-2")
     assert client.post("/users/new", data=data).status_code == 302
     assert "王芳" in client.get(f"/orgs/{world['b1'].id}").get_data(as_text=True)
+
+
+def test_breadcrumb_links_only_to_units_the_reader_may_open(client, login, world, make_user):
+    """A secretary's branch page names its general branch as text: a link there would only 404 for her."""
+    secretary = make_user("sec_b1", world["b1"], Role.secretary)
+    parent_link = f'href="/orgs/{world["g1"].id}"'
+
+    login(secretary)
+    page = client.get(f"/orgs/{world['b1'].id}").get_data(as_text=True)
+    crumbs = page[page.index('class="breadcrumbs"'):page.index("</nav>", page.index('class="breadcrumbs"'))]
+    assert "一总支" in crumbs and parent_link not in crumbs
+    assert client.get(f"/orgs/{world['g1'].id}").status_code == 404
+
+    login(world["admin"])
+    page = client.get(f"/orgs/{world['b1'].id}").get_data(as_text=True)
+    assert parent_link in page
