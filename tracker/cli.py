@@ -12,6 +12,7 @@ from flask.cli import with_appcontext
 from flask import Flask
 
 from .backup import BackupError, check_restorable, create_backup, current_counts, read_manifest, restore_backup, upload_root
+from .command_line import refusals_as_click_errors
 from .demo import database_is_empty, seed_demo
 from .domain_errors import DomainError
 from .extensions import db
@@ -27,10 +28,8 @@ def seed_demo_command(if_empty: bool, force: bool) -> None:
     if if_empty and not database_is_empty():
         click.echo("The database already has data; demo not seeded.")
         return
-    try:
+    with refusals_as_click_errors(DomainError):
         seeded = seed_demo(click.echo, force=force)
-    except DomainError as error:
-        raise click.ClickException(str(error)) from error
     if seeded:
         db.session.commit()
     else:
@@ -43,10 +42,8 @@ def seed_demo_command(if_empty: bool, force: bool) -> None:
 def backup_command(path: Path) -> None:
     """Write the database and the uploaded files to one archive at PATH (a file name, or a folder to put
     a dated archive in); safe while the app runs."""
-    try:
+    with refusals_as_click_errors(BackupError):
         archive, manifest = create_backup(path)
-    except BackupError as error:
-        raise click.ClickException(str(error)) from error
     click.echo(f"Backup written to {archive}: {manifest.rows} rows in {len(manifest.tables)} tables, "
                f"{manifest.files} uploaded files (schema revision {manifest.revision}).")
 
@@ -57,7 +54,7 @@ def backup_command(path: Path) -> None:
 @click.option("--yes", is_flag=True, help="Replace without asking first.")
 def restore_command(path: Path, yes: bool) -> None:
     """Replace the database and the uploaded files with the backup archive at PATH (asks first unless --yes)."""
-    try:
+    with refusals_as_click_errors(BackupError):
         manifest = read_manifest(path)
         check_restorable(manifest)
         if not yes:
@@ -66,8 +63,6 @@ def restore_command(path: Path, yes: bool) -> None:
                 f"({sum(current_counts().values())} rows now) and the files in {upload_root()} with the backup "
                 f"of {manifest.created_at} ({manifest.rows} rows, {manifest.files} files)?", abort=True)
         restore_backup(path)
-    except BackupError as error:
-        raise click.ClickException(str(error)) from error
     click.echo(f"Restored {manifest.rows} rows in {len(manifest.tables)} tables and {manifest.files} files "
                f"from {path}.")
 

@@ -155,13 +155,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["reason"] = reason_text
     app.jinja_env.filters["localtime"] = local_datetime
     app.jinja_env.filters["localdate"] = local_date
-    app.jinja_env.globals.update(
-        activity_label=activity_label,
-        field_label=field_label,
-        field_value=field_value,
-        display_value=display_value,
-        choice_label=choice_label,
-    )
+    for helper in (activity_label, field_label, field_value, display_value, choice_label):
+        app.add_template_global(helper)
     app.jinja_env.add_extension("jinja2.ext.i18n")  # Flask-Babel installs the callables
 
     @app.context_processor

@@ -7,6 +7,7 @@ from flask.cli import with_appcontext
 import sqlalchemy as sa
 
 from ..auth.passwords import MIN_LENGTH
+from ..command_line import refusals_as_click_errors
 from ..domain_errors import DomainError
 from ..extensions import db
 from ..models import OrgUnit, Role
@@ -49,7 +50,7 @@ def create_admin_command(username: str, full_name: str, unit_name: str | None, k
         sa.select(OrgUnit).where(OrgUnit.parent_id.is_(None)).order_by(OrgUnit.id)
         .where(OrgUnit.name == unit_name if unit_name else sa.true())
     ).first()
-    try:
+    with refusals_as_click_errors(DomainError):
         if root is None:
             unit_name = unit_name or click.prompt("Name of the top-level unit", default="机关党委")
             kind = kind or top_kind_from_name(unit_name) or click.prompt(
@@ -57,7 +58,5 @@ def create_admin_command(username: str, full_name: str, unit_name: str | None, k
             root = create_unit(None, unit_name, kind)
         create_user(None, username=username, full_name=full_name, password=password,
                     unit=root, role=Role.admin)
-    except DomainError as error:
-        raise click.ClickException(str(error)) from error
     db.session.commit()
     click.echo(f"Administrator {username} created at {root.name}.")
