@@ -13,38 +13,16 @@ from ..extensions import db
 from ..ledger import operations as ops
 from ..ledger.workflow import next_progress_due
 from ..models import AttachmentKind, DeadlineKind, ItemSource, Severity, utcnow
+from .content import content
 from .org import DemoOrg
 
 # A 1×1 PNG: enough for a photo of evidence in the demo.
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8ffff3f0005fe02fea7d6a4f10000000049454e44ae426082")
 
-# (problem, category, source, indicator, deduction, target, measures, severity)
-PROBLEMS = [
-    ("支部“三会一课”会议记录不完整，部分支委会缺少签到表和会议议题", "三会一课", ItemSource.self_check, None, None,
-     "会议记录要素齐全，签到表、议题、决议完整归档", "补齐2026年支委会签到表；制定会议记录模板；每月由组织委员检查", Severity.normal),
-    ("党员发展档案材料不齐全，个别发展对象缺少政治审查材料", "组织建设", ItemSource.review, "发展党员程序规范", Decimal("1.0"),
-     "发展党员档案材料齐全规范", "逐人核查发展档案，补充政审材料；组织专题培训", Severity.major),
-    ("主题党日活动形式单一，与业务工作结合不紧密", "主题党日", ItemSource.inspection, None, None,
-     "主题党日每月有主题、有方案、有记录、有成效", "制定全年主题党日计划，结合业务开展志愿服务", Severity.normal),
-    ("党费收缴不及时，个别党员连续3个月未按时交纳党费", "组织建设", ItemSource.project_check, "党费收缴", Decimal("0.5"),
-     "党费按月足额收缴，台账清楚", "逐月核对党费台账，建立提醒机制", Severity.major),
-    ("支部书记述职报告问题查摆不深不透，整改措施针对性不强", "作风建设", ItemSource.report, None, None,
-     "问题具体、措施可行、责任到人", "重新查摆问题，细化整改措施并公示", Severity.normal),
-    ("组织生活会批评与自我批评“辣味”不足，互相批评意见偏少", "组织建设", ItemSource.org_life, None, None,
-     "每名党员至少提出1条具体批评意见", "会前开展谈心谈话，会后跟踪整改", Severity.normal),
-    ("支部宣传栏内容长期未更新，理论学习氛围不浓", "思想建设", ItemSource.self_check, None, None,
-     "宣传栏每月更新", "指定宣传委员负责，每月更新学习内容", Severity.normal),
-    ("党员理论学习抓得不实，“学习强国”学习积分普遍偏低", "党员教育", ItemSource.review, "党员教育管理", Decimal("0.5"),
-     "党员学习积分达到上级要求", "建立学习积分月通报制度，开展学习交流", Severity.normal),
-    ("廉政风险点排查不全面，防控措施针对性不强", "纪律建设", ItemSource.inspection, None, None,
-     "风险点全覆盖，措施具体可查", "重新梳理岗位廉政风险点，修订防控措施", Severity.severe),
-    ("支部委员分工不明确，未建立支委工作责任清单", "组织建设", ItemSource.self_check, None, None,
-     "建立支委责任清单并公示", "召开支委会明确分工，制定责任清单", Severity.normal),
-    ("谈心谈话开展不经常，记录过于简单", "组织建设", ItemSource.org_life, None, None,
-     "支部书记每季度与每名党员谈心谈话1次", "建立谈心谈话记录本，每季度检查", Severity.normal),
-    ("党建工作与业务工作“两张皮”现象依然存在", "政治建设", ItemSource.other, None, None,
-     "党建与业务同谋划、同部署、同考核", "结合业务工作设计书记项目，季度复盘", Severity.major),
-]
+#: (problem, category, source, indicator, deduction, target, measures, severity)
+PROBLEMS = [(p["problem"], p["category"], ItemSource(p["source"]), p.get("indicator"),
+             Decimal(p["deduction"]) if "deduction" in p else None, p["target"], p["measures"], Severity(p["severity"]))
+            for p in content()["problem"]]
 
 # The state each demo item is brought to, in turn, with the deadline offset in days from today.
 PLAN = [

@@ -11,29 +11,13 @@ from ..projects import operations as ops
 from ..projects.operations import TargetInput
 from ..projects.templates_data import ensure_categories, install_templates
 from ..projects.workflow import ORDER, Stage
+from .content import content
 from .org import DemoOrg
 
 #: (title, category, type, description, targets, plan items, run items) per branch.
-OWN_PROJECTS = [
-    ("“党建+政务服务”品牌创建", "书记项目", "innovation", "围绕机关服务保障主责，打造“党建+政务服务”品牌，推动党建与业务深度融合。",
-     [("形成服务规范", "项", 3), ("群众满意度", "%", 95)],
-     ["梳理服务事项清单", "制定品牌创建方案"], ["设立党员示范窗口", "开展服务之星评选"]),
-    ("党员积分制管理试点", "组织建设", "innovation", "以学习、活动、履职、诚信四项记实为基础，探索党员积分制管理。",
-     [("建立党员积分档案", "份", 24), ("季度积分公示", "次", 4)],
-     ["制定积分细则并征求意见", "召开支部党员大会通过细则"], ["建立党员积分档案", "每季度公示积分"]),
-    ("“学习强国”学习常态化推进", "思想建设", "promotion", "推动党员每日登录学习，支部每月通报学习情况。",
-     [("党员日均学习积分", "分", 30), ("月度通报", "次", 3)],
-     ["确定学习管理员", "制定月度通报办法"], ["每月通报学习积分", "组织学习心得交流"]),
-    ("党员先锋岗创建", "作风建设", "demonstration", "在规划审批一线设立党员先锋岗，亮身份、亮承诺、亮标准。",
-     [("设立党员先锋岗", "个", 4), ("公开承诺事项", "项", 12)],
-     ["确定先锋岗设置方案", "党员公开承诺"], ["先锋岗挂牌亮诺", "开展群众评议"]),
-    ("廉政风险点排查防控", "纪律建设", "promotion", "聚焦执法检查关键环节，排查廉政风险点，健全防控措施。",
-     [("排查风险点", "个", 20), ("制定防控措施", "条", 20)],
-     ["制定排查工作方案", "召开动员部署会"], ["逐岗位排查风险点", "建立风险防控台账"]),
-    ("“智慧党建”平台应用推广", "制度建设", "innovation", "推广使用智慧党建平台，实现三会一课、党费收缴线上记录。",
-     [("党员注册率", "%", 100), ("线上记录会议", "次", 12)],
-     ["完成平台需求梳理", "制定推广计划"], ["组织党员注册培训", "线上记录三会一课"]),
-]
+OWN_PROJECTS = [(p["title"], p["category"], p["type"], p["description"],
+                 [(t["indicator"], t["measure"], t["value"]) for t in p["targets"]], p["plan_items"], p["run_items"])
+                for p in content()["project"]]
 
 #: Where each branch's projects stand: (三会一课 quarterly, own project).
 STAGES = [(Stage.run, Stage.plan), (Stage.check, Stage.run), (Stage.plan, Stage.check),

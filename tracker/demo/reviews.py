@@ -9,59 +9,12 @@ import sqlalchemy as sa
 
 from ..extensions import db
 from ..models import ItemKind, Method, OrgUnit, ReviewRound, Rubric, RubricItem, Scoresheet
+from .content import content
 from .org import DemoOrg
 
-D, S, V, C = Method.documents, Method.site, Method.visit, Method.spot_check
-
-#: (一级指标, points, [(二级指标/考核内容, points, 评分标准, 考评方式, kind)])
-RUBRIC = [
-    ("组织设置", 10, [
-        ("支部委员会按期换届，委员配备齐全、分工明确", 5, "未按期换届扣3分；委员缺额未及时补选扣2分", D),
-        ("党小组设置合理，党员组织关系及时转接", 5, "党小组设置不合理扣2分；组织关系转接超期，每人次扣1分", D),
-    ]),
-    ("组织生活", 30, [
-        ("三会一课：支部党员大会每季度至少召开1次", 6, "少开一次扣1.5分；无会议记录扣1分", D),
-        ("三会一课：支委会每月至少召开1次", 5, "少开一次扣0.5分；议事记录不规范扣1分", D),
-        ("三会一课：党小组会每月召开1次", 4, "少开一次扣0.5分", D),
-        ("三会一课：党课每年不少于4次，书记每年至少讲1次", 5, "党课一年4次，少一次扣0.5分；书记未讲党课扣2分", D),
-        ("主题党日每月固定开展，主题鲜明、形式多样", 4, "少开展一次扣0.5分；内容与主题不符扣1分", S),
-        ("组织生活会和民主评议党员每年按规定开展", 6,
-         "未召开组织生活会扣3分；未开展民主评议党员扣3分；批评与自我批评流于形式扣1分", D),
-    ]),
-    ("党员教育管理", 15, [
-        ("制定年度学习计划，党员日常学习落实到位", 5, "无年度学习计划扣2分；抽查党员学习笔记，每缺1人扣0.5分", C),
-        ("党员全程记实管理，记实档案完整", 5, "未建立党员记实档案扣2分；档案不全每人扣0.5分", D),
-        ("流动党员、困难党员、老党员关爱帮扶", 5, "未建立流动党员台账扣2分；走访困难党员每年少于1次扣1分", V),
-    ]),
-    ("发展党员", 10, [
-        ("严格执行发展党员工作程序，材料规范完整", 6, "程序缺项每项扣1分；材料不全每份扣0.5分", D),
-        ("入党积极分子培养考察落实，培养联系人明确", 4, "培养联系人未落实扣1分；考察记录缺失扣1分", D),
-    ]),
-    ("党费收缴", 8, [
-        ("党费按月足额收缴，按规定标准核定", 5, "未按月收缴扣2分；核定标准错误每人次扣0.5分", C),
-        ("党费收缴情况定期公示，台账清晰", 3, "未公示扣1.5分；台账不清扣1分", D),
-    ]),
-    ("阵地建设", 7, [
-        ("党员活动室规范化建设，“五有”齐全", 4, "有场所、有标识、有设施、有制度、有资料，缺一项扣0.5分", S),
-        ("支部宣传栏、网上党支部及时更新", 3, "超过一个月未更新扣1分；内容陈旧扣1分", S),
-    ]),
-    ("制度落实", 10, [
-        ("支部工作制度健全，主要制度上墙", 4, "缺少主要制度每项扣1分", S),
-        ("党建工作责任制落实，书记抓党建述职评议", 6, "未签订责任书扣2分；书记未述职扣2分；上年问题整改不到位扣2分", D),
-    ]),
-    ("作用发挥", 10, [
-        ("党建与业务深度融合，设立党员先锋岗、责任区", 5, "未开展党员先锋岗、责任区活动扣2分；作用不明显扣1分", V),
-        ("党员志愿服务、“双报到”积极参与", 5, "参与率低于80%扣2分，低于60%扣4分", D),
-    ]),
-]
-BONUS = ("加分项", 5, [
-    ("支部工作经验被上级推广或获得表彰", 3, "获市级以上表彰加3分，经验被上级推广加2分", D),
-    ("创建书记项目、党建品牌成效显著", 2, "每项加1分，最多加2分", D),
-])
-VETO = ("一票否决项", 0, [
-    ("支部党员发生严重违纪违法问题", 0, "发生党员严重违纪违法问题的，等次直接评为“差”", D),
-    ("意识形态工作出现重大问题", 0, "出现意识形态领域重大问题的，等次直接评为“差”", D),
-])
+#: (一级指标, points, [(二级指标/考核内容, points, 评分标准, 考评方式)]): the categories, then 加分项, then 一票否决项.
+CATEGORIES = [(c["category"], c["points"], [(i["text"], i["points"], i["rule"], Method(i["method"])) for i in c["indicators"]])
+              for c in content()["rubric"]]
 RUBRIC_NAME = "党支部标准化规范化建设考评"
 
 
@@ -71,7 +24,7 @@ def seed_rubric(root: OrgUnit) -> Rubric:
     db.session.add(rubric)
     db.session.flush()
     rubric.family_id = rubric.id
-    for position, (title, points, indicators) in enumerate([*RUBRIC, BONUS, VETO]):
+    for position, (title, points, indicators) in enumerate(CATEGORIES):
         kind = ItemKind.bonus if title == "加分项" else ItemKind.veto if title == "一票否决项" else ItemKind.normal
         category = RubricItem(rubric=rubric, title=title, points=Decimal(points), position=position)
         db.session.add(category)
