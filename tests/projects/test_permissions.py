@@ -6,13 +6,17 @@ sits in the stranger's branch and names the role's user as its owner, a particip
 assignee of its checklist item: each part does exactly what that part does.
 """
 
+import io
+
 import pytest
 import sqlalchemy as sa
+from werkzeug.datastructures import FileStorage
 
 from tracker.extensions import db
-from tracker.models import ChecklistItem, Role
+from tracker.models import ChecklistItem, Project, Role
 from tracker.projects.templates_data import install_templates
 from tracker.projects.workflow import Stage
+from tracker.uploads import store_upload
 
 from matrix import DENY, MISSING, OK, ROLES, check
 ALL = {"admin": OK, "leader": OK, "secretary": OK, "member": OK}
@@ -162,3 +166,16 @@ def test_a_unit_filter_outside_the_scope_is_a_404(perm_world, access):
 
 def test_the_stranger_does_not_see_in_scope_projects(perm_world, projects, access):
     assert access("outsider", "GET", f"/projects/{projects['in'].id}") == MISSING
+
+
+@pytest.mark.parametrize("part", sorted(PART_RIGHTS))
+def test_evidence_downloads_follow_the_project(app, part_project, access, part):
+    """Whoever takes part in a project downloads its files, wherever it sits; nobody else finds them."""
+    project = part_project("member", part)
+    with app.test_request_context():
+        attachment = store_upload(None, FileStorage(stream=io.BytesIO("签到表".encode()), filename="签到表.txt"),
+                                  owner=db.session.get(Project, project.id), unit_id=project.unit_id)
+        db.session.commit()
+        url = f"/files/{attachment.id}"
+    assert access("member", "GET", url) == 200
+    assert access("secretary", "GET", url) == MISSING  # her branch's member takes part; she does not
