@@ -42,6 +42,7 @@ PAGES = [
     ("/orgs/new", {"admin": OK, "leader": DENY, "secretary": DENY, "member": DENY}),
     ("/users/", {"admin": OK, "leader": OK, "secretary": OK, "member": OK}),
     ("/users/new", {"admin": OK, "leader": DENY, "secretary": DENY, "member": DENY}),
+    ("/search?q=支部", {"admin": OK, "leader": OK, "secretary": OK, "member": OK}),
 ]
 
 

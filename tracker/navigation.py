@@ -16,6 +16,7 @@ NAV = [
     ("reviews.index", "reviews", _l("Review rounds")),
     ("orgs.index", "orgs", _l("Organisation")),
     ("users.index", "users", _l("Users")),
+    ("search.index", "search", _l("Search")),
 ]
 
 
