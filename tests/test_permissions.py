@@ -43,6 +43,7 @@ PAGES = [
     ("/users/", {"admin": OK, "leader": OK, "secretary": OK, "member": OK}),
     ("/users/new", {"admin": OK, "leader": DENY, "secretary": DENY, "member": DENY}),
     ("/search?q=支部", {"admin": OK, "leader": OK, "secretary": OK, "member": OK}),
+    ("/activity/", {"admin": OK, "leader": OK, "secretary": MISSING, "member": MISSING}),
 ]
 
 

@@ -6,6 +6,8 @@
   `describe_origin`, so the ledger's form says where a problem was found and prefills it.
 - Attachment owners: who may download a file is whoever sees the record it is attached to.
 - Home widgets and unit panels: templates included on the home page and on a unit's page.
+- Record kinds: what each kind of record (a table name in the activity record) is called and
+  which page shows one, so the audit view names and links records of every feature.
 
 Registering is idempotent: the app factory may run many times in one process (the tests).
 """
@@ -109,3 +111,24 @@ def home_widgets() -> list[str]:
 
 def unit_panels() -> list[str]:
     return list(_unit_panels)
+
+
+# --- Record kinds (the audit view names and links the records of every feature) ---------------------
+
+@dataclass(frozen=True)
+class RecordKind:
+    label: Any  #: what one is called, translatable: 整改事项
+    endpoint: str  #: the page showing one: "ledger.show"
+    id_arg: str  #: that endpoint's id argument: "item_id"
+
+
+_record_kinds: dict[str, RecordKind] = {}
+
+
+def register_record_kind(subject_type: str, label: Any, endpoint: str, id_arg: str) -> None:
+    """Name the records of table `subject_type` and the page (`endpoint`, `id_arg`) showing one."""
+    _record_kinds[subject_type] = RecordKind(label, endpoint, id_arg)
+
+
+def record_kinds() -> dict[str, RecordKind]:
+    return dict(_record_kinds)

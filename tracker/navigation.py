@@ -17,14 +17,18 @@ NAV = [
     ("orgs.index", "orgs", _l("Organisation")),
     ("users.index", "users", _l("Users")),
     ("search.index", "search", _l("Search")),
+    ("activity.index", "activity", _l("Activity record")),
 ]
+
+#: Entries only some people see (the page is a 404 for the others).
+ONLY_FOR = {"activity.index": lambda user: user.is_leader}
 
 
 def nav_items() -> list[dict]:
     """The navigation entries whose endpoints exist, marking the current section."""
     items = []
     for endpoint, section, label in NAV:
-        if has_endpoint(endpoint):
+        if has_endpoint(endpoint) and ONLY_FOR.get(endpoint, lambda user: True)(current_user):
             current = request.blueprint == section and (
                 section != "projects" or (request.endpoint == "projects.board") == (endpoint == "projects.board")
             )

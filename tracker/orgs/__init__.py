@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from flask import Blueprint, Flask
+from flask_babel import lazy_gettext as _l
 
+from .. import hooks
 from ..i18n import register_labels
 from ..models import Post, Role, UnitKind
 
@@ -22,3 +24,4 @@ def register(app: Flask) -> None:
     })
     app.jinja_env.globals.update(kind_label=UnitKind.label_of, role_label=Role.label_of,
                                  post_label=Post.label_of)
+    hooks.register_record_kind("org_unit", _l("Unit"), "orgs.show", "unit_id")

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from flask import Blueprint, Flask
+from flask_babel import lazy_gettext as _l
+
+from .. import hooks
 
 bp = Blueprint("users", __name__, url_prefix="/users")
 
@@ -10,6 +13,7 @@ from . import cli, views, views_import  # noqa: E402,F401  (the routes attach to
 
 
 def register(app: Flask) -> None:
-    """The blueprint and the `create-admin` command."""
+    """The blueprint, the `create-admin` command and how the audit view names an account."""
     app.register_blueprint(bp)
     app.cli.add_command(cli.create_admin_command)
+    hooks.register_record_kind("user_account", _l("Account"), "users.show", "user_id")
