@@ -52,6 +52,13 @@ def timeline(subject: Any, limit: int = 200) -> list[Activity]:
     )
 
 
+def names_by_id(id_column: Any, name_column: Any, ids: set[int]) -> dict[int, str]:
+    """{id: name} of the rows among `ids` (one query): how a timeline or the audit view names records."""
+    if not ids:
+        return {}
+    return dict(db.session.execute(sa.select(id_column, name_column).where(id_column.in_(ids))).tuples().all())
+
+
 def changes(obj: Any, fields: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """Before/after dicts of the `fields` whose new value differs from `obj`'s (JSON-safe)."""
     before, after = {}, {}

@@ -115,19 +115,23 @@ def unit_panels() -> list[str]:
 
 # --- Record kinds (the audit view names and links the records of every feature) ---------------------
 
+RecordNames = Callable[[set[int]], dict[int, str]]
+
+
 @dataclass(frozen=True)
 class RecordKind:
     label: Any  #: what one is called, translatable: 整改事项
     endpoint: str  #: the page showing one: "ledger.show"
     id_arg: str  #: that endpoint's id argument: "item_id"
+    names: RecordNames  #: ids → how each record reads (a code, a title), in one query
 
 
 _record_kinds: dict[str, RecordKind] = {}
 
 
-def register_record_kind(subject_type: str, label: Any, endpoint: str, id_arg: str) -> None:
-    """Name the records of table `subject_type` and the page (`endpoint`, `id_arg`) showing one."""
-    _record_kinds[subject_type] = RecordKind(label, endpoint, id_arg)
+def register_record_kind(subject_type: str, label: Any, endpoint: str, id_arg: str, names: RecordNames) -> None:
+    """Name the records of table `subject_type`, each one (`names`), and the page showing one."""
+    _record_kinds[subject_type] = RecordKind(label, endpoint, id_arg, names)
 
 
 def record_kinds() -> dict[str, RecordKind]:

@@ -11,6 +11,7 @@ from flask import url_for
 from flask_babel import gettext
 
 from .. import hooks
+from ..audit import names_by_id
 from ..clock import local_zone
 from ..extensions import db
 from ..models import Activity, OrgUnit, User
@@ -28,6 +29,7 @@ PAGE = 50
 class Page:
     rows: list[Activity]
     units: dict[int, str]  #: unit id → name, for the rows' units
+    records: dict[tuple[str, int], str]  #: (kind, id) → how the record reads, where its feature names it
     older: int | None  #: the `before` of the next (older) page, None on the last
 
 
@@ -72,12 +74,22 @@ def activity_page(user: User, form: ActivityFilter, size: int = PAGE) -> Page:
         stmt = stmt.where(Activity.id < form.before.data)
     rows = list(db.session.scalars(stmt.limit(size + 1)))
     older = rows[size - 1].id if len(rows) > size else None
-    return Page(rows[:size], unit_names(rows[:size]), older)
+    rows = rows[:size]
+    return Page(rows, names_by_id(OrgUnit.id, OrgUnit.name, {a.unit_id for a in rows if a.unit_id}),
+                record_names(rows), older)
 
 
-def unit_names(rows: list[Activity]) -> dict[int, str]:
-    ids = {a.unit_id for a in rows if a.unit_id}
-    return dict(db.session.execute(sa.select(OrgUnit.id, OrgUnit.name).where(OrgUnit.id.in_(ids))).tuples().all()) if ids else {}
+def record_names(rows: list[Activity]) -> dict[tuple[str, int], str]:
+    """How each row's record reads, one query per kind of record."""
+    by_kind: dict[str, set[int]] = {}
+    for activity in rows:
+        by_kind.setdefault(activity.subject_type, set()).add(activity.subject_id)
+    names = {}
+    for subject_type, ids in by_kind.items():
+        kind = hooks.record_kinds().get(subject_type)
+        for record_id, name in (kind.names(ids) if kind else {}).items():
+            names[subject_type, record_id] = name
+    return names
 
 
 def local_midnight(day: date) -> datetime:

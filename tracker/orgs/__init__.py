@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from flask import Blueprint, Flask
 from flask_babel import lazy_gettext as _l
 
 from .. import hooks
+from ..audit import names_by_id
 from ..i18n import register_labels
-from ..models import Post, Role, UnitKind
+from ..models import OrgUnit, Post, Role, UnitKind
 
 bp = Blueprint("orgs", __name__, url_prefix="/orgs")
 
@@ -24,4 +27,4 @@ def register(app: Flask) -> None:
     })
     app.jinja_env.globals.update(kind_label=UnitKind.label_of, role_label=Role.label_of,
                                  post_label=Post.label_of)
-    hooks.register_record_kind("org_unit", _l("Unit"), "orgs.show", "unit_id")
+    hooks.register_record_kind("org_unit", _l("Unit"), "orgs.show", "unit_id", partial(names_by_id, OrgUnit.id, OrgUnit.name))

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from flask import Blueprint, Flask
 from flask_babel import lazy_gettext as _l
 
 from .. import hooks
+from ..audit import names_by_id
+from ..models import User
 
 bp = Blueprint("users", __name__, url_prefix="/users")
 
@@ -16,4 +20,4 @@ def register(app: Flask) -> None:
     """The blueprint, the `create-admin` command and how the audit view names an account."""
     app.register_blueprint(bp)
     app.cli.add_command(cli.create_admin_command)
-    hooks.register_record_kind("user_account", _l("Account"), "users.show", "user_id")
+    hooks.register_record_kind("user_account", _l("Account"), "users.show", "user_id", partial(names_by_id, User.id, User.full_name))
