@@ -249,8 +249,11 @@ def read_sheet(stream: IO[bytes]) -> tuple[dict[str, int], list[tuple[int, tuple
         no_header=Reason(N_("No header row with a 问题描述 column was found in the first sheet."), code="no_header"))
 
 
-def plan_import(actor: User, stream: IO[bytes], people: list[tuple[int, str]] | None = None) -> ImportPlan:
-    """Read a sheet and check every row (dry run): nothing is written. Rows name their problems."""
+def plan_import(actor: User, stream: IO[bytes]) -> ImportPlan:
+    """Read a sheet and check every row (dry run): nothing is written. Rows name their problems.
+
+    Raises SheetError when the file is no readable ledger sheet (`read_sheet`).
+    """
     headers, data = read_sheet(stream)
     units_by_name: dict[str, list[OrgUnit]] = {}
     for unit in scoped_units(actor, active_only=True):

@@ -1,13 +1,10 @@
-"""Writes of the rectification ledger: plain functions, the actor first, checking the policy and the
-workflow, recording activity; they flush, the caller commits."""
+"""Writes of the rectification ledger: the actor first, policy and workflow checked, activity recorded; flush only."""
 
 from __future__ import annotations
 
 from datetime import date, datetime, time, timezone
 from decimal import Decimal
 from typing import Any
-
-import sqlalchemy as sa
 
 from ..audit import changes, record_activity
 from ..clock import local_today, local_zone
@@ -18,8 +15,9 @@ from ..models import (Activity, Attachment, AttachmentKind, DeadlineKind, Extens
 from ..uploads import store_upload
 from . import policy
 from .excel import ImportPlan
-from .queries import (escalation_recipients, evidence_count, existing_dedupe_keys, find_by_dedupe_key,
-                      immediate_days, item_code, next_code, overdue_items, pending_extensions, reminded_since)
+from .queries import (by_id, escalation_recipients, evidence_count, existing_dedupe_keys, find_by_dedupe_key,
+                      immediate_days, item_code, next_code, overdue_items, pending_extensions, person,
+                      reminded_since)
 from .workflow import (OPEN_STATES, Escalation, ItemStatus, close_reasons, ensure_transition, extension_reasons,
                        first_deadline, next_progress_due, path_to_submit, people_reasons, reason_required,
                        submit_reasons, verifying_reasons)
@@ -167,10 +165,9 @@ def import_plan(actor: User, plan: ImportPlan) -> list[LedgerItem]:
     if plan.bad:
         raise DomainError(Reason(N_("%(n)d rows have problems; fix the sheet and upload it again."),
                                  {"n": len(plan.bad)}, code="bad_rows"), status=422)
-    units = {u.id: u for u in db.session.scalars(sa.select(OrgUnit).where(
-        OrgUnit.id.in_({r.values["unit_id"] for r in plan.new})))}
-    people = {u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_(
-        {v for r in plan.new for k, v in r.values.items() if k.endswith("_id") and k != "unit_id" and v})))}
+    units = by_id(OrgUnit, {r.values["unit_id"] for r in plan.new})
+    people = by_id(User, {v for r in plan.new for k, v in r.values.items()
+                          if k.endswith("_id") and k != "unit_id" and v})
     specs = []
     for row in plan.new:
         values = dict(row.values)
@@ -217,7 +214,7 @@ def update_item(actor: User, item: LedgerItem, *, version: int, **fields: Any) -
 
 
 def _person_name(user_id: int | None) -> str | None:
-    user = db.session.get(User, user_id) if user_id else None
+    user = person(user_id)
     return user.display_name if user else None
 
 

@@ -338,6 +338,11 @@ def person_label(person: Any) -> str:
     return f"{person.full_name}（{person.username}）"
 
 
+def by_id(model: type, ids: set[int]) -> dict[int, Any]:
+    """The rows of `model` with these ids, by id (the units and people of checked import rows)."""
+    return {row.id: row for row in db.session.scalars(sa.select(model).where(model.id.in_(ids)))}
+
+
 def person(user_id: int | None) -> User | None:
     """The user a form's select chose (its choices were the user's to offer), None for none."""
     return db.session.get(User, user_id) if user_id else None
