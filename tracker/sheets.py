@@ -1,15 +1,17 @@
-"""Sheets in and out: reading an uploaded .xlsx (header row, data rows, or why not), and the download header."""
+"""Sheets in and out: reading an uploaded .xlsx (header row, data rows, or why not), keeping it
+between an import's preview and its confirmation, and the download header."""
 
 from __future__ import annotations
 
 import zipfile
 from collections.abc import Callable
-from typing import IO, Any
+from typing import IO, Any, Protocol, TypeVar
 from urllib.parse import quote
 
 from openpyxl import load_workbook
 
 from .domain_errors import N_, DomainError, Reason
+from .tempfiles import forget_kept, keep_for_confirmation
 
 
 class SheetError(DomainError):
@@ -34,12 +36,17 @@ def cell_text(value: Any) -> str | None:
 
 
 def read_first_sheet(stream: IO[bytes], *, required: tuple[str, ...], header: Callable[[Any], str],
-                     max_rows: int) -> tuple[dict[str, int], list[tuple[int, tuple]]]:
+                     max_rows: int, no_header: Reason | None = None,
+                     check_header: Callable[[dict[str, int]], None] | None = None,
+                     later_columns_win: bool = False) -> tuple[dict[str, int], list[tuple[int, tuple]]]:
     """The header map {name: column index} and the non-empty data rows (Excel's row number, values)
     of the workbook's first sheet. The header row is the first of the top ten rows holding every
-    `required` name, each cell read through `header` (which may map aliases).
+    `required` name, each cell read through `header` (which may map aliases); a name standing
+    twice maps to its first column (its last with `later_columns_win`).
 
-    Raises SheetError for anything but a readable .xlsx with such a header and at most `max_rows` rows.
+    Raises SheetError for anything but a readable .xlsx with such a header (else `no_header` is the
+    reason) and at most `max_rows` rows; `check_header` may refuse the header found (raising
+    SheetError) before any data row is read.
     """
     signature = stream.read(4)
     stream.seek(0)
@@ -62,13 +69,17 @@ def read_first_sheet(stream: IO[bytes], *, required: tuple[str, ...], header: Ca
             number += 1
             names = [header(v) for v in values]
             if all(name in names for name in required):
-                headers = {name: i for i, name in reversed(list(enumerate(names))) if name}
+                columns = list(enumerate(names))
+                headers = {name: i for i, name in (columns if later_columns_win else reversed(columns)) if name}
                 break
             if number >= 10:
                 break
         if not headers:
-            raise SheetError(Reason(N_("No header row with the columns %(columns)s was found in the first sheet."),
-                                    {"columns": " / ".join(required)}, code="no_header"))
+            raise SheetError(no_header or Reason(
+                N_("No header row with the columns %(columns)s was found in the first sheet."),
+                {"columns": " / ".join(required)}, code="no_header"))
+        if check_header is not None:
+            check_header(headers)
         data = []
         for values in rows:
             number += 1
@@ -80,3 +91,31 @@ def read_first_sheet(stream: IO[bytes], *, required: tuple[str, ...], header: Ca
         return headers, data
     finally:
         workbook.close()
+
+
+class _Plan(Protocol):
+    """What a dry run of an import returns: `ready` when the sheet can be imported as it is."""
+
+    @property
+    def ready(self) -> bool: ...
+
+
+Plan = TypeVar("Plan", bound=_Plan)
+
+
+def preview_upload(key: str, upload: Any, read: Callable[[IO[bytes]], Plan]) -> tuple[Plan, str | None]:
+    """Check an uploaded sheet: its plan (`read` is the dry run), and the token under which the
+    session keeps it (`key`) for the confirm step, None when the plan is not `ready` (nothing is
+    kept then). Raises what `read` raises (SheetError: the reasons go beside the file field),
+    keeping nothing."""
+    token, path = keep_for_confirmation(key, upload)
+    try:
+        with path.open("rb") as fh:
+            plan = read(fh)
+    except BaseException:
+        forget_kept(key)
+        raise
+    if not plan.ready:
+        forget_kept(key)
+        return plan, None
+    return plan, token

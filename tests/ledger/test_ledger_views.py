@@ -219,7 +219,8 @@ def test_two_steps_at_the_same_moment_answer_409(client, login, world, new_item,
 def test_rollup_counts_each_column_per_unit(app, world, new_item, in_db):
     from datetime import datetime, timezone
 
-    from tracker.ledger.queries import LedgerFilter, rollup
+    from tracker.ledger.queries import LedgerFilter
+    from tracker.ledger.queries_rollup import rollup
 
     overdue = new_item(deadline=local_today() - timedelta(days=3))
     new_item()  # open, not yet due

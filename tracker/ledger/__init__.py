@@ -13,7 +13,8 @@ from ..models import AttachmentKind, ItemSource, ItemStatus, Severity
 
 bp = Blueprint("ledger", __name__, url_prefix="/ledger")
 
-from . import cli, labels, policy, queries, views, views_excel  # noqa: E402,F401  (the routes attach to bp)
+# The routes attach to bp when views and views_excel are imported.
+from . import cli, labels, policy, queries, queries_rollup, views, views_excel  # noqa: E402,F401
 
 
 def register(app: Flask) -> None:
@@ -40,7 +41,7 @@ def register(app: Flask) -> None:
         DueLight=DueLight,
         ledger_policy=policy,
         ledger_my_counts=lambda: queries.my_open_counts(current_user, local_today()),
-        ledger_unit_summary=lambda unit: queries.unit_summary(unit, current_user, local_today()),
+        ledger_unit_summary=lambda unit: queries_rollup.unit_summary(unit, current_user, local_today()),
     )
     hooks.register_problem_counter(queries.count_problems)
     hooks.register_attachment_owner("ledger_item", queries.get_item_or_404)

@@ -22,7 +22,7 @@ def remind_command(on_date: date | None) -> None:
     Overdue means past the date, past a 立行立改 item's window, or a 长期坚持 item a month without progress.
     """
     today = on_date or local_today()
-    sent = operations.send_reminders(today)
+    sent = operations.send_reminders(None, today)
     db.session.commit()
     for item, level, recipients in sent:
         names = "、".join(u.display_name for u in recipients) or "-"

@@ -6,7 +6,6 @@ import hashlib
 import json
 import re
 import tempfile
-import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -16,14 +15,16 @@ from typing import IO, Any
 
 import sqlalchemy as sa
 import xlsxwriter
-from openpyxl import load_workbook
 
 from ..clock import to_local
+from ..domain_errors import N_, Reason
 from ..extensions import db
 from ..models import Attachment, DeadlineKind, ItemSource, LedgerItem, OrgUnit, ProgressEntry, User
-from ..domain_errors import N_, DomainError, Reason
-from . import operations
-from .queries import LedgerFilter, apply_filter, ordered
+from ..scoping import scoped_units
+from ..sheets import SheetError, cell_text, read_first_sheet
+from ..tempfiles import temp_dir
+from . import policy
+from .queries import LedgerFilter, apply_filter, existing_codes, existing_dedupe_keys, ordered, people_rows
 from .workflow import ItemStatus, people_reasons
 
 
@@ -150,8 +151,6 @@ def write_workbook(rows: Iterator[list[Any]], target: str) -> int:
 def export_to_tempfile(f: LedgerFilter, user: User, today: date) -> Path:
     """Write the filtered ledger to a temporary .xlsx file in TEMP_DIR (the caller streams and removes
     it; one a killed worker leaves is swept)."""
-    from ..tempfiles import temp_dir
-
     handle = tempfile.NamedTemporaryFile(prefix="ledger-export-", suffix=".xlsx", delete=False, dir=temp_dir())
     handle.close()
     path = Path(handle.name)
@@ -164,12 +163,6 @@ def export_to_tempfile(f: LedgerFilter, user: User, today: date) -> Path:
 
 
 # --- Import ----------------------------------------------------------------------------------------
-
-class ImportFileError(DomainError):
-    """The uploaded file is not a readable ledger sheet (HTTP 422); nothing is imported."""
-
-    status = 422
-
 
 @dataclass
 class ParsedRow:
@@ -195,6 +188,11 @@ class ImportPlan:
     def skipped(self) -> list[ParsedRow]:
         return [r for r in self.rows if r.skip and not r.errors]
 
+    @property
+    def ready(self) -> bool:
+        """True when the sheet can be imported as it is: new rows and no bad one."""
+        return bool(self.new) and not self.bad
+
 
 _HEADER_ALIASES = {"责任单位": "责任单位(被检查单位)", "被检查单位": "责任单位(被检查单位)", "对应指标": "对应指标/扣分",
                    "整改目标": "整改目标/验收标准", "检查批次": "检查批次/轮次", "建章立制": "建章立制/举一反三",
@@ -207,15 +205,6 @@ def _norm_header(value: Any) -> str:
     return _HEADER_ALIASES.get(text, text)
 
 
-def _cell_text(value: Any) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    text = str(value).strip()
-    return text or None
-
-
 _DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 _IMMEDIATE_RE = re.compile(r"^立行立改\s*[（(]\s*截止\s*(.+?)\s*[)）]$")
 
@@ -225,7 +214,7 @@ def _parse_deadline(value: Any) -> tuple[DeadlineKind, date | None] | None:
         return DeadlineKind.date, value.date()
     if isinstance(value, date):
         return DeadlineKind.date, value
-    text = _cell_text(value)
+    text = cell_text(value)
     if text is None:
         return None
     for kind, label in DEADLINE_ZH.items():
@@ -244,71 +233,38 @@ def _parse_deadline(value: Any) -> tuple[DeadlineKind, date | None] | None:
     return None
 
 
+def _require_unit_column(headers: dict[str, int]) -> None:
+    if "责任单位(被检查单位)" not in headers:
+        raise SheetError(Reason(N_("The sheet has no 责任单位 column."), code="no_unit_column"))
+
+
 def read_sheet(stream: IO[bytes]) -> tuple[dict[str, int], list[tuple[int, tuple]]]:
     """The header map {header: column index} and the data rows (number, values) of a ledger sheet.
 
-    Raises ImportFileError for anything that is not a readable .xlsx with a 问题描述 column.
+    Raises SheetError for anything that is not a readable .xlsx with 问题描述 and 责任单位 columns.
     """
-    head = stream.read(4)
-    stream.seek(0)
-    if head != b"PK\x03\x04":
-        raise ImportFileError(Reason(N_("This is not an Excel .xlsx file. Save the sheet as .xlsx and try again."),
-                                     code="not_xlsx"))
-    try:
-        workbook = load_workbook(stream, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as error:
-        raise ImportFileError(Reason(N_("The file could not be read as an Excel workbook (%(error)s)."),
-                                     {"error": type(error).__name__}, code="unreadable")) from error
-    except Exception as error:  # openpyxl raises many kinds for damaged files
-        raise ImportFileError(Reason(N_("The file could not be read as an Excel workbook (%(error)s)."),
-                                     {"error": type(error).__name__}, code="unreadable")) from error
-    try:
-        sheet = workbook.worksheets[0]
-        rows = sheet.iter_rows(values_only=True)
-        headers: dict[str, int] = {}
-        number = 0
-        for values in rows:
-            number += 1
-            names = [_norm_header(v) for v in values]
-            if "问题描述" in names:
-                headers = {name: i for i, name in enumerate(names) if name}
-                break
-            if number >= 10:
-                break
-        if not headers:
-            raise ImportFileError(Reason(N_("No header row with a 问题描述 column was found in the first sheet."),
-                                         code="no_header"))
-        if "责任单位(被检查单位)" not in headers:
-            raise ImportFileError(Reason(N_("The sheet has no 责任单位 column."), code="no_unit_column"))
-        data = []
-        for values in rows:
-            number += 1
-            if any(v not in (None, "") for v in values):
-                data.append((number, values))
-                if len(data) > MAX_ROWS:
-                    raise ImportFileError(Reason(N_("The sheet has more than %(max)d rows; split it."),
-                                                 {"max": MAX_ROWS}, code="too_many"))
-        return headers, data
-    finally:
-        workbook.close()
+    return read_first_sheet(
+        stream, required=("问题描述",), header=_norm_header, max_rows=MAX_ROWS, check_header=_require_unit_column,
+        later_columns_win=True,
+        no_header=Reason(N_("No header row with a 问题描述 column was found in the first sheet."), code="no_header"))
 
 
-def plan_import(actor: User, stream: IO[bytes], people: list[tuple[int, str]] | None = None) -> ImportPlan:
-    """Read a sheet and check every row (dry run): nothing is written. Rows name their problems."""
-    from ..scoping import scoped_units
-    from . import policy
+def plan_import(actor: User, stream: IO[bytes]) -> ImportPlan:
+    """Read a sheet and check every row (dry run): nothing is written. Rows name their problems.
 
+    Raises SheetError when the file is no readable ledger sheet (`read_sheet`).
+    """
     headers, data = read_sheet(stream)
     units_by_name: dict[str, list[OrgUnit]] = {}
     for unit in scoped_units(actor, active_only=True):
         units_by_name.setdefault(unit.name, []).append(unit)
     people_by_name: dict[str, list[int]] = {}
-    for user_id, full_name, username in _people(actor):
-        for key in {full_name, username}:
-            people_by_name.setdefault(key, []).append(user_id)
+    for person in people_rows(actor):  # the same people the item form offers
+        for key in {person.full_name, person.username}:
+            people_by_name.setdefault(key, []).append(person.id)
     source_by_label = {v: k for k, v in SOURCE_ZH.items()}
     status_by_label = {v: k for k, v in STATUS_ZH.items()}
-    existing_codes = _existing_codes(actor, [_cell_text(v[headers["序号"]]) for _, v in data] if "序号" in headers else [])
+    known_codes = existing_codes(actor, [cell_text(v[headers["序号"]]) for _, v in data] if "序号" in headers else [])
     seen_keys: set[str] = set()
     can_create = {}
 
@@ -319,8 +275,8 @@ def plan_import(actor: User, stream: IO[bytes], people: list[tuple[int, str]] | 
     plan = []
     for number, values in data:
         row = ParsedRow(number)
-        text = {name: _cell_text(cell(values, name)) for name in HEADERS}
-        if text["序号"] and text["序号"] in existing_codes:
+        text = {name: cell_text(cell(values, name)) for name in HEADERS}
+        if text["序号"] and text["序号"] in known_codes:
             row.skip = "existing"
             plan.append(row)
             continue
@@ -383,52 +339,8 @@ def plan_import(actor: User, stream: IO[bytes], people: list[tuple[int, str]] | 
                 remark=text["备注"], dedupe_key=key, status=status, **{f"{k}_id": v for k, v in people.items()},
             )
         plan.append(row)
-    already = operations.existing_dedupe_keys([r.values["dedupe_key"] for r in plan if r.values and not r.skip])
+    already = existing_dedupe_keys([r.values["dedupe_key"] for r in plan if r.values and not r.skip])
     for row in plan:
         if row.values and row.values["dedupe_key"] in already:
             row.skip = "duplicate"
     return ImportPlan(plan)
-
-
-def _people(actor: User) -> list[tuple[int, str, str]]:
-    from .views import people_choices  # the same people the item form offers
-
-    ids = [user_id for user_id, _ in people_choices(actor)]
-    if not ids:
-        return []
-    return [tuple(r) for r in db.session.execute(
-        sa.select(User.id, User.full_name, User.username).where(User.id.in_(ids))).all()]
-
-
-def _existing_codes(actor: User, codes: list[str | None]) -> set[str]:
-    from ..scoping import scoped
-
-    wanted = sorted({c for c in codes if c and c.startswith("ZG-")})
-    found: set[str] = set()
-    for start in range(0, len(wanted), 500):
-        found.update(db.session.scalars(scoped(sa.select(LedgerItem.code).where(
-            LedgerItem.code.in_(wanted[start:start + 500])), LedgerItem.unit_id, actor)))
-    return found
-
-
-def import_plan(actor: User, plan: ImportPlan) -> list[LedgerItem]:
-    """Create the plan's new rows (all of them; the caller commits once or rolls back).
-
-    Raises DomainError when the plan has bad rows: an import is all rows or none.
-    """
-    if plan.bad:
-        raise DomainError(Reason(N_("%(n)d rows have problems; fix the sheet and upload it again."),
-                                 {"n": len(plan.bad)}, code="bad_rows"), status=422)
-    units = {u.id: u for u in db.session.scalars(sa.select(OrgUnit).where(
-        OrgUnit.id.in_({r.values["unit_id"] for r in plan.new})))}
-    people = {u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_(
-        {v for r in plan.new for k, v in r.values.items() if k.endswith("_id") and k != "unit_id" and v})))}
-    specs = []
-    for row in plan.new:
-        values = dict(row.values)
-        values["unit"] = units[values.pop("unit_id")]
-        for key in ("owner", "verifier", "responsible_leader"):
-            user_id = values.pop(f"{key}_id")
-            values[key] = people.get(user_id) if user_id else None
-        specs.append(values)
-    return operations.create_items(actor, specs)

@@ -5,18 +5,12 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import DateField, DecimalField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import DateField, DecimalField, Field, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from ..forms import optional_int
 from ..models import AttachmentKind, DeadlineKind, ItemSource, Severity
 from ..uploads import ACCEPT_ATTRIBUTE
-
-
-def _optional_int(value):
-    try:
-        return int(value) if value not in (None, "", "None") else None
-    except (TypeError, ValueError):
-        return None
 
 
 class _ItemFields(FlaskForm):
@@ -28,9 +22,9 @@ class _ItemFields(FlaskForm):
     deduction = DecimalField(_l("Points deducted"), places=2, validators=[Optional(), NumberRange(min=0, max=999)])
     target = TextAreaField(_l("Target / acceptance standard"), validators=[Optional(), Length(max=4000)])
     measures = TextAreaField(_l("Measures"), validators=[Optional(), Length(max=4000)])
-    responsible_leader_id = SelectField(_l("Responsible leader"), coerce=_optional_int, validate_choice=True)
-    owner_id = SelectField(_l("Owner"), coerce=_optional_int, validators=[InputRequired()])
-    verifier_id = SelectField(_l("Verifier"), coerce=_optional_int)
+    responsible_leader_id = SelectField(_l("Responsible leader"), coerce=optional_int, validate_choice=True)
+    owner_id = SelectField(_l("Owner"), coerce=optional_int, validators=[InputRequired()])
+    verifier_id = SelectField(_l("Verifier"), coerce=optional_int)
     severity = SelectField(_l("Severity"), validators=[DataRequired()])
     remark = TextAreaField(_l("Remark"), validators=[Optional(), Length(max=2000)])
 
@@ -48,7 +42,7 @@ class _ItemFields(FlaskForm):
 
 
 class ItemForm(_ItemFields):
-    unit_id = SelectField(_l("Responsible unit"), coerce=_optional_int, validators=[InputRequired()])
+    unit_id = SelectField(_l("Responsible unit"), coerce=optional_int, validators=[InputRequired()])
     deadline_kind = SelectField(_l("Kind of deadline"), validators=[DataRequired()])
     deadline = DateField(_l("Deadline"), validators=[Optional()])
     origin_type = HiddenField()
@@ -77,18 +71,23 @@ class EditForm(_ItemFields):
 
 
 class BulkForm(FlaskForm):
-    unit_id = SelectField(_l("Responsible unit"), coerce=_optional_int, validators=[InputRequired()])
+    unit_id = SelectField(_l("Responsible unit"), coerce=optional_int, validators=[InputRequired()])
     source = SelectField(_l("Source"), validators=[DataRequired()])
     batch = StringField(_l("Inspection batch / round"), validators=[Optional(), Length(max=200)])
     category = StringField(_l("Problem category"), validators=[Optional(), Length(max=100)])
-    owner_id = SelectField(_l("Owner"), coerce=_optional_int)
-    verifier_id = SelectField(_l("Verifier"), coerce=_optional_int)
+    owner_id = SelectField(_l("Owner"), coerce=optional_int)
+    verifier_id = SelectField(_l("Verifier"), coerce=optional_int)
     deadline = DateField(_l("Deadline"), validators=[DataRequired()])
     lines = TextAreaField(_l("Problems, one per line"), validators=[DataRequired(), Length(max=100_000)])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.source.choices = ItemSource.choices()
+
+    def problems(self) -> list[str]:
+        """The problems typed, one a line: bullets and dashes before them and empty lines dropped."""
+        lines = [line.strip(" \t-•·") for line in self.lines.data.splitlines()]
+        return [line for line in lines if line]
 
 
 class ProgressForm(FlaskForm):
@@ -107,6 +106,8 @@ class EvidenceForm(FlaskForm):
 
 class SubmitForm(FlaskForm):
     note = TextAreaField(_l("Completion note"), validators=[Length(max=4000)])
+    #: Not typed in: a refusal for want of evidence lands here, and the page shows it at the upload.
+    evidence = Field()
 
 
 class ReasonForm(FlaskForm):

@@ -1,4 +1,4 @@
-"""State changes of the rectification ledger: plain functions taking an explicit actor; they flush."""
+"""Writes of the rectification ledger: the actor first, policy and workflow checked, activity recorded; flush only."""
 
 from __future__ import annotations
 
@@ -6,29 +6,21 @@ from datetime import date, datetime, time, timezone
 from decimal import Decimal
 from typing import Any
 
-import sqlalchemy as sa
-
 from ..audit import changes, record_activity
 from ..clock import local_today, local_zone
+from ..domain_errors import N_, DomainError, NotAllowed, Reason, StaleEdit, refuse
 from ..extensions import db
 from ..models import (Activity, Attachment, AttachmentKind, DeadlineKind, ExtensionRequest, ExtensionStatus,
-                      ItemSource, LedgerItem, Membership, OrgUnit, ProgressEntry, Role, Severity, User, utcnow)
-from ..domain_errors import N_, DomainError, NotAllowed, Reason, StaleEdit, refuse
+                      ItemSource, LedgerItem, OrgUnit, ProgressEntry, Severity, User, utcnow)
+from ..uploads import store_upload
 from . import policy
-from .workflow import (IMMEDIATE_DAYS, OPEN_STATES, Escalation, ItemStatus, close_reasons, ensure_transition,
-                       extension_reasons, first_deadline, next_progress_due, path_to_submit, people_reasons,
-                       reason_required, submit_reasons, verifying_reasons)
-
-CODE_PREFIX = "ZG"
-
-
-def immediate_days() -> int:
-    """How many days a 立行立改 item has (LEDGER_IMMEDIATE_DAYS, default 7)."""
-    from flask import current_app, has_app_context
-
-    return current_app.config.get("LEDGER_IMMEDIATE_DAYS", IMMEDIATE_DAYS) if has_app_context() else IMMEDIATE_DAYS
-
-
+from .excel import ImportPlan
+from .queries import (by_id, escalation_recipients, evidence_count, existing_dedupe_keys, find_by_dedupe_key,
+                      immediate_days, item_code, next_code, overdue_items, pending_extensions, person,
+                      reminded_since)
+from .workflow import (OPEN_STATES, Escalation, ItemStatus, close_reasons, ensure_transition, extension_reasons,
+                       first_deadline, next_progress_due, path_to_submit, people_reasons, reason_required,
+                       submit_reasons, verifying_reasons)
 
 
 def _text(value: str | None) -> str | None:
@@ -36,21 +28,14 @@ def _text(value: str | None) -> str | None:
     return value or None
 
 
-def next_code(year: int) -> tuple[int, str]:
-    """The next sequence number of `year` and its code, e.g. (7, "ZG-2026-0007")."""
-    last = db.session.scalar(sa.select(sa.func.max(LedgerItem.seq)).where(LedgerItem.year == year)) or 0
-    seq = last + 1
-    return seq, f"{CODE_PREFIX}-{year}-{seq:04d}"
-
-
-def find_by_dedupe_key(key: str) -> LedgerItem | None:
-    return db.session.scalars(sa.select(LedgerItem).where(LedgerItem.dedupe_key == key)).first()
+def _check(reasons: list[Reason]) -> None:
+    """Refuse (422: the input is at fault) with `reasons`, when there are any."""
+    if reasons:
+        raise DomainError(*reasons, status=422)
 
 
 def _check_people(owner: User | None, verifier: User | None) -> None:
-    reasons = people_reasons(owner.id if owner else None, verifier.id if verifier else None)
-    if reasons:
-        raise DomainError(*reasons, status=422)
+    _check(people_reasons(owner.id if owner else None, verifier.id if verifier else None))
 
 
 def _check_deadline(kind: DeadlineKind, deadline: date | None) -> None:
@@ -113,7 +98,7 @@ def _new_item(actor: User | None, year: int, seq: int, *, unit: OrgUnit, problem
               dedupe_key: str | None = None, remark: str | None = None,
               status: ItemStatus = ItemStatus.open) -> LedgerItem:
     return LedgerItem(
-        code=f"{CODE_PREFIX}-{year}-{seq:04d}", year=year, seq=seq, source=source, batch=_text(batch),
+        code=item_code(year, seq), year=year, seq=seq, source=source, batch=_text(batch),
         category=_text(category), unit_id=unit.id, problem=problem.strip(), indicator=_text(indicator),
         deduction=deduction, target=_text(target), measures=_text(measures),
         responsible_leader_id=responsible_leader.id if responsible_leader else None,
@@ -131,18 +116,8 @@ def _created_after(item: LedgerItem, unit: OrgUnit, owner: User | None) -> dict[
             "deadline": item.deadline.isoformat() if item.deadline else None}
 
 
-def existing_dedupe_keys(keys: list[str]) -> set[str]:
-    """Which of `keys` are already in the ledger (in chunks, one query per 500)."""
-    wanted = sorted({k for k in keys if k})
-    found: set[str] = set()
-    for start in range(0, len(wanted), 500):
-        found.update(db.session.scalars(sa.select(LedgerItem.dedupe_key).where(
-            LedgerItem.dedupe_key.in_(wanted[start:start + 500]))))
-    return found
-
-
 def create_items(actor: User | None, specs: list[dict[str, Any]]) -> list[LedgerItem]:
-    """Record many problems at once (an Excel import): the rules of `create_item`, few statements.
+    """Record many problems at once (bulk entry, an Excel import): the rules of `create_item`, few statements.
 
     Each spec holds `create_item`'s keyword arguments, and may set `status` to 整改中 (in_progress).
     Specs whose dedupe_key is already in the ledger (or repeated) are left out. Raises like
@@ -181,6 +156,29 @@ def create_items(actor: User | None, specs: list[dict[str, Any]]) -> list[Ledger
     return items
 
 
+def import_plan(actor: User, plan: ImportPlan) -> list[LedgerItem]:
+    """Record the new rows of a checked sheet (`excel.plan_import`): all of them, or (raising) none.
+
+    Raises DomainError (422) when the plan has bad rows, and like `create_items`; the caller
+    commits once or rolls back.
+    """
+    if plan.bad:
+        raise DomainError(Reason(N_("%(n)d rows have problems; fix the sheet and upload it again."),
+                                 {"n": len(plan.bad)}, code="bad_rows"), status=422)
+    units = by_id(OrgUnit, {r.values["unit_id"] for r in plan.new})
+    people = by_id(User, {v for r in plan.new for k, v in r.values.items()
+                          if k.endswith("_id") and k != "unit_id" and v})
+    specs = []
+    for row in plan.new:
+        values = dict(row.values)
+        values["unit"] = units[values.pop("unit_id")]
+        for key in ("owner", "verifier", "responsible_leader"):
+            user_id = values.pop(f"{key}_id")
+            values[key] = people.get(user_id) if user_id else None
+        specs.append(values)
+    return create_items(actor, specs)
+
+
 #: Fields `update_item` edits (the deadline changes only through an approved extension).
 EDITABLE = ("source", "batch", "category", "problem", "indicator", "deduction", "target", "measures",
             "responsible_leader_id", "owner_id", "verifier_id", "severity", "lessons", "remark")
@@ -203,9 +201,7 @@ def update_item(actor: User, item: LedgerItem, *, version: int, **fields: Any) -
             fields[name] = _text(fields[name])
     if "problem" in fields and not (fields["problem"] or "").strip():
         raise refuse(N_("Describe the problem."), "problem")
-    reasons = people_reasons(fields.get("owner_id", item.owner_id), fields.get("verifier_id", item.verifier_id))
-    if reasons:
-        raise DomainError(*reasons, status=422)
+    _check(people_reasons(fields.get("owner_id", item.owner_id), fields.get("verifier_id", item.verifier_id)))
     before, after = changes(item, fields)
     for name, value in fields.items():
         setattr(item, name, value)
@@ -218,7 +214,7 @@ def update_item(actor: User, item: LedgerItem, *, version: int, **fields: Any) -
 
 
 def _person_name(user_id: int | None) -> str | None:
-    user = db.session.get(User, user_id) if user_id else None
+    user = person(user_id)
     return user.display_name if user else None
 
 
@@ -310,16 +306,9 @@ def report_progress(actor: User, item: LedgerItem, *, percent: int, text: str,
 
 def add_evidence(actor: User, item: LedgerItem, upload: Any, kind: AttachmentKind) -> Attachment:
     """Attach one file of evidence (佐证材料); refused files raise DomainError (422) with the reason."""
-    from ..uploads import store_upload
-
     _require(policy.can_work(actor, item), N_("Only the owner, or a secretary or leader over the unit, "
                                               "adds evidence to this item."), "evidence")
     return store_upload(actor, upload, owner=item, unit_id=item.unit_id, kind=kind)
-
-
-def evidence_count(item: LedgerItem) -> int:
-    return db.session.scalar(sa.select(sa.func.count(Attachment.id)).where(
-        Attachment.owner_type == LedgerItem.__tablename__, Attachment.owner_id == item.id)) or 0
 
 
 def submit_item(actor: User, item: LedgerItem, *, note: str | None) -> LedgerItem:
@@ -329,9 +318,7 @@ def submit_item(actor: User, item: LedgerItem, *, note: str | None) -> LedgerIte
     """
     _require(policy.can_submit(actor, item), N_("Only the owner, or a secretary or leader over the unit, "
                                                 "submits this item."), "submit")
-    reasons = submit_reasons(note, evidence_count(item))
-    if reasons:
-        raise DomainError(*reasons, status=422)
+    _check(submit_reasons(note, evidence_count(item)))
     for target in path_to_submit(item.status):
         _ensure(item, target)
         if target is ItemStatus.in_progress:
@@ -349,14 +336,24 @@ def submit_item(actor: User, item: LedgerItem, *, note: str | None) -> LedgerIte
 
 def return_item(actor: User, item: LedgerItem, *, reason: str | None) -> LedgerItem:
     """Send a submitted item back to its owner (退回), with a reason; 完成时间 is cleared."""
+    return _step_back(actor, item, ItemStatus.returned, "returned", reason, clear=("completed_at",))
+
+
+def reopen_item(actor: User, item: LedgerItem, *, reason: str | None) -> LedgerItem:
+    """Reopen a closed item for a follow-up check (回头看), with a reason; the 销号 is withdrawn."""
+    return _step_back(actor, item, ItemStatus.reopened, "reopened", reason, clear=("closed_at", "completed_at"))
+
+
+def _step_back(actor: User, item: LedgerItem, target: ItemStatus, verb: str, reason: str | None, *,
+               clear: tuple[str, ...]) -> LedgerItem:
+    """The verifier's step back (return, reopen), with a written reason: the times in `clear` are undone."""
     _require_verifier(actor, item, N_("Only the verifier or a leader over the unit verifies this item, "
                                       "and never its owner."), "verify")
-    _ensure(item, ItemStatus.returned)
-    reasons = reason_required(reason)
-    if reasons:
-        raise DomainError(*reasons, status=422)
-    item.completed_at = None
-    _move(actor, item, ItemStatus.returned, "returned", note=reason.strip())
+    _ensure(item, target)
+    _check(reason_required(reason))
+    for name in clear:
+        setattr(item, name, None)
+    _move(actor, item, target, verb, note=reason.strip())
     db.session.flush()
     return item
 
@@ -369,9 +366,7 @@ def close_item(actor: User, item: LedgerItem, *, opinion: str | None) -> LedgerI
     _require_verifier(actor, item, N_("Only the verifier or a leader over the unit verifies this item, "
                                       "and never its owner."), "verify", owner_code="owner_closes")
     _ensure(item, ItemStatus.closed)
-    reasons = close_reasons(opinion, actor_is_owner=False)
-    if reasons:
-        raise DomainError(*reasons, status=422)
+    _check(close_reasons(opinion, actor_is_owner=False))
     item.verification_opinion = opinion.strip()
     item.closed_at = utcnow()
     if item.completed_at is None:
@@ -381,28 +376,11 @@ def close_item(actor: User, item: LedgerItem, *, opinion: str | None) -> LedgerI
     return item
 
 
-def reopen_item(actor: User, item: LedgerItem, *, reason: str | None) -> LedgerItem:
-    """Reopen a closed item for a follow-up check (回头看), with a reason; the 销号 is withdrawn."""
-    _require_verifier(actor, item, N_("Only the verifier or a leader over the unit verifies this item, "
-                                      "and never its owner."), "verify")
-    _ensure(item, ItemStatus.reopened)
-    reasons = reason_required(reason)
-    if reasons:
-        raise DomainError(*reasons, status=422)
-    item.closed_at = None
-    item.completed_at = None
-    _move(actor, item, ItemStatus.reopened, "reopened", note=reason.strip())
-    db.session.flush()
-    return item
-
-
 def void_item(actor: User, item: LedgerItem, *, reason: str | None) -> LedgerItem:
     """Withdraw an item (作废): a leader over the unit only, with a reason. Nothing is deleted."""
     _require(policy.is_leader_over(actor, item.unit), N_("Only a leader over the unit voids an item."), "void")
     _ensure(item, ItemStatus.void)
-    reasons = reason_required(reason)
-    if reasons:
-        raise DomainError(*reasons, status=422)
+    _check(reason_required(reason))
     _move(actor, item, ItemStatus.void, "voided", note=reason.strip())
     db.session.flush()
     return item
@@ -457,14 +435,10 @@ def request_extension(actor: User, item: LedgerItem, *, new_deadline: date | Non
     """Ask for a later deadline (延期申请); the deadline itself does not change until approved."""
     _require(policy.can_request_extension(actor, item), N_("Only the owner, or a secretary or leader over the "
                                                            "unit, asks to extend this item's deadline."), "extend")
-    pending = db.session.scalar(sa.select(sa.func.count(ExtensionRequest.id)).where(
-        ExtensionRequest.item_id == item.id, ExtensionRequest.status == ExtensionStatus.pending))
-    if pending:
+    if pending_extensions(item):
         raise DomainError(Reason(N_("An extension request for this item is already waiting for a decision."),
                                  code="pending"), title=_title(N_("Cannot ask to extend %(code)s now"), item))
-    reasons = extension_reasons(item.deadline, new_deadline, reason, local_today())
-    if reasons:
-        raise DomainError(*reasons, status=422)
+    _check(extension_reasons(item.deadline, new_deadline, reason, local_today()))
     request = ExtensionRequest(item_id=item.id, old_deadline=item.deadline, new_deadline=new_deadline,
                                reason=reason.strip(), requested_by_id=actor.id)
     db.session.add(request)
@@ -484,9 +458,7 @@ def decide_extension(actor: User, request: ExtensionRequest, *, approve: bool,
         raise DomainError(Reason(N_("This extension request has already been decided."), code="decided"),
                           title=_title(N_("Cannot decide on this extension of %(code)s"), item))
     if not approve:
-        reasons = reason_required(note)
-        if reasons:
-            raise DomainError(*reasons, status=422)
+        _check(reason_required(note))
     request.status = ExtensionStatus.approved if approve else ExtensionStatus.refused
     request.decided_by_id = actor.id
     request.decided_at = utcnow()
@@ -505,56 +477,20 @@ def decide_extension(actor: User, request: ExtensionRequest, *, approve: bool,
     return request
 
 
-
-
-# --- Escalation of overdue items (提醒 → 告诫 → 督办) ------------------------------------------
-
-def _nearest_holders(unit: OrgUnit, role: Role) -> list[User]:
-    """Users holding `role` at `unit`, or else at the nearest unit above it that has one."""
-    chain = [*unit.ancestor_ids, unit.id]
-    rows = db.session.execute(
-        sa.select(Membership.unit_id, User).join(User, User.id == Membership.user_id)
-        .where(Membership.unit_id.in_(chain), Membership.role == role, User.is_active_flag.is_(True))
-    ).all()
-    for unit_id in reversed(chain):
-        found = [user for holder_unit, user in rows if holder_unit == unit_id]
-        if found:
-            return found
-    return []
-
-
-def escalation_recipients(item: LedgerItem, level: Escalation) -> list[User]:
-    """Who hears of an overdue item: the owner (提醒), the secretary (告诫), the leader (督办)."""
-    if level is Escalation.remind and item.owner is not None:
-        return [item.owner]
-    if level in (Escalation.remind, Escalation.warn):
-        return _nearest_holders(item.unit, Role.secretary)
-    if item.responsible_leader is not None:
-        return [item.responsible_leader]
-    return _nearest_holders(item.unit, Role.leader)
-
-
-def send_reminders(today: date | None = None) -> list[tuple[LedgerItem, Escalation, list[User]]]:
-    """Record today's reminder for every overdue item, at its escalation level; once a day per item.
+def send_reminders(actor: User | None, today: date | None = None) -> list[tuple[LedgerItem, Escalation, list[User]]]:
+    """Record today's reminder for every overdue item, at its escalation level (提醒 → 告诫 → 督办);
+    once a day per item. `actor` None is the system: the daily `remind` command, its only sender.
 
     Running it twice on one day records nothing more (idempotent). Returns what was recorded.
     """
-    from .queries import escalation_expr, overdue_clause
-
     today = today or local_today()
-    start_of_day = datetime.combine(today, time.min, local_zone()).astimezone(timezone.utc)
-    already = set(db.session.scalars(sa.select(Activity.subject_id).where(
-        Activity.subject_type == LedgerItem.__tablename__, Activity.verb == "reminded",
-        Activity.created_at >= start_of_day)))
-    rows = db.session.execute(sa.select(LedgerItem, escalation_expr(today)).where(overdue_clause(today))
-                              .order_by(LedgerItem.id)).all()
+    already = reminded_since(datetime.combine(today, time.min, local_zone()).astimezone(timezone.utc))
     sent = []
-    for item, level in rows:
-        level = Escalation(level)
+    for item, level in overdue_items(today):
         if item.id in already or level is Escalation.none:
             continue
         recipients = escalation_recipients(item, level)
-        record_activity(None, item, "reminded", after={
+        record_activity(actor, item, "reminded", after={
             "level": level.value, "recipients": "、".join(u.display_name for u in recipients) or None})
         sent.append((item, level, recipients))
     db.session.flush()

@@ -20,6 +20,11 @@ def can_create_in(user: User, unit: OrgUnit) -> bool:
     return can_manage_unit(user, unit)
 
 
+def can_create_anywhere(user: User) -> bool:
+    """The user records problems for some unit (offered 登记问题, bulk entry and the Excel import)."""
+    return any(can_create_in(user, m.unit) for m in user.memberships)
+
+
 def can_edit(user: User, item: LedgerItem) -> bool:
     return item.status in OPEN_STATES and can_manage_unit(user, item.unit)
 

@@ -1,68 +1,61 @@
-"""Reading the ledger: the filter of the URL, due lights, countdowns and escalation in SQL, roll-ups."""
+"""Reading the ledger: the filter of the URL, due lights, countdowns and escalation in SQL, roll-ups,
+the choices of its forms, and what its steps look at."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from flask import g, has_app_context
+from flask import abort, current_app, g, has_app_context
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
+from ..audit import timeline
 from ..extensions import db
+from ..filtering import where_given
 from ..hooks import ProblemCounts
+from ..models import (Activity, Attachment, ExtensionRequest, ExtensionStatus, ItemSource, LedgerItem, Membership,
+                      OrgUnit, ProgressEntry, Role, Severity, UnitKind, User)
+from ..orgs.labels import indented_choices
 from ..pagination import Page
 from ..people import sort_people
-from ..models import ItemSource, LedgerItem, Membership, OrgUnit, Role, Severity, UnitKind, User
-from ..scoping import get_visible_or_404, units_in_scope, visible
-from .workflow import (ESCALATION_DAYS, OPEN_STATES, WORKING_STATES, YELLOW_DAYS, Countdown, DueLight, Escalation,
-                       ItemStatus, countdown_bounds)
+from ..scoping import get_visible_or_404, scoped, scoped_units, units_in_scope, visible
+from ..uploads import attachments_of
+from . import policy
+from .workflow import (ESCALATION_DAYS, IMMEDIATE_DAYS, OPEN_STATES, WORKING_STATES, YELLOW_DAYS, Countdown, DueLight,
+                       Escalation, ItemStatus, countdown_bounds, escalation, item_light)
+
+#: Items are coded ZG-<year>-<sequence of the year>.
+CODE_PREFIX = "ZG"
 
 
 # --- Date arithmetic that reads the same on SQLite and PostgreSQL --------------------------------
 
-class days_between(FunctionElement):
-    """Whole days from `start` to `end` (a date minus a date); negative when `end` is earlier."""
+def _two_argument_function(name: str, type_: sa.types.TypeEngine, postgresql: str, sqlite: str) -> Any:
+    """A SQL function of two arguments, written `postgresql` or `sqlite` (templates naming them {a}
+    and {b}) as the database needs, so one expression reads the same on both."""
+    function = type(name, (FunctionElement,), {"type": type_, "inherit_cache": True, "name": name})
 
-    type = sa.Integer()
-    inherit_cache = True
-    name = "days_between"
+    def compiler_of(template: str) -> Any:
+        def compile_(element: Any, compiler: Any, **kw: Any) -> str:
+            a, b = (compiler.process(clause, **kw) for clause in element.clauses)
+            return template.format(a=a, b=b)
+        return compile_
 
-
-@compiles(days_between)
-def _days_between_pg(element, compiler, **kw):
-    end, start = list(element.clauses)
-    return f"(CAST({compiler.process(end, **kw)} AS DATE) - CAST({compiler.process(start, **kw)} AS DATE))"
-
-
-@compiles(days_between, "sqlite")
-def _days_between_sqlite(element, compiler, **kw):
-    end, start = list(element.clauses)
-    return (f"CAST(julianday({compiler.process(end, **kw)}) - julianday({compiler.process(start, **kw)})"
-            f" AS INTEGER)")
+    compiles(function)(compiler_of(postgresql))
+    compiles(function, "sqlite")(compiler_of(sqlite))
+    return function
 
 
-class days_to_close(FunctionElement):
-    """Days (fractional) from an item's creation to its 销号."""
+#: days_between(end, start): whole days from `start` to `end` (a date minus a date); negative when `end` is earlier.
+days_between = _two_argument_function("days_between", sa.Integer(), "(CAST({a} AS DATE) - CAST({b} AS DATE))",
+                                      "CAST(julianday({a}) - julianday({b}) AS INTEGER)")
 
-    type = sa.Float()
-    inherit_cache = True
-    name = "days_to_close"
-
-
-@compiles(days_to_close)
-def _days_to_close_pg(element, compiler, **kw):
-    closed, created = list(element.clauses)
-    return (f"(EXTRACT(EPOCH FROM ({compiler.process(closed, **kw)} - {compiler.process(created, **kw)}))"
-            f" / 86400.0)")
-
-
-@compiles(days_to_close, "sqlite")
-def _days_to_close_sqlite(element, compiler, **kw):
-    closed, created = list(element.clauses)
-    return f"(julianday({compiler.process(closed, **kw)}) - julianday({compiler.process(created, **kw)}))"
+#: days_to_close(closed_at, created_at): days (fractional) from an item's creation to its 销号.
+days_to_close = _two_argument_function("days_to_close", sa.Float(), "(EXTRACT(EPOCH FROM ({a} - {b})) / 86400.0)",
+                                       "(julianday({a}) - julianday({b}))")
 
 
 def _working():
@@ -171,6 +164,28 @@ def get_item_or_404(item_id: Any, user: User) -> LedgerItem:
     return get_visible_or_404(LedgerItem, item_id, user)
 
 
+def get_extension_or_404(item: LedgerItem, request_id: int) -> ExtensionRequest:
+    """One extension request of `item` (already loaded for the user); otherwise 404."""
+    found = db.session.scalars(sa.select(ExtensionRequest).where(ExtensionRequest.id == request_id,
+                                                                 ExtensionRequest.item_id == item.id)).first()
+    if found is None:
+        abort(404)
+    return found
+
+
+def item_page(item: LedgerItem, today: date) -> dict[str, Any]:
+    """What an item's page shows beside the item: its light, escalation and days left, its progress
+    entries (newest first), extension requests, evidence and timeline."""
+    progress = db.session.scalars(sa.select(ProgressEntry).where(ProgressEntry.item_id == item.id)
+                                  .order_by(ProgressEntry.on_date.desc(), ProgressEntry.id.desc())).all()
+    extensions = db.session.scalars(sa.select(ExtensionRequest).where(ExtensionRequest.item_id == item.id)
+                                    .order_by(ExtensionRequest.id.desc())).all()
+    return dict(item=item, today=today, light=item_light(item.status, item.deadline, today),
+                escalation=escalation(item.status, item.deadline, today),
+                days_left=(item.deadline - today).days if item.deadline else None,
+                progress=progress, extensions=extensions, evidence=attachments_of(item), activities=timeline(item))
+
+
 def covers_everything(user: User) -> bool:
     """True when the user's scope holds every organisation tree in the database (a top leader)."""
     cache = g.setdefault("ledger_covers_everything", {}) if has_app_context() else {}
@@ -197,24 +212,18 @@ def apply_filter(stmt: sa.Select, f: LedgerFilter, user: User, today: date) -> s
     if f.unit:
         unit = db.session.get(OrgUnit, f.unit)
         stmt = stmt.where(LedgerItem.unit_id.in_(OrgUnit.subtree_ids(unit.path) if unit else sa.select(sa.null())))
-    if f.source:
-        stmt = stmt.where(LedgerItem.source == f.source)
-    if f.batch:
-        stmt = stmt.where(LedgerItem.batch == f.batch)
-    if f.category:
-        stmt = stmt.where(LedgerItem.category == f.category)
+    stmt = where_given(stmt, (LedgerItem.source, f.source), (LedgerItem.batch, f.batch),
+                       (LedgerItem.category, f.category), (LedgerItem.owner_id, f.owner),
+                       (LedgerItem.severity, f.severity), (LedgerItem.origin_type, f.origin_type),
+                       (LedgerItem.origin_id, f.origin_id))
     if f.status == "active":
         stmt = stmt.where(LedgerItem.status.in_([s.value for s in OPEN_STATES]))
     elif f.status:
         stmt = stmt.where(LedgerItem.status == f.status)
-    if f.owner:
-        stmt = stmt.where(LedgerItem.owner_id == f.owner)
     if f.mine == "own":
         stmt = stmt.where(LedgerItem.owner_id == user.id)
     elif f.mine == "verify":
         stmt = stmt.where(awaiting_verification_by(user))
-    if f.severity:
-        stmt = stmt.where(LedgerItem.severity == f.severity)
     if f.countdown:
         low, high = countdown_bounds(Countdown(f.countdown), today)
         stmt = stmt.where(_working(), LedgerItem.deadline.is_not(None))
@@ -222,10 +231,6 @@ def apply_filter(stmt: sa.Select, f: LedgerFilter, user: User, today: date) -> s
             stmt = stmt.where(LedgerItem.deadline >= low)
         if high is not None:
             stmt = stmt.where(LedgerItem.deadline <= high)
-    if f.origin_type:
-        stmt = stmt.where(LedgerItem.origin_type == f.origin_type)
-    if f.origin_id:
-        stmt = stmt.where(LedgerItem.origin_id == f.origin_id)
     if f.q:
         like = f"%{f.q.replace('%', '').replace('_', '')}%"
         stmt = stmt.where(sa.or_(LedgerItem.problem.like(like), LedgerItem.code.like(like)))
@@ -264,96 +269,7 @@ def ledger_page(f: LedgerFilter, user: User, today: date, page: int, per_page: i
     return Page(items=rows, page=page, per_page=per_page, total=total)
 
 
-# --- Roll-up per unit -----------------------------------------------------------------------------
-
-@dataclass
-class UnitRollup:
-    unit_id: int
-    name: str
-    total: int
-    closed: int
-    open: int
-    overdue: int
-    avg_days_to_close: float | None
-    path: str = ""  #: the unit's place in the tree (its 党总支 groups it)
-
-    @property
-    def rate(self) -> float | None:
-        """整改率: the share of (non-void) items closed, in percent."""
-        return round(100.0 * self.closed / self.total, 1) if self.total else None
-
-
-def rollup(f: LedgerFilter, user: User, today: date, unit_ids: Any = None) -> list[UnitRollup]:
-    """Per unit: total (void excluded), closed, open, overdue, average days to close.
-
-    One grouped query with conditional aggregates, joined to the units for their names. Its
-    columns are all in the index ix_ledger_item_unit_rollup (unit_id, status, deadline,
-    closed_at, created_at), so without further filters SQLite reads that index alone, in unit
-    order; PostgreSQL scans the table once into a hash aggregate.
-    """
-    closed = LedgerItem.status == ItemStatus.closed.value
-    total = sa.func.count().filter(LedgerItem.status != ItemStatus.void.value)
-    grouped = sa.select(
-        LedgerItem.unit_id.label("unit_id"),
-        total.label("total"),
-        sa.func.count().filter(closed).label("closed"),
-        sa.func.count().filter(overdue_clause(today)).label("overdue"),
-        sa.func.avg(days_to_close(LedgerItem.closed_at, LedgerItem.created_at)).filter(closed).label("avg_days"),
-    ).group_by(LedgerItem.unit_id).having(total > 0)
-    if unit_ids is not None:
-        grouped = grouped.where(LedgerItem.unit_id.in_(unit_ids))
-    counts = apply_filter(grouped, f, user, today).subquery()
-    stmt = sa.select(counts, OrgUnit.name, OrgUnit.path).join(OrgUnit, OrgUnit.id == counts.c.unit_id)
-    # Plain Core rows on the session's connection: thousands of small rows, no ORM processing.
-    result = [UnitRollup(r.unit_id, r.name, r.total, r.closed, r.total - r.closed, r.overdue,
-                         round(float(r.avg_days), 1) if r.avg_days is not None else None, r.path)
-              for r in db.session.connection().execute(stmt)]
-    return sorted(result, key=lambda r: (-r.overdue, r.name))  # names in code point order on every database
-
-
-def rollup_totals(rows: list[UnitRollup]) -> UnitRollup:
-    closed_avgs = [(r.avg_days_to_close, r.closed) for r in rows if r.avg_days_to_close is not None and r.closed]
-    weight = sum(n for _, n in closed_avgs)
-    avg = round(sum(a * n for a, n in closed_avgs) / weight, 1) if weight else None
-    return UnitRollup(0, "", sum(r.total for r in rows), sum(r.closed for r in rows), sum(r.open for r in rows),
-                      sum(r.overdue for r in rows), avg)
-
-
-@dataclass
-class RollupGroup:
-    """The roll-up rows under one 党总支 and their subtotal (`unit_id` None: units under none)."""
-
-    unit_id: int | None
-    name: str
-    rows: list[UnitRollup]
-
-    @property
-    def subtotal(self) -> UnitRollup:
-        return rollup_totals(self.rows)
-
-
-def rollup_groups(rows: list[UnitRollup]) -> list[RollupGroup]:
-    """The roll-up's rows grouped by the 党总支 they sit in (the nearest above them, or themselves),
-    groups with the most overdue first; rows under no 党总支 come last, ungrouped."""
-    general = dict(db.session.execute(sa.select(OrgUnit.id, OrgUnit.name).where(
-        OrgUnit.kind == UnitKind.general_branch)).all())
-    groups: dict[int | None, RollupGroup] = {}
-    for row in rows:
-        chain = [int(part) for part in row.path.strip("/").split("/") if part]
-        key = next((unit_id for unit_id in reversed(chain) if unit_id in general), None)
-        groups.setdefault(key, RollupGroup(key, general.get(key, ""), [])).rows.append(row)
-    ordered = sorted((g for g in groups.values() if g.unit_id is not None),
-                     key=lambda g: (-g.subtotal.overdue, g.name))
-    return ordered + ([groups[None]] if None in groups else [])
-
-
-def unit_summary(unit: OrgUnit, user: User, today: date) -> UnitRollup:
-    """The roll-up of one unit's whole subtree (for its page)."""
-    rows = rollup(LedgerFilter(unit=unit.id), user, today)
-    totals = rollup_totals(rows)
-    totals.unit_id, totals.name = unit.id, unit.name
-    return totals
-
+# --- Widgets ---------------------------------------------------------------------------------------
 
 def awaiting_verification_by(user: User) -> sa.ColumnElement[bool]:
     """Submitted items waiting for `user` to verify: named as their verifier, or (none named) under
@@ -362,14 +278,6 @@ def awaiting_verification_by(user: User) -> sa.ColumnElement[bool]:
     return sa.and_(LedgerItem.status == ItemStatus.submitted.value,
                    sa.or_(LedgerItem.owner_id.is_(None), LedgerItem.owner_id != user.id),
                    sa.or_(LedgerItem.verifier_id == user.id, sa.and_(LedgerItem.verifier_id.is_(None), leads)))
-
-
-def unit_people(unit: OrgUnit) -> list[tuple[int, str]]:
-    """The active people holding a role in `unit` or below it (who may own its items), in natural order."""
-    people = sort_people(db.session.scalars(sa.select(User).where(
-        User.is_active_flag.is_(True), User.id.in_(sa.select(Membership.user_id).where(
-            Membership.unit_id.in_(OrgUnit.subtree_ids(unit.path)))))))
-    return [(u.id, f"{u.full_name}（{u.username}）") for u in people]
 
 
 def my_open_counts(user: User, today: date) -> dict[str, int]:
@@ -402,3 +310,184 @@ def count_problems(origin_type: str, origin_id: int) -> ProblemCounts:
         elif status is ItemStatus.closed:
             closed += n
     return ProblemCounts(open=open_, closed=closed)
+
+
+# --- Choices of the forms and filters -------------------------------------------------------------
+
+def people_rows(user: User, *, limit: int | None = None, only: set | None = None) -> list[Any]:
+    """(id, full_name, username) of the active users of the units `user` covers and of the units
+    above them (leaders verify), in natural order of their usernames (member2 before member10)."""
+    above = {int(part) for path in user.scope_paths() for part in path.strip("/").split("/")}
+    stmt = (sa.select(User.id, User.full_name, User.username)
+            .where(User.is_active_flag.is_(True), User.id.in_(
+                sa.select(Membership.user_id).where(sa.or_(Membership.unit_id.in_(units_in_scope(user)),
+                                                           Membership.unit_id.in_(above)))))
+            .order_by(User.username))
+    if only is not None:
+        stmt = stmt.where(User.id.in_([i for i in only if i]))
+    return sort_people(db.session.execute(stmt.limit(limit)).all())
+
+
+def people_choices(user: User, *, limit: int | None = None, only: set | None = None) -> list[tuple[int, str]]:
+    """`people_rows` as the choices of a select: (id, "full name（username）")."""
+    return [(r.id, person_label(r)) for r in people_rows(user, limit=limit, only=only)]
+
+
+def person_label(person: Any) -> str:
+    """A person as the ledger's selects name them: "full name（username）"."""
+    return f"{person.full_name}（{person.username}）"
+
+
+def by_id(model: type, ids: set[int]) -> dict[int, Any]:
+    """The rows of `model` with these ids, by id (the units and people of checked import rows)."""
+    return {row.id: row for row in db.session.scalars(sa.select(model).where(model.id.in_(ids)))}
+
+
+def person(user_id: int | None) -> User | None:
+    """The user a form's select chose (its choices were the user's to offer), None for none."""
+    return db.session.get(User, user_id) if user_id else None
+
+
+def item_people_choices(user: User, item: LedgerItem) -> list[tuple[int, str]]:
+    """`people_choices` plus the item's own people wherever they are (so an edit keeps them)."""
+    people = people_choices(user)
+    known = {user_id for user_id, _ in people}
+    return people + [(u.id, person_label(u)) for u in (item.owner, item.verifier, item.responsible_leader)
+                     if u is not None and u.id not in known]
+
+
+def unit_people(unit: OrgUnit) -> list[tuple[int, str]]:
+    """The active people holding a role in `unit` or below it (who may own its items), in natural order."""
+    people = sort_people(db.session.scalars(sa.select(User).where(
+        User.is_active_flag.is_(True), User.id.in_(sa.select(Membership.user_id).where(
+            Membership.unit_id.in_(OrgUnit.subtree_ids(unit.path)))))))
+    return [(u.id, person_label(u)) for u in people]
+
+
+def unit_choices(user: User, *, creatable: bool = False) -> list[tuple[int, str]]:
+    """The units `user` covers, indented in tree order (`creatable`: the active ones they record problems for)."""
+    units = scoped_units(user, active_only=creatable)
+    return indented_choices(u for u in units if not creatable or policy.can_create_in(user, u))
+
+
+#: Past this many, the filter's lists keep only the larger units / the user and the chosen one
+#: (a branch is then chosen from the roll-up, which links every unit).
+FILTER_LIST_LIMIT = 300
+
+
+def filter_units(user: User, f: LedgerFilter) -> list[tuple[int, str]]:
+    """The unit filter's choices: the units in scope in tree order (only the committees and
+    general branches when there are very many), plus the chosen one."""
+    stmt = sa.select(OrgUnit.id, OrgUnit.name, OrgUnit.path, OrgUnit.kind).where(
+        OrgUnit.id.in_(units_in_scope(user)))
+    rows = db.session.execute(stmt.limit(FILTER_LIST_LIMIT + 1)).all()
+    if len(rows) > FILTER_LIST_LIMIT:
+        rows = db.session.execute(stmt.where(sa.or_(
+            OrgUnit.kind.in_([k for k in UnitKind if k.level < UnitKind.branch.level]), OrgUnit.id == f.unit))).all()
+    rows.sort(key=lambda r: [int(p) for p in r.path.strip("/").split("/")])
+    return indented_choices(rows)
+
+
+def filter_people(user: User, f: LedgerFilter) -> list[tuple[int, str]]:
+    """The owner filter's choices: the people in scope (only the user and the chosen one when many)."""
+    people = people_choices(user, limit=FILTER_LIST_LIMIT + 1)
+    if len(people) > FILTER_LIST_LIMIT:
+        people = people_choices(user, only={user.id, f.owner})
+    return people
+
+
+# --- Codes, dedupe keys and what a step looks at ------------------------------------------------
+
+def immediate_days() -> int:
+    """How many days a 立行立改 item has (LEDGER_IMMEDIATE_DAYS, default 7)."""
+    return current_app.config.get("LEDGER_IMMEDIATE_DAYS", IMMEDIATE_DAYS) if has_app_context() else IMMEDIATE_DAYS
+
+
+def next_code(year: int) -> tuple[int, str]:
+    """The next sequence number of `year` and its code, e.g. (7, "ZG-2026-0007")."""
+    last = db.session.scalar(sa.select(sa.func.max(LedgerItem.seq)).where(LedgerItem.year == year)) or 0
+    seq = last + 1
+    return seq, item_code(year, seq)
+
+
+def item_code(year: int, seq: int) -> str:
+    """The code of the `seq`th item of `year`: ZG-2026-0007."""
+    return f"{CODE_PREFIX}-{year}-{seq:04d}"
+
+
+def find_by_dedupe_key(key: str) -> LedgerItem | None:
+    """The item recorded under `key` (a published deduction, an imported row), if any."""
+    return db.session.scalars(sa.select(LedgerItem).where(LedgerItem.dedupe_key == key)).first()
+
+
+def existing_dedupe_keys(keys: list[str]) -> set[str]:
+    """Which of `keys` are already in the ledger (in chunks, one query per 500)."""
+    wanted = sorted({k for k in keys if k})
+    found: set[str] = set()
+    for start in range(0, len(wanted), 500):
+        found.update(db.session.scalars(sa.select(LedgerItem.dedupe_key).where(
+            LedgerItem.dedupe_key.in_(wanted[start:start + 500]))))
+    return found
+
+
+def existing_codes(user: User, codes: list[str | None]) -> set[str]:
+    """Which of `codes` (ZG-…) name items in `user`'s scope (in chunks, one query per 500)."""
+    wanted = sorted({c for c in codes if c and c.startswith(f"{CODE_PREFIX}-")})
+    found: set[str] = set()
+    for start in range(0, len(wanted), 500):
+        found.update(db.session.scalars(scoped(sa.select(LedgerItem.code).where(
+            LedgerItem.code.in_(wanted[start:start + 500])), LedgerItem.unit_id, user)))
+    return found
+
+
+def evidence_count(item: LedgerItem) -> int:
+    """How many files of evidence the item has."""
+    return db.session.scalar(sa.select(sa.func.count(Attachment.id)).where(
+        Attachment.owner_type == LedgerItem.__tablename__, Attachment.owner_id == item.id)) or 0
+
+
+def pending_extensions(item: LedgerItem) -> int:
+    """How many extension requests of the item wait for a decision."""
+    return db.session.scalar(sa.select(sa.func.count(ExtensionRequest.id)).where(
+        ExtensionRequest.item_id == item.id, ExtensionRequest.status == ExtensionStatus.pending)) or 0
+
+
+# --- Escalation of overdue items (提醒 → 告诫 → 督办) ------------------------------------------
+
+def reminded_since(start: datetime) -> set[int]:
+    """The ids of the items reminded of since `start`."""
+    return set(db.session.scalars(sa.select(Activity.subject_id).where(
+        Activity.subject_type == LedgerItem.__tablename__, Activity.verb == "reminded",
+        Activity.created_at >= start)))
+
+
+def overdue_items(today: date) -> list[tuple[LedgerItem, Escalation]]:
+    """Every overdue item with its escalation level today, by id."""
+    rows = db.session.execute(sa.select(LedgerItem, escalation_expr(today)).where(overdue_clause(today))
+                              .order_by(LedgerItem.id)).all()
+    return [(item, Escalation(level)) for item, level in rows]
+
+
+def _nearest_holders(unit: OrgUnit, role: Role) -> list[User]:
+    """Users holding `role` at `unit`, or else at the nearest unit above it that has one."""
+    chain = [*unit.ancestor_ids, unit.id]
+    rows = db.session.execute(
+        sa.select(Membership.unit_id, User).join(User, User.id == Membership.user_id)
+        .where(Membership.unit_id.in_(chain), Membership.role == role, User.is_active_flag.is_(True))
+    ).all()
+    for unit_id in reversed(chain):
+        found = [user for holder_unit, user in rows if holder_unit == unit_id]
+        if found:
+            return found
+    return []
+
+
+def escalation_recipients(item: LedgerItem, level: Escalation) -> list[User]:
+    """Who hears of an overdue item: the owner (提醒), the secretary (告诫), the leader (督办)."""
+    if level is Escalation.remind and item.owner is not None:
+        return [item.owner]
+    if level in (Escalation.remind, Escalation.warn):
+        return _nearest_holders(item.unit, Role.secretary)
+    if item.responsible_leader is not None:
+        return [item.responsible_leader]
+    return _nearest_holders(item.unit, Role.leader)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from flask import Response, abort, current_app, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -11,10 +13,12 @@ from ..extensions import db
 from ..htmx import redirect_to, render
 from ..i18n import reason_text
 from ..domain_errors import DomainError
-from ..sheets import content_disposition
-from ..tempfiles import forget_kept, keep_for_confirmation, kept_for_confirmation
+from ..forms import attempt
+from ..sheets import content_disposition, preview_upload
+from ..tempfiles import forget_kept, kept_for_confirmation
 from . import bp, policy, queries
-from .excel import ImportFileError, ImportPlan, export_to_tempfile, import_plan, plan_import
+from .excel import export_to_tempfile, plan_import
+from .operations import import_plan
 from .forms import ConfirmImportForm, ImportForm
 
 SESSION_KEY = "ledger_import"
@@ -40,29 +44,9 @@ def export():
     return response
 
 
-def _may_import() -> bool:
-    return any(policy.can_create_in(current_user, m.unit) for m in current_user.memberships)
-
-
-def _preview(upload) -> tuple[ImportPlan, str | None]:
-    """Check an uploaded sheet (raises ImportFileError); keep it for the confirm step, under the
-    returned token, only when there is something to confirm."""
-    token, path = keep_for_confirmation(SESSION_KEY, upload)
-    try:
-        with path.open("rb") as fh:
-            plan = plan_import(current_user, fh)
-    except BaseException:
-        forget_kept(SESSION_KEY)
-        raise
-    if plan.bad or not plan.new:  # nothing to confirm: nothing kept
-        forget_kept(SESSION_KEY)
-        return plan, None
-    return plan, token
-
-
 @bp.route("/import", methods=["GET", "POST"])
 def import_sheet():
-    if not _may_import():
+    if not policy.can_create_anywhere(current_user):
         abort(403)
     form = ImportForm()
     plan, token, filename = None, None, None
@@ -71,11 +55,9 @@ def import_sheet():
         if upload is None or not upload.filename:
             form.file.errors.append(_("Choose the .xlsx file to import."))
         else:
-            try:
-                plan, token = _preview(upload)
-                filename = upload.filename[:200]
-            except ImportFileError as error:
-                form.file.errors.extend(reason_text(r) for r in error.reasons)
+            plan, token = attempt(form, preview_upload, SESSION_KEY, upload, partial(plan_import, current_user),
+                                  default="file") or (None, None)
+            filename = upload.filename[:200] if plan else None
     confirm = ConfirmImportForm(formdata=None, token=token)
     status = 422 if form.errors or (plan and plan.bad) else 200
     return render("ledger/import.html", form=form, plan=plan, confirm=confirm, status=status, filename=filename)
@@ -83,7 +65,7 @@ def import_sheet():
 
 @bp.post("/import/confirm")
 def import_confirm():
-    if not _may_import():
+    if not policy.can_create_anywhere(current_user):
         abort(403)
     form = ConfirmImportForm()
     path = kept_for_confirmation(SESSION_KEY, form.token.data) if form.validate_on_submit() else None
@@ -95,13 +77,18 @@ def import_confirm():
             plan = plan_import(current_user, fh)
         created = import_plan(current_user, plan)
     except DomainError as error:
-        db.session.rollback()
-        forget_kept(SESSION_KEY)  # the page that follows asks for the sheet again
-        flash(" ".join(reason_text(r) for r in error.reasons), "error")
-        return redirect_to(url_for("ledger.import_sheet"))
+        return _start_again(" ".join(reason_text(r) for r in error.reasons))
     db.session.commit()
     forget_kept(SESSION_KEY)
     current_app.logger.info("ledger import by %s: %d items", current_user.username, len(created))
     flash(_("%(n)d items imported; %(skipped)d rows were already in the ledger.", n=len(created),
             skipped=len(plan.skipped)), "success")
     return redirect_to(url_for("ledger.index", sort="code", dir="desc"))
+
+
+def _start_again(message: str):
+    """The import was refused: nothing is kept, and the page that follows asks for the sheet again."""
+    db.session.rollback()
+    forget_kept(SESSION_KEY)
+    flash(message, "error")
+    return redirect_to(url_for("ledger.import_sheet"))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from flask import Response, abort, current_app, flash, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -12,8 +14,8 @@ from ..htmx import redirect_to, render
 from ..i18n import reason_text
 from ..models import Role
 from ..domain_errors import DomainError
-from ..sheets import SheetError, content_disposition
-from ..tempfiles import forget_kept, keep_for_confirmation, kept_for_confirmation
+from ..sheets import SheetError, content_disposition, preview_upload
+from ..tempfiles import forget_kept, kept_for_confirmation
 from . import bp, operations
 from .excel import UserImportPlan, plan_user_import, template_workbook
 from .forms import ConfirmUserImportForm, UserImportForm
@@ -35,22 +37,6 @@ def import_template():
     return response
 
 
-def _preview(upload) -> tuple[UserImportPlan, str | None]:
-    """Check an uploaded sheet (raises SheetError); keep it for the confirm step, under the returned
-    token, only when it can be imported as it is."""
-    token, path = keep_for_confirmation(SESSION_KEY, upload)
-    try:
-        with path.open("rb") as fh:
-            plan = plan_user_import(current_user, fh)
-    except BaseException:
-        forget_kept(SESSION_KEY)
-        raise
-    if not plan.ready:
-        forget_kept(SESSION_KEY)
-        return plan, None
-    return plan, token
-
-
 @bp.route("/import", methods=["GET", "POST"])
 def import_sheet():
     _require_admin()
@@ -61,7 +47,7 @@ def import_sheet():
             form.file.errors.append(_("Choose the .xlsx file to import."))
         else:
             try:
-                plan, token = _preview(form.file.data)
+                plan, token = preview_upload(SESSION_KEY, form.file.data, partial(plan_user_import, current_user))
             except SheetError as error:
                 form.file.errors.extend(reason_text(r) for r in error.reasons)
     confirm = ConfirmUserImportForm(formdata=None, token=token)
