@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from tracker.extensions import db
 from tracker.models import ProjectCategory, ProjectTemplate
-from tracker.projects.templates_data import install_templates
+from tracker.projects.catalogue import install_templates
 
 OK, DENY, MISSING = "ok", 403, 404
 ROLES = ["admin", "leader", "secretary", "member", "outsider", "stranger"]

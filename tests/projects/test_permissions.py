@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from tracker.extensions import db
 from tracker.models import ChecklistItem, Role
-from tracker.projects.templates_data import install_templates
+from tracker.projects.catalogue import install_templates
 from tracker.projects.workflow import Stage
 
 OK, DENY, MISSING = "ok", 403, 404
