@@ -39,6 +39,17 @@ def _check_name(model, name: str, maximum: int, current_id: int | None = None) -
     return name
 
 
+def _set_active(actor: User, record, active: bool, kind: str):
+    """Deactivate or reactivate a category or template (`kind`), recording `<kind>_deactivated` or
+    `<kind>_reactivated` when it changes."""
+    if record.is_active != active:
+        record.is_active = active
+        record_activity(actor, record, f"{kind}_reactivated" if active else f"{kind}_deactivated",
+                        after={"name": record.name})
+    db.session.flush()
+    return record
+
+
 def add_category(actor: User, name: str) -> ProjectCategory:
     """Append a category at the end of the list (422 for an empty, too long or duplicate name)."""
     authorise(actor, policy.can_configure_categories)
@@ -79,12 +90,7 @@ def set_category_active(actor: User, category: ProjectCategory, active: bool) ->
     Categories are never deleted: projects and the timeline refer to them.
     """
     authorise(actor, policy.can_configure_categories)
-    if category.is_active != active:
-        category.is_active = active
-        record_activity(actor, category, "category_reactivated" if active else "category_deactivated",
-                        after={"name": category.name})
-    db.session.flush()
-    return category
+    return _set_active(actor, category, active, "category")
 
 
 @dataclass
@@ -147,12 +153,7 @@ def update_template(actor: User, template: ProjectTemplate, fields: TemplateFiel
 def set_template_active(actor: User, template: ProjectTemplate, active: bool) -> ProjectTemplate:
     """An inactive template is not offered for assignment and generates no recurring projects."""
     authorise(actor, policy.can_edit_templates)
-    if template.is_active != active:
-        template.is_active = active
-        record_activity(actor, template, "template_reactivated" if active else "template_deactivated",
-                        after={"name": template.name})
-    db.session.flush()
-    return template
+    return _set_active(actor, template, active, "template")
 
 
 def _check_item_text(text: str) -> str:

@@ -160,17 +160,13 @@ BOARD_LIMIT = 1000
 
 
 def filtered_projects(user: User, filters: BoardFilters, today: date) -> sa.Select:
+    """SELECT the projects `user` sees that the board's filters keep."""
     stmt = visible(sa.select(Project), Project, user)
     if filters.unit is not None:
         stmt = stmt.where(Project.unit_id.in_(OrgUnit.subtree_ids(filters.unit.path)))
-    if filters.owner_id:
-        stmt = stmt.where(Project.owner_id == filters.owner_id)
-    if filters.category_id:
-        stmt = stmt.where(Project.category_id == filters.category_id)
-    if filters.year:
-        stmt = stmt.where(Project.year == filters.year)
-    if filters.quarter:
-        stmt = stmt.where(Project.quarter == filters.quarter)
+    equal = ((Project.owner_id, filters.owner_id), (Project.category_id, filters.category_id),
+             (Project.year, filters.year), (Project.quarter, filters.quarter))
+    stmt = stmt.where(*(column == value for column, value in equal if value))
     if filters.overdue:
         stmt = stmt.where(Project.due_date < today, Project.stage != Stage.done)
     return stmt

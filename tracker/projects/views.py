@@ -228,12 +228,18 @@ def _refused_move(project: Project, error: DomainError):
     return redirect(safe_next(url_for("projects.show", project_id=project.id)))
 
 
-def _approval_step(project_id: int, allowed, operation, done) -> object:
-    """Approve, or ask again for approval: allowed → the operation → commit → the project page with `done(project)`."""
-    project = get_project_or_404(project_id, current_user)
+def _decide(project_id: int, allowed, operation, done, form=None, field: str = "", form_key: str = "",
+            valid: bool = True):
+    """One decision on the project page (approve, ask again for approval, refuse it, record the verdict):
+    403 unless `allowed(user, project)`; `operation(user, project[, the form's field])`, commit and the
+    project page flashing `done(project)`; a refused form (422) is shown on the project page again."""
+    project = get_project_or_404(project_id, current_user, full=form is not None)
     if not allowed(current_user, project):
         abort(403)
-    operation(current_user, project)
+    if form is None:
+        operation(current_user, project)
+    elif not (valid and attempt(form, operation, current_user, project, form[field].data, default=field)):
+        return render("projects/show.html", status=422, **show_context(project, **{form_key: form}))
     db.session.commit()
     flash(done(project), "success")
     return redirect_to(url_for("projects.show", project_id=project.id))
@@ -241,41 +247,29 @@ def _approval_step(project_id: int, allowed, operation, done) -> object:
 
 @bp.post("/projects/<int:project_id>/approve")
 def approve(project_id: int):
-    return _approval_step(project_id, policy.can_approve, operations.approve_project,
-                          lambda p: _("Project %(code)s approved.", code=p.code))
+    return _decide(project_id, policy.can_approve, operations.approve_project,
+                   lambda p: _("Project %(code)s approved.", code=p.code))
 
 
 @bp.post("/projects/<int:project_id>/approval/request")
 def request_approval(project_id: int):
-    return _approval_step(project_id, policy.can_edit, operations.request_approval,
-                          lambda p: _("Approval of %(code)s asked for again.", code=p.code))
+    return _decide(project_id, policy.can_edit, operations.request_approval,
+                   lambda p: _("Approval of %(code)s asked for again.", code=p.code))
 
 
 @bp.post("/projects/<int:project_id>/approval/refuse")
 def refuse_approval(project_id: int):
-    project = get_project_or_404(project_id, current_user, full=True)
-    if not policy.can_approve(current_user, project):
-        abort(403)
-    form = RefuseApprovalForm()
-    if not attempt(form, operations.refuse_approval, current_user, project, form.reason.data, default="reason"):
-        return render("projects/show.html", status=422, **show_context(project, refuse_form=form))
-    db.session.commit()
-    flash(_("The approval of %(code)s is refused; the owner is told why.", code=project.code), "success")
-    return redirect_to(url_for("projects.show", project_id=project.id))
+    return _decide(project_id, policy.can_approve, operations.refuse_approval,
+                   lambda p: _("The approval of %(code)s is refused; the owner is told why.", code=p.code),
+                   RefuseApprovalForm(), "reason", "refuse_form")
 
 
 @bp.post("/projects/<int:project_id>/verdict")
 def verdict(project_id: int):
-    project = get_project_or_404(project_id, current_user, full=True)
-    if not policy.can_record_verdict(current_user, project):
-        abort(403)
     form = VerdictForm()
-    if form.validate_on_submit() and attempt(form, operations.record_verdict, current_user, project,
-                                             form.verdict.data, default="verdict"):
-        db.session.commit()
-        flash(_("The check verdict is recorded."), "success")
-        return redirect_to(url_for("projects.show", project_id=project.id))
-    return render("projects/show.html", status=422, **show_context(project, verdict_form=form))
+    return _decide(project_id, policy.can_record_verdict, operations.record_verdict,
+                   lambda p: _("The check verdict is recorded."), form, "verdict", "verdict_form",
+                   form.validate_on_submit())
 
 
 @bp.post("/projects/<int:project_id>/attachments")

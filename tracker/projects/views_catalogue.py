@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -218,20 +221,62 @@ def template_active(template_id: int):
 # --- A template's default checklist items and targets (each answers the editor's parts) --------
 
 
+@dataclass(frozen=True)
+class _Part:
+    """A kind of part of a template the editor changes in place: its form, loader, operations and anchor."""
+
+    form: type
+    load: Callable
+    add: Callable
+    edit: Callable
+    remove: Callable
+    default: str  #: the field a refusal goes beside when its code names none
+    name: str  #: "item" or "target": the editor's `<name>_form` and `editing_<name>`
+
+    def anchor(self, record) -> str:
+        return f"#template-stage-{record.stage.value}" if self.name == "item" else "#template-targets"
+
+
+ITEM = _Part(TemplateItemForm, get_template_item_or_404, catalogue.add_template_item, catalogue.edit_template_item,
+             catalogue.remove_template_item, "text", "item")
+TARGET = _Part(TemplateTargetForm, get_template_target_or_404, catalogue.add_template_target,
+               catalogue.edit_template_target, catalogue.remove_template_target, "indicator", "target")
+
+
 def _parts_done(template: ProjectTemplate, anchor: str):
     return _editor(template) if wants_fragment() else redirect(
         url_for("projects.edit_template", template_id=template.id) + anchor)
 
 
-def _save_part(template: ProjectTemplate, form, operation, *records, anchor: str, default: str, editor: dict,
+def _save_part(template: ProjectTemplate, part: _Part, form, operation, *records, anchor: str, editor: dict,
                **values):
-    """Validate a checklist item's or target's form and run `operation(user, template, *records, **form values)`:
+    """Validate a part's form and run `operation(user, template, *records, **values, **form values)`:
     the editor's parts after a save, the editor with the form's errors (422) otherwise."""
-    if form.validate_on_submit() and attempt(form, operation, current_user, template, *records, default=default,
-                                             **values, **form.values()):
+    if form.validate_on_submit() and attempt(form, operation, current_user, template, *records,
+                                             default=part.default, **values, **form.values()):
         db.session.commit()
         return _parts_done(template, anchor)
-    return _editor(template, status=422, **editor)
+    return _editor(template, status=422, **{f"{part.name}_form": form}, **editor)
+
+
+def _edit_part(template_id: int, part: _Part, part_id: int):
+    """A part's inline edit form (GET), or saving it (POST)."""
+    template = _editable_template(template_id)
+    record = part.load(template, part_id)
+    form = part.form(obj=record) if request.method == "GET" else part.form()
+    editing = {f"editing_{part.name}": record.id}
+    if request.method == "GET":
+        return _editor(template, **{f"{part.name}_form": form}, **editing)
+    return _save_part(template, part, form, part.edit, record, anchor=part.anchor(record), editor=editing)
+
+
+def _remove_part(template_id: int, part: _Part, part_id: int):
+    template = _editable_template(template_id)
+    record = part.load(template, part_id)
+    anchor = part.anchor(record)
+    part.remove(current_user, template, record)
+    db.session.commit()
+    return _parts_done(template, anchor)
 
 
 @bp.post("/projects/templates/<int:template_id>/items")
@@ -239,29 +284,18 @@ def add_template_item(template_id: int):
     template = _editable_template(template_id)
     form = TemplateItemForm()
     stage = stage_of(form.stage.data) or abort(400)
-    return _save_part(template, form, catalogue.add_template_item, stage=stage, default="text",
-                      anchor=f"#template-stage-{stage.value}", editor=dict(item_form=form, form_stage=stage))
+    return _save_part(template, ITEM, form, ITEM.add, stage=stage, anchor=f"#template-stage-{stage.value}",
+                      editor=dict(form_stage=stage))
 
 
 @bp.route("/projects/templates/<int:template_id>/items/<int:item_id>/edit", methods=["GET", "POST"])
 def edit_template_item(template_id: int, item_id: int):
-    template = _editable_template(template_id)
-    item = get_template_item_or_404(template, item_id)
-    if request.method == "GET":
-        return _editor(template, item_form=TemplateItemForm(obj=item), editing_item=item.id)
-    form = TemplateItemForm()
-    return _save_part(template, form, catalogue.edit_template_item, item, default="text",
-                      anchor=f"#template-stage-{item.stage.value}", editor=dict(item_form=form, editing_item=item.id))
+    return _edit_part(template_id, ITEM, item_id)
 
 
 @bp.post("/projects/templates/<int:template_id>/items/<int:item_id>/delete")
 def remove_template_item(template_id: int, item_id: int):
-    template = _editable_template(template_id)
-    item = get_template_item_or_404(template, item_id)
-    stage = item.stage
-    catalogue.remove_template_item(current_user, template, item)
-    db.session.commit()
-    return _parts_done(template, f"#template-stage-{stage.value}")
+    return _remove_part(template_id, ITEM, item_id)
 
 
 @bp.post("/projects/templates/<int:template_id>/items/<int:item_id>/reorder")
@@ -270,32 +304,20 @@ def reorder_template_item(template_id: int, item_id: int):
     item = get_template_item_or_404(template, item_id)
     catalogue.reorder_template_item(current_user, template, item, _direction())
     db.session.commit()
-    return _parts_done(template, f"#template-stage-{item.stage.value}")
+    return _parts_done(template, ITEM.anchor(item))
 
 
 @bp.post("/projects/templates/<int:template_id>/targets")
 def add_template_target(template_id: int):
     template = _editable_template(template_id)
-    form = TemplateTargetForm()
-    return _save_part(template, form, catalogue.add_template_target, default="indicator", anchor="#template-targets",
-                      editor=dict(target_form=form))
+    return _save_part(template, TARGET, TemplateTargetForm(), TARGET.add, anchor="#template-targets", editor={})
 
 
 @bp.route("/projects/templates/<int:template_id>/targets/<int:target_id>/edit", methods=["GET", "POST"])
 def edit_template_target(template_id: int, target_id: int):
-    template = _editable_template(template_id)
-    target = get_template_target_or_404(template, target_id)
-    if request.method == "GET":
-        return _editor(template, target_form=TemplateTargetForm(obj=target), editing_target=target.id)
-    form = TemplateTargetForm()
-    return _save_part(template, form, catalogue.edit_template_target, target, default="indicator",
-                      anchor="#template-targets", editor=dict(target_form=form, editing_target=target.id))
+    return _edit_part(template_id, TARGET, target_id)
 
 
 @bp.post("/projects/templates/<int:template_id>/targets/<int:target_id>/delete")
 def remove_template_target(template_id: int, target_id: int):
-    template = _editable_template(template_id)
-    target = get_template_target_or_404(template, target_id)
-    catalogue.remove_template_target(current_user, template, target)
-    db.session.commit()
-    return _parts_done(template, "#template-targets")
+    return _remove_part(template_id, TARGET, target_id)
