@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from tracker.extensions import db
-from tracker.models import ProjectCategory, ProjectTemplate
+from tracker.models import ProjectCategory
 from tracker.projects.catalogue import install_templates
 
 OK, DENY, MISSING = "ok", 403, 404

@@ -125,7 +125,7 @@ def test_approval_gates_the_plan(app, branch, people, make_project):
 
 
 def test_stale_edit_is_refused(app, branch, people, make_project):
-    project = make_project(branch[1], people["sec"])
+    make_project(branch[1], people["sec"])
     with app.app_context():
         p = db.session.scalars(sa.select(Project).options(sa.orm.selectinload(Project.participants),
                                                           sa.orm.selectinload(Project.targets))).one()

@@ -124,7 +124,7 @@ def test_bad_input_is_shown_beside_the_field(client, login, world, overrides, me
     response = client.post("/projects/new", data=_form(world, **overrides))
     assert response.status_code == 422
     body = response.get_data(as_text=True)
-    assert f'class="field-error"' in body and message in body
+    assert 'class="field-error"' in body and message in body
     assert "党员先锋岗创建" in body or overrides.get("title") == ""
 
 

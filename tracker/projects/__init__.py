@@ -12,7 +12,8 @@ from ..i18n import register_labels
 
 bp = Blueprint("projects", __name__)
 
-from . import cli, labels, queries, views, views_catalogue, views_checklists  # noqa: E402,F401  (the routes attach to bp)
+# The routes attach to bp.
+from . import cli, labels, queries, views, views_catalogue, views_checklists  # noqa: E402,F401
 
 
 def register(app: Flask) -> None:

@@ -79,7 +79,8 @@ class ProjectForm(FlaskForm):
                     category_id=self.category_id.data or None, type=ProjectType(self.type.data), owner=owner,
                     start_date=self.start_date.data, due_date=self.due_date.data, quarter=self.quarter.data or None,
                     needs_approval=self.needs_approval.data, participants=participants,
-                    targets=[TargetInput(t.indicator.data, t.measure.data or "", t.target_value.data, t.actual_value.data)
+                    targets=[TargetInput(t.indicator.data, t.measure.data or "", t.target_value.data,
+                                         t.actual_value.data)
                              for t in self.target_rows if (t.indicator.data or "").strip()])
 
     def load(self, project) -> None:

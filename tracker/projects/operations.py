@@ -22,8 +22,8 @@ from ..extensions import db
 from ..models import ChecklistItem, OrgUnit, Project, ProjectTemplate, ProjectType, Target, User, utcnow
 from . import policy
 from .ordering import move_one_place
-from .queries import gate_facts, stage_items
 from .policy import authorise
+from .queries import gate_facts, stage_items
 from .workflow import GateFacts, Stage, ensure_transition, move_kind, next_cycle
 
 
@@ -74,7 +74,8 @@ def create_project(actor: User | None, *, title: str, unit: OrgUnit, owner: User
     seq = _next_seq(year)
     project = Project(
         code=f"XM-{year}-{seq:04d}", year=year, seq=seq, title=title.strip(), description=description.strip(),
-        category_id=category_id, type=type, unit=unit, unit_id=unit.id, assigning_unit_id=assigning_unit.id if assigning_unit else None,
+        category_id=category_id, type=type, unit=unit, unit_id=unit.id,
+        assigning_unit_id=assigning_unit.id if assigning_unit else None,
         owner=owner, owner_id=owner.id, quarter=quarter, start_date=start_date, due_date=due_date,
         needs_approval=needs_approval, stage=Stage.plan, cycle=1,
         template_id=template.id if template else None, created_by_id=actor.id if actor else None,
@@ -281,7 +282,8 @@ def edit_item(actor: User, project: Project, item: ChecklistItem, *, text: str, 
 
 
 def reorder_item(actor: User, project: Project, item: ChecklistItem, direction: str) -> ChecklistItem:
-    """Move an item one place up or down within its stage's checklist (NotAllowed unless `actor` may edit the project)."""
+    """Move an item one place up or down within its stage's checklist (NotAllowed unless `actor` may
+    edit the project)."""
     authorise(actor, policy.can_edit, project)
     if move_one_place(stage_items(project, item.stage), item, direction):
         record_activity(actor, project, "item_reordered", after={"item": item.text})

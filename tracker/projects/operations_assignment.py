@@ -15,7 +15,9 @@ import sqlalchemy as sa
 from ..audit import record_activity
 from ..domain_errors import N_, refuse
 from ..extensions import db
-from ..models import ChecklistItem, GeneratedProject, OrgUnit, Project, ProjectTemplate, Recurrence, TemplateSubscription, User
+from ..models import (
+    ChecklistItem, GeneratedProject, OrgUnit, Project, ProjectTemplate, Recurrence, TemplateSubscription, User,
+)
 from . import policy
 from .operations import TargetInput, create_project
 from .periods import parse_period, period_of, quarter_of, recurring_title
@@ -77,7 +79,7 @@ def assign_template(actor: User, template: ProjectTemplate, units: Sequence[OrgU
     missing = [u.name for u in units if owners[u.id] is None]
     if missing:
         raise refuse(N_("These units have no secretary to own the project: %(units)s."), "units",
-                           units="、".join(missing))
+                     units="、".join(missing))
     projects = []
     if template.recurrence is Recurrence.none:
         projects = [instantiate(actor, template, u, owners[u.id], start_date=start_date, due_date=due_date,

@@ -33,10 +33,6 @@ from .queries import (
 )
 from .workflow import FORWARD, ORDER, move_kind
 
-#: Where a refusal of the project form goes: the fields its codes name, the rest beside the title.
-PROJECT_FIELDS = {"title": "title", "due_date": "due_date"}
-
-
 @bp.before_request
 @login_required
 def _require_login():
@@ -148,7 +144,7 @@ def new():
             abort(403)
         assigning = get_unit_or_404(form.assigning_unit_id.data, current_user) if form.assigning_unit_id.data else None
         project = attempt(form, operations.create_project, current_user, unit=unit, assigning_unit=assigning,
-                          **_values(form), fields=PROJECT_FIELDS, default="title")
+                          **_values(form), default="title")
         if project:
             db.session.commit()
             flash(_("Project %(code)s created.", code=project.code), "success")
@@ -167,7 +163,7 @@ def edit(project_id: int):
         form.load(project)
     if form.validate_on_submit() and attempt(
             form, operations.update_project, current_user, project, version=form_version(form.version.data) or 0,
-            **_values(form), fields=PROJECT_FIELDS, default="title"):
+            **_values(form), default="title"):
         db.session.commit()
         flash(_("Project %(code)s saved.", code=project.code), "success")
         return redirect(url_for("projects.show", project_id=project.id))
