@@ -43,17 +43,17 @@ def test_problems_found_in_check_drive_the_project_through_rectification(app, lo
     with app.test_request_context():
         project, leader, secretary = _get(loop)
         with pytest.raises(DomainError) as refused:
-            projects.move_project(project, Stage.rectify, leader)
+            projects.move_project(leader, project, Stage.rectify)
         assert refused.value.reasons[0].code == "no_problems"
 
         item = ledger.create_item(leader, unit=project.unit, problem="组织生活会记录不全",
                                   source=ItemSource.project_check, owner=secretary, verifier=leader,
                                   deadline=date(2026, 12, 20), origin_type="project", origin_id=project.id)
-        projects.move_project(project, Stage.rectify, leader)
+        projects.move_project(leader, project, Stage.rectify)
         assert project.stage is Stage.rectify
 
         with pytest.raises(DomainError) as still_open:
-            projects.move_project(project, Stage.check, leader)
+            projects.move_project(leader, project, Stage.check)
         assert still_open.value.reasons[0].code == "open_problems"
 
         ledger.start_item(secretary, item)
@@ -64,7 +64,7 @@ def test_problems_found_in_check_drive_the_project_through_rectification(app, lo
         assert item.status is ItemStatus.closed
 
         cycle = project.cycle
-        projects.move_project(project, Stage.check, leader)
+        projects.move_project(leader, project, Stage.check)
         assert project.stage is Stage.check and project.cycle == cycle + 1
 
 
@@ -76,6 +76,6 @@ def test_a_voided_problem_does_not_hold_the_project(app, loop):
                                   origin_type="project", origin_id=project.id)
         ledger.void_item(leader, item, reason="重复登记")
         with pytest.raises(DomainError) as refused:
-            projects.move_project(project, Stage.rectify, leader)
+            projects.move_project(leader, project, Stage.rectify)
         assert refused.value.reasons[0].code == "no_problems"
         assert db.session.get(LedgerItem, item.id).status is ItemStatus.void

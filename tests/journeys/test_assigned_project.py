@@ -15,7 +15,7 @@ import pytest
 
 from support import Person
 from tracker.models import Role
-from tracker.projects.templates_data import install_templates
+from tracker.projects.catalogue import install_templates
 
 BRANCHES = ["办公室党支部", "组织人事党支部", "信息中心党支部"]
 

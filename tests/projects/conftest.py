@@ -29,7 +29,7 @@ def make_project(in_db):
             for stage, rows in (items or {}).items():
                 for row in rows:
                     text, required, *rest = row + (None,) * (3 - len(row)) if isinstance(row, tuple) else (row, True, None)
-                    ops.add_item(project, None, stage=stage, text=text, is_required=required,
+                    ops.add_item(None, project, stage=stage, text=text, is_required=required,
                                  assignee=db.session.get(User, rest[0].id) if rest and rest[0] else None)
             return project
 

@@ -10,8 +10,8 @@ import pytest
 import sqlalchemy as sa
 
 from tracker.extensions import db
-from tracker.models import ProjectCategory, ProjectTemplate
-from tracker.projects.templates_data import install_templates
+from tracker.models import ProjectCategory
+from tracker.projects.catalogue import install_templates
 
 from matrix import DENY, MISSING, OK, check
 

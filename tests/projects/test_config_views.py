@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from tracker.extensions import db
 from tracker.models import ChecklistItem, Project, ProjectCategory, ProjectTemplate, Role, TemplateItem
-from tracker.projects.templates_data import install_templates
+from tracker.projects.catalogue import install_templates
 from tracker.projects.workflow import Stage
 
 

@@ -8,8 +8,10 @@ import sqlalchemy as sa
 from tracker.extensions import db
 from tracker.hooks import ProblemCounts
 from tracker.models import Activity, ChecklistItem, GeneratedProject, OrgUnit, Project, Role, User
-from tracker.projects import operations as ops
-from tracker.projects.templates_data import install_templates
+from tracker.projects import operations as ops, operations_assignment as assignment
+from tracker.projects.periods import parse_period
+from tracker.projects.queries import stage_items
+from tracker.projects.catalogue import install_templates
 from tracker.projects.workflow import Stage
 from tracker.domain_errors import DomainError, NotAllowed, StaleEdit
 
@@ -65,32 +67,32 @@ def test_full_loop_with_rectification_raises_the_cycle(app, branch, people, make
     with app.app_context():
         p, sec, leader = _fresh(project), _user(people["sec"]), _user(people["leader"])
         with pytest.raises(DomainError) as refused:
-            ops.move_project(p, Stage.run, sec)
+            ops.move_project(sec, p, Stage.run)
         assert [r.code for r in refused.value.reasons] == ["plan_items"]
         item = db.session.scalars(sa.select(ChecklistItem).where(ChecklistItem.stage == Stage.plan)).one()
-        ops.tick_item(item, p, sec, True)
+        ops.tick_item(sec, p, item, True)
         assert item.done_by_id == sec.id and item.done_at is not None
-        ops.move_project(p, Stage.run, sec)
-        ops.move_project(p, Stage.check, sec)
+        ops.move_project(sec, p, Stage.run)
+        ops.move_project(sec, p, Stage.check)
         with pytest.raises(DomainError):
-            ops.move_project(p, Stage.rectify, sec)
+            ops.move_project(sec, p, Stage.rectify)
         problems[p.id] = ProblemCounts(open=2)
-        ops.move_project(p, Stage.rectify, sec)
+        ops.move_project(sec, p, Stage.rectify)
         with pytest.raises(DomainError) as open_items:
-            ops.move_project(p, Stage.check, sec)
+            ops.move_project(sec, p, Stage.check)
         assert open_items.value.reasons[0].params == {"count": 2}
         problems[p.id] = ProblemCounts(open=0, closed=2)
-        ops.move_project(p, Stage.check, sec)
+        ops.move_project(sec, p, Stage.check)
         assert p.cycle == 2
         with pytest.raises(DomainError) as not_done:
-            ops.move_project(p, Stage.done, sec)
+            ops.move_project(sec, p, Stage.done)
         assert {r.code for r in not_done.value.reasons} == {"check_items", "no_verdict"}
         with pytest.raises(NotAllowed):
-            ops.record_verdict(p, sec, "自己验收")
-        ops.record_verdict(p, leader, "同意验收")
+            ops.record_verdict(sec, p, "自己验收")
+        ops.record_verdict(leader, p, "同意验收")
         check_item = db.session.scalars(sa.select(ChecklistItem).where(ChecklistItem.stage == Stage.check)).one()
-        ops.tick_item(check_item, p, leader, True)
-        ops.move_project(p, Stage.done, sec)
+        ops.tick_item(leader, p, check_item, True)
+        ops.move_project(sec, p, Stage.done)
         assert p.stage is Stage.done
         verbs = db.session.scalars(sa.select(Activity.verb).where(Activity.subject_id == p.id,
                                                                  Activity.subject_type == "project")).all()
@@ -101,11 +103,11 @@ def test_sending_back_needs_a_reason_and_is_recorded(app, branch, people, make_p
     project = make_project(branch[1], people["sec"])
     with app.app_context():
         p, sec = _fresh(project), _user(people["sec"])
-        ops.move_project(p, Stage.run, sec)
+        ops.move_project(sec, p, Stage.run)
         with pytest.raises(DomainError) as error:
-            ops.move_project(p, Stage.plan, sec, reason=" ")
+            ops.move_project(sec, p, Stage.plan, reason=" ")
         assert error.value.reasons[0].code == "reason_required"
-        ops.move_project(p, Stage.plan, sec, reason="目标需重新论证")
+        ops.move_project(sec, p, Stage.plan, reason="目标需重新论证")
         last = db.session.scalars(sa.select(Activity).order_by(Activity.id.desc())).first()
         assert (last.verb, last.note, last.before["stage"], last.after["stage"]) == (
             "stage_returned", "目标需重新论证", "run", "plan")
@@ -116,14 +118,14 @@ def test_approval_gates_the_plan(app, branch, people, make_project):
     with app.app_context():
         p = _fresh(project)
         with pytest.raises(DomainError) as error:
-            ops.move_project(p, Stage.run, _user(people["sec"]))
+            ops.move_project(_user(people["sec"]), p, Stage.run)
         assert error.value.reasons[0].code == "not_approved"
-        ops.approve_project(p, _user(people["leader"]))
-        ops.move_project(p, Stage.run, _user(people["sec"]))
+        ops.approve_project(_user(people["leader"]), p)
+        ops.move_project(_user(people["sec"]), p, Stage.run)
 
 
 def test_stale_edit_is_refused(app, branch, people, make_project):
-    project = make_project(branch[1], people["sec"])
+    make_project(branch[1], people["sec"])
     with app.app_context():
         p = db.session.scalars(sa.select(Project).options(sa.orm.selectinload(Project.participants),
                                                           sa.orm.selectinload(Project.targets))).one()
@@ -138,11 +140,11 @@ def test_checklist_reorder(app, branch, people, make_project):
     project = make_project(branch[1], people["sec"], items={Stage.run: [("一", True), ("二", True), ("三", False)]})
     with app.app_context():
         p = _fresh(project)
-        items = ops.stage_items(p, Stage.run)
-        ops.reorder_item(items[2], p, _user(people["sec"]), "up")
-        assert [i.text for i in ops.stage_items(p, Stage.run)] == ["一", "三", "二"]
-        ops.reorder_item(items[0], p, _user(people["sec"]), "up")  # already first: nothing moves
-        assert [i.text for i in ops.stage_items(p, Stage.run)] == ["一", "三", "二"]
+        items = stage_items(p, Stage.run)
+        ops.reorder_item(_user(people["sec"]), p, items[2], "up")
+        assert [i.text for i in stage_items(p, Stage.run)] == ["一", "三", "二"]
+        ops.reorder_item(_user(people["sec"]), p, items[0], "up")  # already first: nothing moves
+        assert [i.text for i in stage_items(p, Stage.run)] == ["一", "三", "二"]
 
 
 def test_assign_template_to_many_branches_is_one_transaction(app, make_unit, make_user):
@@ -155,10 +157,10 @@ def test_assign_template_to_many_branches_is_one_transaction(app, make_unit, mak
         template = next(t for t in install_templates() if t.name == "三会一课季度计划")
         units = [db.session.get(OrgUnit, u.id) for u in (b1, b2, b3)]
         with pytest.raises(DomainError) as error:
-            ops.assign_template(template, units, _user(leader), start_date=date(2026, 10, 1))
+            assignment.assign_template(_user(leader), template, units, start_date=date(2026, 10, 1))
         assert "三支部" in str(error.value)
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Project)) == 0
-        projects = ops.assign_template(template, units[:2], _user(leader), start_date=date(2026, 10, 1),
+        projects = assignment.assign_template(_user(leader), template, units[:2], start_date=date(2026, 10, 1),
                                        assigning_unit=db.session.get(OrgUnit, root.id), recurring=True)
         assert [p.owner_id for p in projects] == [s1.id, s2.id]
         assert all(p.assigning_unit_id == root.id for p in projects)
@@ -173,7 +175,7 @@ def test_generate_recurring_is_idempotent(app, runner, make_unit, make_user):
     make_user("s1", b1, Role.secretary)
     with app.app_context():
         template = next(t for t in install_templates() if t.name == "三会一课季度计划")
-        ops.assign_template(template, [db.session.get(OrgUnit, b1.id)], _user(leader), start_date=date(2026, 7, 1),
+        assignment.assign_template(_user(leader), template, [db.session.get(OrgUnit, b1.id)], start_date=date(2026, 7, 1),
                             recurring=True)
         db.session.commit()
     result = runner.invoke(args=["generate-recurring", "--period", "2026Q4"])
@@ -193,7 +195,7 @@ def test_generate_recurring_is_idempotent(app, runner, make_unit, make_user):
 def test_reassign_owners(app, branch, people, make_project):
     a, b = make_project(branch[1], people["sec"]), make_project(branch[1], people["sec"])
     with app.app_context():
-        changed = ops.reassign_owners([_fresh(a), _fresh(b)], _user(people["member"]), _user(people["leader"]))
+        changed = ops.reassign_owners(_user(people["leader"]), [_fresh(a), _fresh(b)], _user(people["member"]))
         assert changed == 2 and _fresh(a).owner_id == people["member"].id
 
 
@@ -203,14 +205,14 @@ def test_reassign_owners(app, branch, people, make_project):
     ("2026", ("yearly", date(2026, 1, 1), date(2026, 12, 31), None)),
 ])
 def test_periods(period, expected):
-    recurrence, start, end, quarter = ops.parse_period(period)
+    recurrence, start, end, quarter = parse_period(period)
     assert (recurrence.value, start, end, quarter) == expected
 
 
 @pytest.mark.parametrize("period", ["2026Q0", "26Q1", "2026-13", "Q4"])
 def test_bad_periods(period):
     with pytest.raises(DomainError):
-        ops.parse_period(period)
+        parse_period(period)
 
 
 @pytest.fixture
@@ -231,7 +233,7 @@ def test_assigning_a_recurring_template_and_generating_its_period_make_one_proje
     root, units, leader = three_branches
     with app.app_context():
         template = next(t for t in install_templates() if t.name == "主题党日")
-        ops.assign_template(template, [db.session.get(OrgUnit, u.id) for u in units], _user(leader),
+        assignment.assign_template(_user(leader), template, [db.session.get(OrgUnit, u.id) for u in units],
                             start_date=date(2026, 12, 3), assigning_unit=db.session.get(OrgUnit, root.id),
                             recurring=True)
         db.session.commit()
@@ -249,14 +251,14 @@ def test_assigning_after_generation_adds_nothing_for_the_period(app, runner, thr
     root, units, leader = three_branches
     with app.app_context():
         template = next(t for t in install_templates() if t.name == "三会一课季度计划")
-        ops.assign_template(template, [db.session.get(OrgUnit, units[0].id)], _user(leader),
+        assignment.assign_template(_user(leader), template, [db.session.get(OrgUnit, units[0].id)],
                             start_date=date(2026, 7, 1), recurring=True)
         db.session.commit()
     assert "1 projects created" in runner.invoke(args=["generate-recurring", "--period", "2026Q4"]).output
     with app.app_context():
         template = db.session.scalars(sa.select(ops.ProjectTemplate).where(
             ops.ProjectTemplate.name == "三会一课季度计划")).one()
-        made = ops.assign_template(template, [db.session.get(OrgUnit, u.id) for u in units], _user(leader),
+        made = assignment.assign_template(_user(leader), template, [db.session.get(OrgUnit, u.id) for u in units],
                                    start_date=date(2026, 11, 15))
         assert [p.unit_id for p in made] == [units[1].id, units[2].id]
         titles = _titles()
@@ -275,15 +277,15 @@ def test_approval_can_be_refused_with_a_reason_and_asked_again(app, branch, peop
             ops.refuse_approval(sec, p, "自己不批")
         ops.refuse_approval(leader, p, "量化目标不够具体")
         with pytest.raises(DomainError) as error:
-            ops.move_project(p, Stage.run, sec)
+            ops.move_project(sec, p, Stage.run)
         assert [r.code for r in error.value.reasons] == ["approval_refused"]
         assert "量化目标不够具体" in str(error.value)
         with pytest.raises(DomainError):
-            ops.approve_project(p, leader)  # the owner revises and asks first
+            ops.approve_project(leader, p)  # the owner revises and asks first
         ops.request_approval(sec, p)
         assert p.approval_refusal is None
-        ops.approve_project(p, leader)
-        ops.move_project(p, Stage.run, sec)
+        ops.approve_project(leader, p)
+        ops.move_project(sec, p, Stage.run)
         verbs = db.session.scalars(sa.select(Activity.verb).where(Activity.subject_id == p.id,
                                                                   Activity.subject_type == "project")
                                    .order_by(Activity.id)).all()

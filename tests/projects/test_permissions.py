@@ -14,7 +14,7 @@ from werkzeug.datastructures import FileStorage
 
 from tracker.extensions import db
 from tracker.models import ChecklistItem, Project, Role
-from tracker.projects.templates_data import install_templates
+from tracker.projects.catalogue import install_templates
 from tracker.projects.workflow import Stage
 from tracker.uploads import store_upload
 

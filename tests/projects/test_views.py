@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from tracker.extensions import db
 from tracker.models import ChecklistItem, Project, Role
-from tracker.projects.templates_data import install_templates
+from tracker.projects.catalogue import install_templates
 from tracker.projects.workflow import Stage
 
 
@@ -124,7 +124,7 @@ def test_bad_input_is_shown_beside_the_field(client, login, world, overrides, me
     response = client.post("/projects/new", data=_form(world, **overrides))
     assert response.status_code == 422
     body = response.get_data(as_text=True)
-    assert f'class="field-error"' in body and message in body
+    assert 'class="field-error"' in body and message in body
     assert "党员先锋岗创建" in body or overrides.get("title") == ""
 
 
@@ -235,8 +235,8 @@ def test_check_stage_shows_the_linked_problem_counts(client, login, world, make_
 
         p = db.session.get(Project, project.id)
         sec = db.session.get(User, world["sec"].id)
-        ops.move_project(p, Stage.run, sec)
-        ops.move_project(p, Stage.check, sec)
+        ops.move_project(sec, p, Stage.run)
+        ops.move_project(sec, p, Stage.check)
         db.session.commit()
     from tracker.hooks import ProblemCounts
 
@@ -281,12 +281,12 @@ def test_the_board_runs_the_same_queries_for_3_or_30_cards(client, login, world,
 def _assigned(app, world, template_name="主题党日"):
     """A template assigned by the 机关党委 (above the branch) to 一支部, as a leader does it."""
     from tracker.models import OrgUnit, User
-    from tracker.projects import operations as ops
+    from tracker.projects import operations_assignment as assignment
 
     with app.app_context():
         template = next(t for t in install_templates() if t.name == template_name)
-        project = ops.assign_template(template, [db.session.get(OrgUnit, world["b1"].id)],
-                                      db.session.get(User, world["leader"].id), start_date=date(2026, 11, 1),
+        project = assignment.assign_template(db.session.get(User, world["leader"].id), template,
+                                      [db.session.get(OrgUnit, world["b1"].id)], start_date=date(2026, 11, 1),
                                       assigning_unit=db.session.get(OrgUnit, world["root"].id))[0]
         db.session.commit()
         return project.id

@@ -9,7 +9,8 @@ from ..extensions import db
 from ..models import Project, TemplateSubscription
 from ..projects import operations as ops
 from ..projects.operations import TargetInput
-from ..projects.templates_data import ensure_categories, install_templates
+from ..projects.operations_assignment import generate_recurring, instantiate
+from ..projects.catalogue import ensure_categories, install_templates
 from ..projects.workflow import ORDER, Stage
 from .content import content
 from .org import DemoOrg
@@ -40,10 +41,10 @@ def _advance(project: Project, target: Stage, ctx: DemoOrg, owner) -> None:
             if item.is_required or step == Stage.done:
                 item.done_by_id, item.done_at = owner.id, utcnow()
         if project.needs_approval and project.approved_at is None:
-            ops.approve_project(project, ctx.leader)
+            ops.approve_project(ctx.leader, project)
         if step == Stage.done:
-            ops.record_verdict(project, ctx.leader, "经实地检查、查阅资料，各项目标任务完成，资料齐全，同意验收。")
-        ops.move_project(project, step, owner)
+            ops.record_verdict(ctx.leader, project, "经实地检查、查阅资料，各项目标任务完成，资料齐全，同意验收。")
+        ops.move_project(owner, project, step)
     if target is Stage.rectify:
         # The check found two problems: they go into the ledger, linked, and the gate lets the
         # project into 整改 because they are open.
@@ -58,8 +59,8 @@ def _advance(project: Project, target: Stage, ctx: DemoOrg, owner) -> None:
                         source=ItemSource.project_check, batch=f"{project.code} 检查", owner=owner,
                         verifier=ctx.leader, deadline=local_today() + timedelta(days=20),
                         origin_type="project", origin_id=project.id)
-        ops.record_verdict(project, ctx.leader, "检查发现：承诺事项公开不及时，群众评议覆盖面不足，需限期整改。")
-        ops.move_project(project, Stage.rectify, ctx.leader)
+        ops.record_verdict(ctx.leader, project, "检查发现：承诺事项公开不及时，群众评议覆盖面不足，需限期整改。")
+        ops.move_project(ctx.leader, project, Stage.rectify)
 
 
 def seed(ctx: DemoOrg) -> list[Project]:
@@ -70,7 +71,7 @@ def seed(ctx: DemoOrg) -> list[Project]:
     for branch in ctx.branches:
         db.session.add(TemplateSubscription(template_id=sanhui.id, unit_id=branch.id, assigning_unit_id=ctx.root.id))
     db.session.flush()
-    generated = {p.unit_id: p for p in ops.generate_recurring(f"{today.year}Q{(today.month - 1) // 3 + 1}", ctx.leader)}
+    generated = {p.unit_id: p for p in generate_recurring(ctx.leader, f"{today.year}Q{(today.month - 1) // 3 + 1}")}
     generated = [generated[b.id] for b in ctx.branches]
     created = []
     for i, branch in enumerate(ctx.branches):
@@ -87,13 +88,13 @@ def seed(ctx: DemoOrg) -> list[Project]:
             targets=[TargetInput(a, b, c) for a, b, c in targets])
         for stage, texts in ((Stage.plan, plan_items), (Stage.run, run_items)):
             for n, text in enumerate(texts):
-                ops.add_item(own, owner, stage=stage, text=text, assignee=members[n % 2],
+                ops.add_item(owner, own, stage=stage, text=text, assignee=members[n % 2],
                              due_date=today + timedelta(days=7 * (n + 1) - 10))
-        ops.add_item(own, owner, stage=Stage.check, text="上级党组织检查验收", assignee=owner)
+        ops.add_item(owner, own, stage=Stage.check, text="上级党组织检查验收", assignee=owner)
         _advance(own, STAGES[i][1], ctx, owner)
         created += [quarterly, own]
     for i in (0, 3):
-        demo = ops.instantiate(templates["示范点创建"], ctx.branches[i], ctx.secretaries[i], ctx.leader,
+        demo = instantiate(ctx.leader, templates["示范点创建"], ctx.branches[i], ctx.secretaries[i],
                                start_date=today - timedelta(days=30), assigning_unit=ctx.root,
                                title=f"{ctx.branches[i].name}党建示范点创建")
         _advance(demo, Stage.plan if i == 0 else Stage.run, ctx, ctx.secretaries[i])

@@ -1,4 +1,5 @@
-"""Party-building projects through the PDCA loop: board, pages, checklists and templates."""
+"""Party-building projects through the PDCA loop: board, pages, checklists, and the catalogue of
+categories and project templates assigned to branches."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from ..models import ProjectType, Recurrence, Stage
 
 bp = Blueprint("projects", __name__)
 
-from . import cli, labels, queries, views, views_config  # noqa: E402,F401  (the routes attach to bp)
+# The routes attach to bp.
+from . import cli, labels, queries, views, views_catalogue, views_checklists  # noqa: E402,F401
 
 
 def register(app: Flask) -> None:
@@ -35,7 +37,7 @@ def register(app: Flask) -> None:
         project_summary=lambda: queries.summary_for(current_user, local_today()),
         unit_stage_counts=queries.stage_counts_under,
     )
-    hooks.register_attachment_owner("project", queries.load_project_or_404)
+    hooks.register_attachment_owner("project", queries.get_project_or_404)
     hooks.register_origin("project", queries.describe_project)
     hooks.add_home_widget("projects/_widget.html")
     hooks.add_unit_panel("projects/_unit_panel.html")

@@ -7,7 +7,7 @@ from flask.cli import with_appcontext
 
 from ..domain_errors import DomainError
 from ..extensions import db
-from .operations import generate_recurring
+from .operations_assignment import generate_recurring
 
 
 @click.command("generate-recurring")
@@ -16,7 +16,7 @@ from .operations import generate_recurring
 def generate_recurring_command(period: str) -> None:
     """Create the projects recurring templates owe for PERIOD; running it again creates nothing new."""
     try:
-        created = generate_recurring(period)
+        created = generate_recurring(None, period)
     except DomainError as error:
         raise click.ClickException(str(error)) from error
     db.session.commit()

@@ -1,7 +1,13 @@
-"""Forms for projects, checklists, verdicts, template assignment and owner reassignment."""
+"""Forms for projects, checklists, verdicts, the catalogue (categories, project templates), assignment
+and owner reassignment; what each gives its operation, and a saved record as a stale form's notice shows it."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+from types import SimpleNamespace
+from typing import Any
+
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -11,7 +17,10 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..models import ProjectType, Recurrence
+from ..models import ChecklistItem, Project, ProjectType, Recurrence, User
+from .operations import TargetInput
+from .operations_catalogue import TemplateFields
+from .queries import ProjectChoices
 from .workflow import Stage
 
 NON_NEGATIVE = NumberRange(min=0, message=_l("Targets and actual values cannot be negative."))
@@ -54,6 +63,25 @@ class ProjectForm(FlaskForm):
         self.type.choices = ProjectType.choices()
         self.quarter.choices = [(0, "—")] + [(q, f"Q{q}") for q in range(1, 5)]
 
+    def set_choices(self, choices: ProjectChoices, project: Project | None = None) -> None:
+        """Offer `choices`; editing, the project's own units are kept whatever was sent (they are not edited here)."""
+        self.unit_id.choices, self.assigning_unit_id.choices = choices.units, choices.assigning_units
+        self.category_id.choices = choices.categories
+        self.owner_id.choices = [(u.id, u.display_name) for u in choices.people]
+        self.participant_ids.choices = [(u.id, u.display_name) for u in choices.people]
+        if project is not None:
+            self.unit_id.data, self.assigning_unit_id.data = project.unit_id, project.assigning_unit_id or 0
+
+    def values(self, owner: User | None, participants: list[User]) -> dict[str, Any]:
+        """What `create_project` and `update_project` take from the form (the people looked up by the caller)."""
+        return dict(title=self.title.data, description=self.description.data or "",
+                    category_id=self.category_id.data or None, type=ProjectType(self.type.data), owner=owner,
+                    start_date=self.start_date.data, due_date=self.due_date.data, quarter=self.quarter.data or None,
+                    needs_approval=self.needs_approval.data, participants=participants,
+                    targets=[TargetInput(t.indicator.data, t.measure.data or "", t.target_value.data,
+                                         t.actual_value.data)
+                             for t in self.target_rows if (t.indicator.data or "").strip()])
+
     def load(self, project) -> None:
         """Show a saved project: the fields `obj=` cannot fill, and one empty target row to add."""
         self.version.data, self.type.data = project.version, project.type.value
@@ -95,6 +123,11 @@ class ItemForm(FlaskForm):
     assignee_id = SelectField(_l("Assignee"), coerce=int, validators=[Optional()])
     due_date = DateField(_l("Due date"), validators=[Optional()])
     version = HiddenField()
+
+    def values(self, assignee: User | None) -> dict[str, Any]:
+        """What `add_item` and `edit_item` take from the form (the assignee looked up by the caller)."""
+        return dict(text=self.text.data, is_required=self.is_required.data, assignee=assignee,
+                    due_date=self.due_date.data)
 
 
 class AssignForm(FlaskForm):
@@ -146,11 +179,22 @@ class TemplateForm(FlaskForm):
         self.type.choices = ProjectType.choices()
         self.recurrence.choices = Recurrence.choices()
 
+    def fields(self) -> TemplateFields:
+        """The template's own fields as `create_template` and `update_template` take them."""
+        return TemplateFields(name=self.name.data or "", category_id=self.category_id.data or None,
+                              type=ProjectType(self.type.data), recurrence=Recurrence(self.recurrence.data),
+                              duration_days=self.duration_days.data, needs_approval=self.needs_approval.data,
+                              description=self.description.data or "")
+
 
 class TemplateItemForm(FlaskForm):
     stage = HiddenField()
     text = StringField(_l("Item"), validators=[DataRequired(message=_l("Enter the item's text.")), Length(max=500)])
     is_required = BooleanField(_l("Required"), default=True)
+
+    def values(self) -> dict[str, Any]:
+        """What `add_template_item` and `edit_template_item` take from the form."""
+        return dict(text=self.text.data, is_required=self.is_required.data)
 
 
 class TemplateTargetForm(FlaskForm):
@@ -160,6 +204,10 @@ class TemplateTargetForm(FlaskForm):
     target_value = DecimalField(_l("Target value"), places=None, validators=[
         InputRequired(message=_l("Enter the target value.")), NON_NEGATIVE])
 
+    def values(self) -> dict[str, Any]:
+        """What `add_template_target` and `edit_template_target` take from the form."""
+        return dict(indicator=self.indicator.data, measure=self.measure.data or "", target_value=self.target_value.data)
+
 
 def stage_of(value: str | None) -> Stage | None:
     """The stage named by a form value, or None for anything else (the view answers 400)."""
@@ -167,3 +215,45 @@ def stage_of(value: str | None) -> Stage | None:
         return Stage(value)
     except ValueError:
         return None
+
+
+def form_version(value: Any) -> int | None:
+    """The version a form showed, None when it sent none; anything but a number reads as an old form (0)."""
+    if value in (None, ""):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
+
+
+def _number(value: Any) -> str:
+    return format(Decimal(value).normalize(), "f")
+
+
+def saved_project(project: Project) -> SimpleNamespace:
+    """The saved project as a person reads it, field by field of `ProjectForm` (for the stale-edit notice)."""
+    def actual(t) -> str:
+        return _number(t.actual_value) + t.measure if t.actual_value is not None else "—"
+
+    targets = [_("%(indicator)s: target %(target)s%(measure)s, actual %(actual)s", indicator=t.indicator,
+                 target=_number(t.target_value), measure=t.measure, actual=actual(t)) for t in project.targets]
+    return SimpleNamespace(
+        title=project.title, description=project.description, category_id=project.category_id or 0,
+        type=project.type.value, owner_id=project.owner_id, start_date=project.start_date,
+        due_date=project.due_date, quarter=project.quarter or 0, needs_approval=project.needs_approval,
+        participant_ids="、".join(u.display_name for u in project.participants) or None,
+        target_rows="；".join(targets) or None)
+
+
+def saved_item(item: ChecklistItem) -> SimpleNamespace:
+    """The saved checklist item, field by field of `ItemForm` (for the stale-edit notice)."""
+    return SimpleNamespace(text=item.text, is_required=item.is_required, assignee_id=item.assignee_id or 0,
+                           due_date=item.due_date)
+
+
+def stale_notice(form: Any, saved: Any) -> SimpleNamespace | None:
+    """What the stale-edit notice shows after `attempt` kept a `StaleEdit` on `form`: its reasons and
+    `saved(record)`, the saved values as the form's fields read them; None after any other outcome."""
+    error = getattr(form, "stale", None)
+    return SimpleNamespace(reasons=error.reasons, current=saved(error.current)) if error is not None else None

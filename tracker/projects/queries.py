@@ -1,25 +1,32 @@
-"""Read-side helpers for the project pages: scoped loading, the board and choice lists."""
+"""Every read of projects: scoped loaders, the board and the list, checklists, gate facts, choices and roll-ups."""
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
 import sqlalchemy as sa
 from flask import abort
+from flask_babel import gettext as _
 from sqlalchemy.orm import defaultload, selectinload
+from werkzeug.exceptions import NotFound
 
 from ..extensions import db
-from ..people import sort_people
-from ..models import ChecklistItem, Membership, OrgUnit, Project, ProjectCategory, Role, UnitKind, User
-from ..scoping import int_or_404, scoped, units_in_scope, users_in_scope, visible
+from ..hooks import Origin, problem_counts
+from ..models import (
+    ChecklistItem, GeneratedProject, Membership, OrgUnit, Project, ProjectCategory, ProjectTemplate, Role, Target,
+    TemplateItem, TemplateTarget, UnitKind, User,
+)
 from ..orgs.labels import indented_choices
-from .policy import can_move
-from .workflow import ORDER, Stage
+from ..people import sort_people
+from ..scoping import int_or_404, scoped, scoped_units, units_in_scope, users_in_scope, visible
+from .policy import RUNNERS, can_move
+from .workflow import ORDER, GateFacts, Stage
 
 
-def load_project_or_404(project_id, user: User, *, full: bool = False) -> Project:
+def get_project_or_404(project_id, user: User, *, full: bool = False) -> Project:
     """A project the user sees (in scope or taking part; 404 otherwise); `full` also loads participants and targets."""
     stmt = visible(sa.select(Project).where(Project.id == int_or_404(project_id)), Project, user)
     if full:
@@ -30,15 +37,10 @@ def load_project_or_404(project_id, user: User, *, full: bool = False) -> Projec
     return project
 
 
-def describe_project(project_id: int, user: User):
+def describe_project(project_id: int, user: User) -> Origin | None:
     """A project the user sees, as the ledger's 登记问题 form names it and prefills category and batch."""
-    from flask_babel import gettext as _
-    from werkzeug.exceptions import NotFound
-
-    from ..hooks import Origin
-
     try:
-        project = load_project_or_404(project_id, user)
+        project = get_project_or_404(project_id, user)
     except NotFound:
         return None
     return Origin(name=_("project %(code)s “%(title)s”", code=project.code, title=project.title),
@@ -46,7 +48,8 @@ def describe_project(project_id: int, user: User):
                   batch=_("%(code)s check", code=project.code))
 
 
-def load_item_or_404(project: Project, item_id: int) -> ChecklistItem:
+def get_item_or_404(project: Project, item_id: int) -> ChecklistItem:
+    """A checklist item of `project` (404 for an item of another project)."""
     item = db.session.scalars(sa.select(ChecklistItem).where(
         ChecklistItem.id == item_id, ChecklistItem.project_id == project.id)).first()
     if item is None:
@@ -54,7 +57,48 @@ def load_item_or_404(project: Project, item_id: int) -> ChecklistItem:
     return item
 
 
+def get_category_or_404(category_id: int) -> ProjectCategory:
+    """A category (the list is shared by the whole tracker)."""
+    return db.get_or_404(ProjectCategory, category_id)
+
+
+def get_template_or_404(template_id: int, *, active: bool = False) -> ProjectTemplate:
+    """A project template (shared by the whole tracker); with `active`, 404 for a deactivated one too."""
+    template = db.session.get(ProjectTemplate, template_id)
+    if template is None or (active and not template.is_active):
+        abort(404)
+    return template
+
+
+def get_template_item_or_404(template: ProjectTemplate, item_id: int) -> TemplateItem:
+    """A default checklist item of `template` (404 for an item of another template)."""
+    item = db.session.get(TemplateItem, item_id)
+    if item is None or item.template_id != template.id:
+        abort(404)
+    return item
+
+
+def get_template_target_or_404(template: ProjectTemplate, target_id: int) -> TemplateTarget:
+    """A default target of `template` (404 for a target of another template)."""
+    target = db.session.get(TemplateTarget, target_id)
+    if target is None or target.template_id != template.id:
+        abort(404)
+    return target
+
+
+def person(user_id: int | None) -> User | None:
+    """The person a form chose (its choices were checked by the form), or None."""
+    return db.session.get(User, user_id) if user_id else None
+
+
+def people_by_ids(ids: Iterable[int] | None) -> list[User]:
+    """The people a form chose (its choices were checked by the form)."""
+    ids = list(ids or [])
+    return list(db.session.scalars(sa.select(User).where(User.id.in_(ids)))) if ids else []
+
+
 def items_by_stage(project: Project) -> dict[Stage, list[ChecklistItem]]:
+    """The project's checklist items per stage, in their order."""
     grouped: dict[Stage, list[ChecklistItem]] = {s: [] for s in ORDER}
     for item in db.session.scalars(sa.select(ChecklistItem).where(ChecklistItem.project_id == project.id)
                                    .order_by(ChecklistItem.position, ChecklistItem.id)):
@@ -116,17 +160,13 @@ BOARD_LIMIT = 1000
 
 
 def filtered_projects(user: User, filters: BoardFilters, today: date) -> sa.Select:
+    """SELECT the projects `user` sees that the board's filters keep."""
     stmt = visible(sa.select(Project), Project, user)
     if filters.unit is not None:
         stmt = stmt.where(Project.unit_id.in_(OrgUnit.subtree_ids(filters.unit.path)))
-    if filters.owner_id:
-        stmt = stmt.where(Project.owner_id == filters.owner_id)
-    if filters.category_id:
-        stmt = stmt.where(Project.category_id == filters.category_id)
-    if filters.year:
-        stmt = stmt.where(Project.year == filters.year)
-    if filters.quarter:
-        stmt = stmt.where(Project.quarter == filters.quarter)
+    equal = ((Project.owner_id, filters.owner_id), (Project.category_id, filters.category_id),
+             (Project.year, filters.year), (Project.quarter, filters.quarter))
+    stmt = stmt.where(*(column == value for column, value in equal if value))
     if filters.overdue:
         stmt = stmt.where(Project.due_date < today, Project.stage != Stage.done)
     return stmt
@@ -166,17 +206,39 @@ def board(user: User, filters: BoardFilters, today: date) -> Board:
     return Board(ordered, counts, progress, len(projects), truncated, movable)
 
 
-def unit_choices(user: User, *roles: Role) -> list[tuple[int, str]]:
-    from ..scoping import scoped_units
+@dataclass
+class ProjectChoices:
+    """What the project form offers: carrying and assigning units, categories, owners and participants."""
 
+    units: list[tuple[int, str]]
+    assigning_units: list[tuple[int, str]]
+    categories: list[tuple[int, str]]
+    people: list[User]
+
+
+def project_choices(user: User, project: Project | None = None) -> ProjectChoices:
+    """The project form's choices; editing, also the project's own units and people even when outside
+    the editor's scope (an assigned project's 下达单位 sits above its owner's branch), so a save keeps them."""
+    people = people_in_scope(user)
+    if project is None:
+        return ProjectChoices(unit_choices(user, *RUNNERS), [(0, "—")] + unit_choices(user),
+                              [(0, "—")] + [(c.id, c.name) for c in categories()], people)
+    # Neither unit is edited on the form: the choices hold exactly the saved ones. A deactivated
+    # category stays on the projects that have it.
+    assigning = project.assigning_unit.name if project.assigning_unit else "—"
+    return ProjectChoices([(project.unit_id, project.unit.name)], [(project.assigning_unit_id or 0, assigning)],
+                          [(0, "—")] + category_choices(project.category_id),
+                          sort_people({u.id: u for u in [*people, project.owner, *project.participants]}.values()))
+
+
+def unit_choices(user: User, *roles: Role) -> list[tuple[int, str]]:
+    """The active units of `user`'s scope (where they hold one of `roles`, any role when none), indented."""
     return indented_choices(scoped_units(user, *roles, active_only=True))
 
 
 def assignable_units(user: User) -> tuple[list[OrgUnit], list[OrgUnit]]:
     """The branches and general branches a leader may assign a template to, in tree order, split into
     those with an active secretary to own the project and those without one (not offered)."""
-    from ..scoping import scoped_units
-
     units = [u for u in scoped_units(user, Role.leader, Role.admin, active_only=True)
              if u.kind in (UnitKind.branch, UnitKind.general_branch)]
     staffed = set(db.session.scalars(
@@ -184,10 +246,6 @@ def assignable_units(user: User) -> tuple[list[OrgUnit], list[OrgUnit]]:
         .where(Membership.unit_id.in_([u.id for u in units]), Membership.role == Role.secretary,
                User.is_active_flag.is_(True))))
     return [u for u in units if u.id in staffed], [u for u in units if u.id not in staffed]
-
-
-def scope_unit_ids(user: User) -> sa.Select:
-    return units_in_scope(user)
 
 
 def summary_for(user: User, today: date) -> dict:
@@ -237,3 +295,88 @@ def category_choices(keep: int | None = None) -> list[tuple[int, str]]:
         if current is not None:
             rows.append(current)
     return [(c.id, c.name) for c in rows]
+
+
+def project_templates(*, include_inactive: bool = False) -> list[ProjectTemplate]:
+    """The project templates, active first; deactivated ones only for those who edit them (`include_inactive`)."""
+    stmt = sa.select(ProjectTemplate).order_by(ProjectTemplate.is_active.desc(), ProjectTemplate.id)
+    if not include_inactive:
+        stmt = stmt.where(ProjectTemplate.is_active.is_(True))
+    return list(db.session.scalars(stmt))
+
+
+def template_stage_items(template: ProjectTemplate, stage: Stage) -> list[TemplateItem]:
+    """A template's default checklist of `stage`, in its order (sorted here: an edit in this session may
+    have reordered the loaded collection)."""
+    return sorted((i for i in template.items if i.stage == stage), key=lambda i: (i.position, i.id or 0))
+
+
+def generated_units(template: ProjectTemplate, period: str) -> set[int]:
+    """Ids of the units that already have `template`'s project for `period` (its label, e.g. 2026Q4)."""
+    return set(db.session.scalars(sa.select(GeneratedProject.unit_id).where(
+        GeneratedProject.template_id == template.id, GeneratedProject.period == period)))
+
+
+def assigning_unit_for(user: User, units: Iterable[OrgUnit]) -> OrgUnit | None:
+    """The unit (the 下达单位) where `user` leads or administers that covers all `units`: the nearest one."""
+    units = list(units)
+    held = sorted((m.unit for m in user.memberships if m.role in (Role.leader, Role.admin)),
+                  key=lambda u: -len(u.path))
+    return next((u for u in held if all(x.is_within(u) for x in units)), None)
+
+
+def stage_items(project: Project, stage: Stage) -> list[ChecklistItem]:
+    """The project's checklist of `stage`, in its order."""
+    return list(db.session.scalars(
+        sa.select(ChecklistItem).where(ChecklistItem.project_id == project.id, ChecklistItem.stage == stage)
+        .order_by(ChecklistItem.position, ChecklistItem.id)))
+
+
+def checklist_progress(project: Project) -> tuple[int, int]:
+    """(items done, items) of the project's whole checklist: its card's progress bar."""
+    done, total = db.session.execute(sa.select(sa.func.count(ChecklistItem.done_at), sa.func.count())
+                                     .where(ChecklistItem.project_id == project.id)).one()
+    return done, total
+
+
+def gate_facts(project: Project) -> GateFacts:
+    """Gather what the stage gates look at: checklists, targets, approval, verdict and the ledger."""
+    rows = db.session.execute(
+        sa.select(ChecklistItem.stage, ChecklistItem.is_required, sa.func.count())
+        .where(ChecklistItem.project_id == project.id, ChecklistItem.done_at.is_(None))
+        .group_by(ChecklistItem.stage, ChecklistItem.is_required)
+    ).all()
+    open_required: dict[Stage, int] = {}
+    open_items: dict[Stage, int] = {}
+    for stage, required, count in rows:
+        open_items[stage] = open_items.get(stage, 0) + count
+        if required:
+            open_required[stage] = open_required.get(stage, 0) + count
+    targets = db.session.scalar(sa.select(sa.func.count()).where(Target.project_id == project.id)) or 0
+    problems = problem_counts("project", project.id)
+    return GateFacts(
+        open_required=open_required, open_items=open_items, targets=targets,
+        needs_approval=project.needs_approval, approved=project.approved_at is not None,
+        approval_refusal=project.approval_refusal,
+        problems_open=problems.open, problems_closed=problems.closed,
+        verdict_recorded=bool(project.verdict), verdict_by_owner=project.verdict_by_id == project.owner_id,
+    )
+
+
+#: The orders of the project list.
+SORTS = {
+    "due": (Project.due_date, Project.id),
+    "code": (Project.year.desc(), Project.seq.desc()),
+    "updated": (Project.updated_at.desc(), Project.id.desc()),
+    "title": (Project.title, Project.id),
+}
+
+
+def projects_list(user: User, q: str = "", stage: Stage | None = None, sort: str = "due") -> sa.Select:
+    """SELECT the projects `user` sees whose title or code holds `q`, in `stage` when given, in the `sort` order."""
+    stmt = visible(sa.select(Project), Project, user)
+    if q:
+        stmt = stmt.where(sa.or_(Project.title.contains(q, autoescape=True), Project.code.contains(q, autoescape=True)))
+    if stage:
+        stmt = stmt.where(Project.stage == stage)
+    return stmt.order_by(*SORTS[sort])

@@ -1,4 +1,5 @@
-"""The categories and project templates the tracker ships with (real content, in Chinese)."""
+"""The catalogue the tracker ships with: the category list and the project templates (real content, in
+Chinese), and installing them where they are missing (the demo, test databases)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ DEFAULT_CATEGORIES = ["政治建设", "思想建设", "组织建设", "作风建
 
 R, O = True, False  # required / optional checklist item
 
-TEMPLATES = [
+#: The project templates the tracker ships with: fields, default targets and checklist items per stage.
+SHIPPED_TEMPLATES = [
     {
         "name": "三会一课季度计划",
         "category": "三会一课",
@@ -95,10 +97,10 @@ def ensure_categories() -> dict[str, ProjectCategory]:
 
 
 def install_templates() -> list[ProjectTemplate]:
-    """Create the shipped templates that do not exist yet (by name); returns all of them."""
+    """Create the shipped project templates that do not exist yet (by name); returns all of them."""
     categories = ensure_categories()
     result = []
-    for data in TEMPLATES:
+    for data in SHIPPED_TEMPLATES:
         template = db.session.scalar(sa.select(ProjectTemplate).where(ProjectTemplate.name == data["name"]))
         if template is None:
             template = ProjectTemplate(
