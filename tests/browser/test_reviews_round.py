@@ -18,6 +18,7 @@ from playwright.sync_api import expect
 from tracker.extensions import db
 from tracker.models import ItemKind, LedgerItem, Membership, OrgUnit, ReviewRound, Role, RoundResult, Scoresheet, User
 from tracker.reviews import operations as ops
+from tracker.reviews import queries
 
 pytestmark = pytest.mark.browser
 
@@ -60,8 +61,8 @@ def test_a_peer_round_from_assignment_to_the_ledger(page, live_server, live_app,
 
     def pairs():
         round_ = db.session.get(ReviewRound, round_id)
-        units = {u.id: u.name for u in ops.participants(round_)}
-        return [(p.reviewer_id, p.reviewee_id) for p in ops.pairs_of(round_)], units
+        units = {u.id: u.name for u in queries.participants(round_)}
+        return [(p.reviewer_id, p.reviewee_id) for p in queries.pairs_of(round_)], units
 
     found, units = _in_app(live_app, pairs)
     assert len(units) == 6

@@ -12,7 +12,8 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ..clock import local_today
-from ..models import ItemKind, Method, RoundMode
+from ..models import ItemKind, RoundMode
+from .labels import KIND_LABELS, METHOD_LABELS, MODE_LABELS
 
 
 def _choices(labels: dict) -> list[tuple[str, str]]:
@@ -41,8 +42,6 @@ class RubricItemForm(FlaskForm):
 
     def __init__(self, *args, categories=(), **kwargs):
         super().__init__(*args, **kwargs)
-        from .labels import KIND_LABELS, METHOD_LABELS
-
         self.parent_id.choices = [(0, str(_l("(new category)")))] + [(c.id, c.title) for c in categories]
         self.method.choices = [("", "—")] + _choices(METHOD_LABELS)
         self.kind.choices = _choices(KIND_LABELS)
@@ -77,8 +76,6 @@ class RoundForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from .labels import MODE_LABELS
-
         self.mode.choices = _choices(MODE_LABELS)
         self.quarter.choices = [(q, str(q)) for q in (1, 2, 3, 4)]
 
