@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from flask import abort
@@ -27,6 +27,8 @@ from ..scoping import int_or_404, scoped_units, units_in_scope
 from . import assignment, scoring
 from .policy import MANAGERS, can_edit_sheet, can_see_sheet
 from .workflow import RoundFacts, RoundState
+
+T = TypeVar("T")
 
 #: How many earlier rounds' pairs the assignment avoids repeating.
 PREVIOUS_ROUNDS = 4
@@ -49,12 +51,18 @@ def get_round_or_404(ident: Any, user: User) -> ReviewRound:
     return round_
 
 
+def _get_in_round_or_404(model: type[T], ident: Any, user: User) -> T:
+    """A sheet or an appeal (`model`) by id, in a round the user sees; otherwise 404."""
+    record = db.session.get(model, int_or_404(ident))
+    if record is None:
+        abort(404)
+    get_round_or_404(record.round_id, user)  # type: ignore[attr-defined]
+    return record
+
+
 def get_sheet_or_404(ident: Any, user: User) -> Scoresheet:
     """A sheet the user may see (its team, the round's leaders, or anyone in scope once public)."""
-    sheet = db.session.get(Scoresheet, int_or_404(ident))
-    if sheet is None:
-        abort(404)
-    get_round_or_404(sheet.round_id, user)
+    sheet = _get_in_round_or_404(Scoresheet, ident, user)
     if not can_see_sheet(user, sheet):
         abort(404)
     return sheet
@@ -117,11 +125,7 @@ def get_score_or_404(round_: ReviewRound, unit: OrgUnit, ident: Any) -> Score:
 
 def get_appeal_or_404(ident: Any, user: User) -> Appeal:
     """An appeal in a round the user sees; otherwise 404."""
-    appeal = db.session.get(Appeal, int_or_404(ident))
-    if appeal is None:
-        abort(404)
-    get_round_or_404(appeal.round_id, user)
-    return appeal
+    return _get_in_round_or_404(Appeal, ident, user)
 
 
 # --- Lists and choices ---------------------------------------------------------------------------

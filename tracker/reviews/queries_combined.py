@@ -15,6 +15,7 @@ from ..scoping import units_in_scope
 from . import scoring
 from .policy import can_see_whole_ranking
 from .queries import visible_rounds
+from .queries_results import scale_of
 from .workflow import PUBLIC_STATES
 
 #: The quarters each period combines.
@@ -100,8 +101,7 @@ def combined_ranking(unit: OrgUnit | None, year: int | None, period: str,
         names[unit_id] = name
         if is_vetoed:
             vetoed.add(unit_id)
-    rubric = ranking.rounds[-1].rubric
-    scale = scoring.GradeScale(rubric.grade_excellent, rubric.grade_good, rubric.grade_fair)
+    scale = scale_of(ranking.rounds[-1].rubric)
     results = []
     means: dict[int, dict[int, Decimal | None]] = {}
     for unit_id, by_quarter in totals.items():

@@ -11,7 +11,7 @@ from ..domain_errors import N_, DomainError, Reason, refuse
 from ..extensions import db
 from ..forms import attempt, form_status
 from ..htmx import redirect_to, render
-from ..models import ItemKind, Method, Rubric
+from ..models import ItemKind, Method, OrgUnit, Rubric
 from ..scoping import get_unit_or_404
 from . import bp, excel, operations, queries
 from .forms import ImportRubricForm, NewRubricForm, RubricForm, RubricItemForm
@@ -32,9 +32,13 @@ def _new_rubric_form(form):
     return form
 
 
-def _refused_form(form) -> DomainError:
-    """A new or imported rubric's form is answered on the rubrics page: its errors are the refusal."""
-    return DomainError(*[Reason(e) for es in form.errors.values() for e in es], status=422)
+
+
+def _keeping_unit(form) -> OrgUnit:
+    """The unit a new or imported rubric is to be kept by; a form with errors is refused (422)."""
+    if not form.validate():
+        raise DomainError(*[Reason(e) for es in form.errors.values() for e in es], status=422)
+    return get_unit_or_404(form.unit_id.data, current_user)
 
 
 @bp.post("/rubrics")
@@ -42,12 +46,9 @@ def new_rubric():
     if not can_create_round(current_user):
         abort(403)
     form = _new_rubric_form(NewRubricForm())
-    if form.validate():
-        unit = get_unit_or_404(form.unit_id.data, current_user)
-        rubric = operations.create_rubric(current_user, unit, form.name.data)
-        db.session.commit()
-        return redirect(url_for("reviews.rubric", rubric_id=rubric.id))
-    raise _refused_form(form)
+    rubric = operations.create_rubric(current_user, _keeping_unit(form), form.name.data)
+    db.session.commit()
+    return redirect(url_for("reviews.rubric", rubric_id=rubric.id))
 
 
 @bp.post("/rubrics/import")
@@ -55,16 +56,13 @@ def import_rubric():
     if not can_create_round(current_user):
         abort(403)
     form = _new_rubric_form(ImportRubricForm())
-    if form.validate():
-        unit = get_unit_or_404(form.unit_id.data, current_user)
-        upload = form.file.data
-        if upload is None or not getattr(upload, "filename", ""):
-            raise refuse(N_("Choose a file to upload."), "file")
-        rubric = operations.import_rubric(current_user, unit, form.name.data, upload.stream)
-        db.session.commit()
-        flash(_("Rubric imported: %(n)d indicators.", n=len(rubric.indicators)), "success")
-        return redirect(url_for("reviews.rubric", rubric_id=rubric.id))
-    raise _refused_form(form)
+    unit = _keeping_unit(form)
+    if form.file.data is None or not getattr(form.file.data, "filename", ""):
+        raise refuse(N_("Choose a file to upload."), "file")
+    rubric = operations.import_rubric(current_user, unit, form.name.data, form.file.data.stream)
+    db.session.commit()
+    flash(_("Rubric imported: %(n)d indicators.", n=len(rubric.indicators)), "success")
+    return redirect(url_for("reviews.rubric", rubric_id=rubric.id))
 
 
 def _rubric_page(rubric: Rubric, item_form=None, settings_form=None, status=200, edit_errors=None):
