@@ -96,9 +96,9 @@ def save_score(actor: User, sheet: Scoresheet, item: RubricItem, *, points: str 
     if score is None:
         score = Score(sheet=sheet, item_id=item.id, item=item)
         db.session.add(score)
-    values = {"points": value, "note": note, "is_veto": bool(veto) if item.kind is ItemKind.veto else False}
+    values = {"points": value, "note": note} | ({"is_veto": bool(veto)} if item.kind is ItemKind.veto else {})
     before, after = changes(score, values)
-    score.points, score.note, score.is_veto = values["points"], values["note"], values["is_veto"]
+    score.points, score.note, score.is_veto = value, note, values.get("is_veto", False)
     if after:
         record_activity(actor, sheet, "updated", before=before, after=after, note=item.title)
     db.session.flush()
