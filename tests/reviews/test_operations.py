@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from tracker.extensions import db
 from tracker.models import (
-    Appeal, AppealStatus, ItemKind, OrgUnit, ReviewPair, RoundResult, Rubric, Score, Scoresheet,
+    AppealStatus, ItemKind, OrgUnit, RoundResult, Score, Scoresheet,
 )
 from tracker.domain_errors import DomainError
 from tracker.reviews import operations as ops
