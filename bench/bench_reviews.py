@@ -30,7 +30,7 @@ from tracker import create_app  # noqa: E402
 from tracker.config import database_url  # noqa: E402
 from tracker.extensions import db  # noqa: E402
 from tracker.models import (  # noqa: E402
-    LedgerItem, Membership, OrgUnit, Post, Role, RoundResult, Rubric, RubricItem, Score, Scoresheet, UnitKind,
+    LedgerItem, Membership, OrgUnit, Post, ReviewRound, Role, RoundResult, Rubric, RubricItem, Score, Scoresheet, UnitKind,
     User,
 )
 
@@ -142,7 +142,7 @@ def main() -> int:
 
         def publish() -> float:
             db.session.expire_all()
-            round_ = db.session.get(ops.ReviewRound, round_id)
+            round_ = db.session.get(ReviewRound, round_id)
             leader = db.session.get(User, leader_id)
             begun = time.perf_counter()
             ops.move_round(leader, round_, RoundState.published)

@@ -10,7 +10,8 @@ from openpyxl import load_workbook
 from tracker.extensions import db
 from tracker.models import OrgUnit, Rubric
 from tracker.reviews import operations as ops
-from tracker.reviews import queries
+from tracker.reviews import queries_results
+from tracker.reviews import queries_combined
 from tracker.reviews.workflow import RoundState
 
 from .conftest import start_round, submit_all
@@ -37,9 +38,9 @@ def _three_rounds(world):
 def test_two_rounds_in_one_quarter_both_count_as_their_mean(app, world):
     with app.app_context():
         _three_rounds(world)
-        history = ops.unit_history(db.session.get(OrgUnit, world.branches[0].id))
+        history = queries_results.unit_history(db.session.get(OrgUnit, world.branches[0].id))
         assert [h["total"] for h in history] == [D("99.00"), D("99.50"), D("98.50")]
-        [year] = ops.combined_totals(history, {1: 1, 2: 1, 3: 1, 4: 1})
+        [year] = queries_results.combined_totals(history, {1: 1, 2: 1, 3: 1, 4: 1})
         assert year["second_half"] == D("99.00")  # Q3 99, Q4 (99.5 + 98.5) / 2 = 99
         assert year["annual"] == D("99.00")
 
@@ -47,7 +48,7 @@ def test_two_rounds_in_one_quarter_both_count_as_their_mean(app, world):
 def test_the_ranking_ranks_every_unit_by_its_combined_score(app, world):
     with app.app_context():
         _three_rounds(world)
-        ranking = queries.combined_ranking(db.session.get(OrgUnit, world.root.id), 2026, "h2", {3: 1, 4: 3})
+        ranking = queries_combined.combined_ranking(db.session.get(OrgUnit, world.root.id), 2026, "h2", {3: 1, 4: 3})
         assert len(ranking.rounds) == 3 and len(ranking.rows) == 6
         first = next(r for r in ranking.rows if r.unit_id == world.branches[0].id)
         assert first.quarters == {3: D("99.00"), 4: D("99.00")} and first.rounds == {3: 1, 4: 2}
@@ -63,10 +64,10 @@ def test_grades_follow_the_rubrics_thresholds(app, world):
         ops.update_rubric(world.user("leader"), rubric, version=rubric.version, name=rubric.name,
                           bonus_cap=rubric.bonus_cap, grade_excellent=D("99.5"), grade_good=D(99), grade_fair=D(60))
         _three_rounds(world)
-        results = {r["unit_id"]: r["grade"] for r in ops.results_table(queries.combined_ranking(
+        results = {r["unit_id"]: r["grade"] for r in queries_results.results_table(queries_combined.combined_ranking(
             db.session.get(OrgUnit, world.root.id), 2026, "year", {}).rounds[-1])}
         assert results[world.branches[0].id] == "fair"  # 98.5: below the 99 of 较好
-        ranking = queries.combined_ranking(db.session.get(OrgUnit, world.root.id), 2026, "year", {})
+        ranking = queries_combined.combined_ranking(db.session.get(OrgUnit, world.root.id), 2026, "year", {})
         grades = {r.unit_id: r.grade for r in ranking.rows}
         assert grades[world.branches[0].id] == "good" and grades[world.branches[2].id] == "excellent"
 
@@ -118,7 +119,7 @@ def test_the_circulars_excel_runs_no_formula(app, client, login, world):
     with app.app_context():
         _three_rounds(world)
         db.session.commit()
-        round_id = queries.combined_ranking(db.session.get(OrgUnit, world.root.id), 2026, "year", {}).rounds[-1].id
+        round_id = queries_combined.combined_ranking(db.session.get(OrgUnit, world.root.id), 2026, "year", {}).rounds[-1].id
     login("leader")
     wb = load_workbook(io.BytesIO(client.get(f"/reviews/{round_id}/results.xlsx").data))
     notes = [row[4] for row in wb["扣分明细"].iter_rows(min_row=2, values_only=True)]

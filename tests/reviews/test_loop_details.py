@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from tracker.extensions import db
 from tracker.models import OrgUnit, ReviewRound, RoundMode, Rubric, Scoresheet
 from tracker.reviews import operations as ops
+from tracker.reviews import queries
 from tracker.reviews.assignment import Assignment, assign, reciprocity_forced
 from tracker.domain_errors import Reason
 from tracker.reviews.workflow import RoundState
@@ -80,7 +81,7 @@ def test_a_refused_override_keeps_what_was_typed(app, client, login, world):
         round_ = make_round(world)
         ops.generate_assignment(world.user("leader"), round_)
         db.session.commit()
-        pair = ops.pairs_of(round_)[0]
+        pair = queries.pairs_of(round_)[0]
         round_id, pair_id, reviewer = round_.id, pair.id, pair.reviewer_id
     login("leader")
     response = client.post(f"/reviews/{round_id}/pairs/{pair_id}", data={
@@ -97,7 +98,7 @@ def test_an_override_that_unbalances_loads_shows_on_the_pairs_table(app, client,
     with app.app_context():
         round_ = make_round(world)
         ops.generate_assignment(world.user("leader"), round_)
-        pairs = ops.pairs_of(round_)
+        pairs = queries.pairs_of(round_)
         pair = pairs[0]
         taken = {(p.reviewer_id, p.reviewee_id) for p in pairs}
         target = next(b for b in world.branches if b.id != pair.reviewer_id and (pair.reviewer_id, b.id) not in taken)
@@ -123,7 +124,7 @@ def test_leader_mode_rounds_are_no_peer_history(app, world):
                                       mode=RoundMode.leader, seed=3)
         ops.generate_assignment(world.user("leader"), inspection)
         second = make_round(world, quarter=4, name="四季度互查")
-        assert ops.previous_pairs(second) == [{(p.reviewer_id, p.reviewee_id) for p in ops.pairs_of(first)}]
+        assert queries.previous_pairs(second) == [{(p.reviewer_id, p.reviewee_id) for p in queries.pairs_of(first)}]
 
 
 # --- Scoresheets ----------------------------------------------------------------------------------
@@ -224,7 +225,7 @@ def test_the_circular_shows_how_the_bonus_cap_applied(app, client, login, world)
 
 
 def test_a_rubrics_excel_round_trip_keeps_the_cap_and_makes_no_stray_category(app, world):
-    from tracker.reviews.xlsx import export_rubric
+    from tracker.reviews.excel import export_rubric
 
     with app.app_context():
         rubric = db.session.get(Rubric, world.rubric_id)

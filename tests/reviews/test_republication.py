@@ -10,6 +10,7 @@ from tracker.audit import timeline
 from tracker.extensions import db
 from tracker.models import Activity, Appeal, ItemStatus, LedgerItem, Score, Scoresheet
 from tracker.reviews import operations as ops
+from tracker.reviews import queries_results
 from tracker.reviews.workflow import RoundState
 
 from .conftest import start_round, submit_all
@@ -71,7 +72,7 @@ def test_republication_updates_changed_items_voids_withdrawn_ones_and_adds_none_
         assert corrected.note == "通报更正"
         [voided] = [a for a in timeline(vacancy) if a.verb == "voided"]
         assert voided.note == "通报更正"
-        circular = ops.deduction_rows(round_, ops.results_table(round_))
+        circular = queries_results.deduction_rows(round_, queries_results.results_table(round_))
         live = [i for i in _items(round_) if i.status is not ItemStatus.void]
         assert len(circular) == len(live) == 2
         republished = [a for a in timeline(round_) if a.verb == "republished"]

@@ -11,6 +11,7 @@ from tracker.extensions import db
 from tracker.models import Appeal, ItemSource, LedgerItem, OrgUnit, ReviewRound, RoundResult, Score, Scoresheet
 from tracker.domain_errors import DomainError, NotAllowed
 from tracker.reviews import operations as ops
+from tracker.reviews import queries_results
 from tracker.reviews.scoring import Grade, Indicator, Kind, UnitScores, aggregate, split_veto, veto_applies
 from tracker.reviews.workflow import RoundState
 
@@ -57,7 +58,7 @@ def test_publication_waits_for_a_decision_on_a_veto_one_reviewer_marked(app, wor
         [reason] = caught.value.reasons
         assert reason.code == "veto_undecided"
         assert "第3党支部" in reason.params["veto"] and "（1/2）" in reason.params["veto"]
-        preview = {r["unit_id"]: r for r in ops.results_table(round_)}[world.branches[2].id]
+        preview = {r["unit_id"]: r for r in queries_results.results_table(round_)}[world.branches[2].id]
         assert preview["veto_pending"] and preview["grade"] == "excellent"
 
 
@@ -81,7 +82,7 @@ def test_an_applied_veto_grades_poor_and_becomes_a_ledger_item(app, world):
         assert item.source is ItemSource.review and item.owner_id == world.user("sec3").id
         marker = review_sheets(round_, unit)[0]
         assert item.verifier_id == secretary_of(world, marker.reviewer_unit_id).id
-        deductions = ops.deduction_rows(round_, ops.results_table(round_))
+        deductions = queries_results.deduction_rows(round_, queries_results.results_table(round_))
         assert [(d["unit_id"], d["veto"]) for d in deductions] == [(unit.id, True)]
 
 
@@ -94,7 +95,7 @@ def test_a_cleared_veto_keeps_the_grade_and_the_reason_is_recorded(app, world):
         ops.decide_veto(world.user("leader"), round_, unit, _veto_item(round_), apply=False,
                         reason="经核实为个人转发，支部已及时批评教育，不构成重大问题")
         ops.move_round(world.user("leader"), round_, RoundState.published)
-        result = {r["unit_id"]: r for r in ops.results_table(round_)}[unit.id]
+        result = {r["unit_id"]: r for r in queries_results.results_table(round_)}[unit.id]
         assert not result["vetoed"] and result["grade"] == "excellent"
         assert not db.session.scalars(sa.select(LedgerItem).where(LedgerItem.origin_id == round_.id)).all()
         entry = next(a for a in timeline(round_) if a.verb == "veto_decided")
@@ -129,7 +130,7 @@ def test_an_appeal_answer_can_apply_a_veto_as_well_as_clear_one(app, world):
         ops.answer_appeal(world.user("leader"), applied, adjust=False, answer="经核实情况属实，维持一票否决")
         ops.answer_appeal(world.user("leader"), cleared, adjust=True, answer="经核实为官方媒体内容，撤销一票否决")
         ops.move_round(world.user("leader"), round_, RoundState.published)
-        results = {r["unit_id"]: r for r in ops.results_table(round_)}
+        results = {r["unit_id"]: r for r in queries_results.results_table(round_)}
         assert results[world.branches[2].id]["vetoed"] and results[world.branches[2].id]["grade"] == "poor"
         assert not results[world.branches[3].id]["vetoed"]
         assert db.session.get(Appeal, cleared.id).answer.startswith("经核实为官方媒体内容")

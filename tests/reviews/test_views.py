@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from tracker.extensions import db
 from tracker.models import ReviewRound, Scoresheet
 from tracker.reviews import operations as ops
+from tracker.reviews import queries
 from tracker.reviews.workflow import RoundState
 
 from .conftest import fill_sheet, make_round
@@ -103,7 +104,7 @@ def test_publishing_with_unsubmitted_sheets_is_409_with_the_list(app, client, lo
 def test_override_to_a_same_line_pair_is_refused_with_the_reason(app, client, login, world):
     round_id = _round(app, world, RoundState.draft)
     with app.app_context():
-        pair = ops.pairs_of(db.session.get(ReviewRound, round_id))[0]
+        pair = queries.pairs_of(db.session.get(ReviewRound, round_id))[0]
     login("leader")
     response = client.post(f"/reviews/{round_id}/pairs/{pair.id}", data={
         "reviewer_id": pair.reviewer_id, "reviewee_id": pair.reviewer_id, "reason": "调整"})
@@ -217,7 +218,7 @@ def test_in_a_leader_mode_round_the_leaders_team_scores_every_unit(app, client, 
                                   mode=RoundMode.leader, seed=1)
         ops.generate_assignment(world.user("leader"), round_)
         ops.move_round(world.user("leader"), round_, RoundState.reviewing)
-        pairs = ops.pairs_of(round_)
+        pairs = queries.pairs_of(round_)
         assert len(pairs) == 6 and {p.reviewer_id for p in pairs} == {world.root.id}
         db.session.commit()
         sheet_id = _sheet_of(app, round_.id, world.root.id)

@@ -110,14 +110,14 @@ def _correct_after_publication(ctx: DemoOrg, round_: ReviewRound) -> None:
     """After the circular, the appeal window reopens: a deduction only one reviewer made is shown
     to be wrong and restored to full points; publishing again voids its ledger item (通报更正)."""
     from ..models import Score
-    from ..reviews import operations
+    from ..reviews import operations, queries
     from ..reviews.workflow import RoundState
 
     unit = ctx.branches[4]
     scores = db.session.scalars(
         sa.select(Score).join(Scoresheet).where(Scoresheet.round_id == round_.id, Scoresheet.reviewee_unit_id == unit.id,
                                                  Scoresheet.pair_id.is_not(None)).order_by(Score.id)).all()
-    deducted = [s for s in scores if operations.is_deduction(s) and s.item.kind is ItemKind.normal]
+    deducted = [s for s in scores if queries.is_deduction(s) and s.item.kind is ItemKind.normal]
     alone = next((s for s in deducted if sum(1 for o in deducted if o.item_id == s.item_id) == 1), None)
     if alone is None:
         return
@@ -132,7 +132,7 @@ def _correct_after_publication(ctx: DemoOrg, round_: ReviewRound) -> None:
 def seed_rounds(ctx: DemoOrg, rubric: Rubric) -> None:
     """2026年第三季度 published (deductions in the ledger), 2026年第四季度 under way."""
     from ..models import Score
-    from ..reviews import operations
+    from ..reviews import operations, queries
     from ..reviews.workflow import RoundState
 
     secretary_of = {b.id: ctx.secretaries[i] for i, b in enumerate(ctx.branches)}
@@ -160,7 +160,7 @@ def seed_rounds(ctx: DemoOrg, rubric: Rubric) -> None:
                                                  Scoresheet.reviewee_unit_id == ctx.branches[1].id,
                                                  Score.note.is_not(None), Score.points.is_not(None))
         .order_by(Score.id)).first()
-    if contested is not None and operations.is_deduction(contested):
+    if contested is not None and queries.is_deduction(contested):
         appeal = operations.file_appeal(ctx.secretaries[1], contested,
                                         "该项工作已按要求开展，检查时相关记录尚未归档，现补充提交会议签到表和记录原件。")
         operations.answer_appeal(ctx.leader, appeal, adjust=True, points=str(contested.points + Decimal("0.5")),

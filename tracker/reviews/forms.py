@@ -37,7 +37,6 @@ class RubricItemForm(FlaskForm):
 
     def __init__(self, *args, categories=(), **kwargs):
         super().__init__(*args, **kwargs)
-
         self.parent_id.choices = [(0, str(_l("(new category)")))] + [(c.id, c.title) for c in categories]
         self.method.choices = [("", "—")] + Method.choices()
         self.kind.choices = ItemKind.choices()
@@ -72,7 +71,6 @@ class RoundForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-
         self.mode.choices = RoundMode.choices()
         self.quarter.choices = [(q, str(q)) for q in (1, 2, 3, 4)]
 

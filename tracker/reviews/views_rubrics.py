@@ -7,28 +7,38 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..audit import timeline
+from ..domain_errors import N_, DomainError, Reason, refuse
 from ..extensions import db
+from ..forms import attempt, form_status
 from ..htmx import redirect_to, render
-from ..models import ItemKind, Method, Rubric, RubricItem
-from ..domain_errors import N_, DomainError, Reason
+from ..models import ItemKind, Method, OrgUnit, Rubric
 from ..scoping import get_unit_or_404
-from ..orgs.labels import indented_choices
-from . import bp, operations
+from . import bp, excel, operations, queries
 from .forms import ImportRubricForm, NewRubricForm, RubricForm, RubricItemForm
-from .policy import can_create_round, can_edit_rubric, get_rubric_or_404, visible_rubrics
-from .views import beside, manager_units, xlsx_response
+from .policy import can_create_round, can_edit_rubric
+from .queries import get_rubric_item_or_404, get_rubric_or_404
+from .views import xlsx_response
 
 
 @bp.get("/rubrics")
 def rubrics():
-    items = db.session.scalars(visible_rubrics(current_user).order_by(Rubric.family_id, Rubric.edition.desc())).all()
-    return render("reviews/rubrics.html", rubrics=items, can_create=can_create_round(current_user),
-                  new_form=_new_rubric_form(NewRubricForm()), import_form=_new_rubric_form(ImportRubricForm()))
+    return render("reviews/rubrics.html", rubrics=queries.rubrics_of(current_user),
+                  can_create=can_create_round(current_user), new_form=_new_rubric_form(NewRubricForm()),
+                  import_form=_new_rubric_form(ImportRubricForm()))
 
 
 def _new_rubric_form(form):
-    form.unit_id.choices = indented_choices(u for u in manager_units() if u.kind.level < 2)
+    form.unit_id.choices = queries.running_unit_choices(current_user)
     return form
+
+
+
+
+def _keeping_unit(form) -> OrgUnit:
+    """The unit a new or imported rubric is to be kept by; a form with errors is refused (422)."""
+    if not form.validate():
+        raise DomainError(*[Reason(e) for es in form.errors.values() for e in es], status=422)
+    return get_unit_or_404(form.unit_id.data, current_user)
 
 
 @bp.post("/rubrics")
@@ -36,12 +46,9 @@ def new_rubric():
     if not can_create_round(current_user):
         abort(403)
     form = _new_rubric_form(NewRubricForm())
-    if form.validate():
-        unit = get_unit_or_404(form.unit_id.data, current_user)
-        rubric = operations.create_rubric(current_user, unit, form.name.data)
-        db.session.commit()
-        return redirect(url_for("reviews.rubric", rubric_id=rubric.id))
-    raise DomainError(*[Reason(e) for es in form.errors.values() for e in es], status=422)
+    rubric = operations.create_rubric(current_user, _keeping_unit(form), form.name.data)
+    db.session.commit()
+    return redirect(url_for("reviews.rubric", rubric_id=rubric.id))
 
 
 @bp.post("/rubrics/import")
@@ -49,25 +56,22 @@ def import_rubric():
     if not can_create_round(current_user):
         abort(403)
     form = _new_rubric_form(ImportRubricForm())
-    if form.validate():
-        unit = get_unit_or_404(form.unit_id.data, current_user)
-        upload = form.file.data
-        if upload is None or not getattr(upload, "filename", ""):
-            raise DomainError(Reason(N_("Choose a file to upload.")), status=422)
-        rubric = operations.import_rubric(current_user, unit, form.name.data, upload.stream)
-        db.session.commit()
-        flash(_("Rubric imported: %(n)d indicators.", n=len(rubric.indicators)), "success")
-        return redirect(url_for("reviews.rubric", rubric_id=rubric.id))
-    raise DomainError(*[Reason(e) for es in form.errors.values() for e in es], status=422)
+    unit = _keeping_unit(form)
+    if form.file.data is None or not getattr(form.file.data, "filename", ""):
+        raise refuse(N_("Choose a file to upload."), "file")
+    rubric = operations.import_rubric(current_user, unit, form.name.data, form.file.data.stream)
+    db.session.commit()
+    flash(_("Rubric imported: %(n)d indicators.", n=len(rubric.indicators)), "success")
+    return redirect(url_for("reviews.rubric", rubric_id=rubric.id))
 
 
 def _rubric_page(rubric: Rubric, item_form=None, settings_form=None, status=200, edit_errors=None):
-    in_use = not rubric.is_frozen and operations.rubric_in_use(rubric)
+    in_use = not rubric.is_frozen and queries.rubric_in_use(rubric)
     editable = can_edit_rubric(current_user, rubric) and not rubric.is_frozen and not in_use
     return render("reviews/rubric.html", "reviews/_rubric_tree.html", rubric=rubric, editable=editable,
                   can_edit=can_edit_rubric(current_user, rubric),
                   item_form=item_form or RubricItemForm(categories=rubric.categories),
-                  settings_form=settings_form or RubricForm(obj=rubric),
+                  settings_form=settings_form or RubricForm(obj=rubric), stale=getattr(settings_form, "stale", None),
                   edit_errors=edit_errors or {}, activities=timeline(rubric), status=status, in_use=in_use,
                   item_form_for=lambda item: RubricItemForm(obj=item, categories=rubric.categories,
                                                            kind=item.kind.value,
@@ -90,19 +94,15 @@ def rubric(rubric_id: int):
 def update_rubric(rubric_id: int):
     rubric_ = _load_editable_rubric(rubric_id)
     form = RubricForm()
-    if not form.validate():
-        return _rubric_page(rubric_, settings_form=form, status=422)
-    try:
-        operations.update_rubric(current_user, rubric_, version=int(form.version.data or 0), name=form.name.data,
-                                 bonus_cap=form.bonus_cap.data, grade_excellent=form.grade_excellent.data,
-                                 grade_good=form.grade_good.data, grade_fair=form.grade_fair.data)
-    except operations.FieldErrors as error:
-        db.session.rollback()
-        beside(form, error)
-        return _rubric_page(get_rubric_or_404(rubric_id, current_user), settings_form=form, status=422)
-    db.session.commit()
-    flash(_("Saved."), "success")
-    return redirect_to(url_for("reviews.rubric", rubric_id=rubric_.id))
+    if form.validate() and attempt(form, operations.update_rubric, current_user, rubric_, default="name",
+                                   version=int(form.version.data or 0), name=form.name.data,
+                                   bonus_cap=form.bonus_cap.data, grade_excellent=form.grade_excellent.data,
+                                   grade_good=form.grade_good.data, grade_fair=form.grade_fair.data):
+        db.session.commit()
+        flash(_("Saved."), "success")
+        return redirect_to(url_for("reviews.rubric", rubric_id=rubric_.id))
+    db.session.rollback()
+    return _rubric_page(get_rubric_or_404(rubric_id, current_user), settings_form=form, status=form_status(form))
 
 
 def _item_values(form: RubricItemForm) -> dict:
@@ -122,17 +122,10 @@ def add_item(rubric_id: int):
     return _rubric_page(get_rubric_or_404(rubric_id, current_user))
 
 
-def _rubric_item(rubric_: Rubric, item_id: int) -> RubricItem:
-    item = next((i for i in rubric_.items if i.id == item_id), None)
-    if item is None:
-        abort(404)
-    return item
-
-
 @bp.post("/rubrics/<int:rubric_id>/items/<int:item_id>")
 def update_item(rubric_id: int, item_id: int):
     rubric_ = _load_editable_rubric(rubric_id)
-    item = _rubric_item(rubric_, item_id)
+    item = get_rubric_item_or_404(rubric_, item_id)
     form = RubricItemForm(categories=rubric_.categories)
     if not form.validate():
         return _rubric_page(rubric_, status=422, edit_errors={item.id: [e for es in form.errors.values() for e in es]})
@@ -144,7 +137,7 @@ def update_item(rubric_id: int, item_id: int):
 @bp.post("/rubrics/<int:rubric_id>/items/<int:item_id>/delete")
 def delete_item(rubric_id: int, item_id: int):
     rubric_ = _load_editable_rubric(rubric_id)
-    operations.delete_rubric_item(current_user, _rubric_item(rubric_, item_id))
+    operations.delete_rubric_item(current_user, get_rubric_item_or_404(rubric_, item_id))
     db.session.commit()
     return _rubric_page(get_rubric_or_404(rubric_id, current_user))
 
@@ -160,9 +153,7 @@ def new_edition(rubric_id: int):
 
 @bp.get("/rubrics/<int:rubric_id>.xlsx")
 def rubric_xlsx(rubric_id: int):
-    from .xlsx import export_rubric
-
     rubric_ = get_rubric_or_404(rubric_id, current_user)
-    return xlsx_response(export_rubric(rubric_), f"{rubric_.name}_考评表.xlsx")
+    return xlsx_response(excel.export_rubric(rubric_), f"{rubric_.name}_考评表.xlsx")
 
 

@@ -10,23 +10,19 @@ from ..audit import timeline
 from ..extensions import db
 from ..htmx import redirect_to, render
 from ..i18n import reason_text
-from ..models import AttachmentKind, RubricItem, Scoresheet
-from ..domain_errors import N_, DomainError, Reason
+from ..models import AttachmentKind, Scoresheet
+from ..domain_errors import N_, DomainError, refuse
 from ..uploads import ACCEPT_ATTRIBUTE, attachments_of, store_upload
 from . import bp, operations, queries
 from .forms import EvidenceForm, ExcludeForm
-from .policy import can_edit_sheet, can_manage_round, get_sheet_or_404, is_on_team
+from .policy import can_edit_sheet, can_manage_round, is_on_team
+from .queries import get_sheet_or_404
 
 
 def _sheet_context(sheet: Scoresheet) -> dict:
-    self_sheet = None
-    if not sheet.is_self and sheet.round.has_self_assessment:
-        self_sheet = queries.self_sheet_of(sheet.round, sheet.reviewee_unit)
-        if self_sheet is not None and not self_sheet.is_locked:
-            self_sheet = None  # a draft self-assessment is the unit's own until it submits it
-    return {"sheet": sheet, "editable": can_edit_sheet(current_user, sheet), "self_sheet": self_sheet,
-            "manage": can_manage_round(current_user, sheet.round), "accept": ACCEPT_ATTRIBUTE,
-            "attachments": attachments_of(sheet), "problems": operations.sheet_problems(sheet)}
+    return {"sheet": sheet, "editable": can_edit_sheet(current_user, sheet),
+            "self_sheet": queries.submitted_self_sheet(sheet), "manage": can_manage_round(current_user, sheet.round),
+            "accept": ACCEPT_ATTRIBUTE, "attachments": attachments_of(sheet), "problems": queries.sheet_problems(sheet)}
 
 
 @bp.get("/sheets/<int:sheet_id>")
@@ -45,21 +41,18 @@ def _editable_sheet(sheet_id: int) -> Scoresheet:
 @bp.post("/sheets/<int:sheet_id>/scores/<int:item_id>")
 def score(sheet_id: int, item_id: int):
     sheet_ = _editable_sheet(sheet_id)
-    item = db.session.get(RubricItem, item_id)
-    if item is None or item.rubric_id != sheet_.round.rubric_id or item.is_category:
-        abort(404)
-    errors, status = _save_field(lambda: operations.save_score(
-        current_user, sheet_, item, points=request.form.get("points"), note=request.form.get("note"),
-        veto=request.form.get("veto") == "1"))
+    item = queries.get_round_item_or_404(sheet_.round, item_id, indicator=True)
+    errors, status = _save_field(operations.save_score, current_user, sheet_, item, points=request.form.get("points"),
+                                 note=request.form.get("note"), veto=request.form.get("veto") == "1")
     sheet_ = get_sheet_or_404(sheet_id, current_user)
     return render("reviews/sheet.html", "reviews/_score_saved.html", **_sheet_context(sheet_), item=item,
                   errors=errors, typed=request.form if errors else None, status=status)
 
 
-def _save_field(save) -> tuple[dict[str, list[str]], int]:
+def _save_field(save, *args, **kwargs) -> tuple[dict[str, list[str]], int]:
     """Run one field save of a scoresheet: commit it, or roll back and return its errors (422)."""
     try:
-        save()
+        save(*args, **kwargs)
     except operations.FieldErrors as error:
         db.session.rollback()
         return {k: [reason_text(r) for r in v] for k, v in error.errors.items()}, 422
@@ -72,8 +65,7 @@ def sheet_field(sheet_id: int, name: str):
     sheet_ = _editable_sheet(sheet_id)
     if name not in operations.SHEET_TEXT_FIELDS:
         abort(404)
-    errors, status = _save_field(lambda: operations.save_sheet_text(current_user, sheet_, name,
-                                                                    request.form.get(name)))
+    errors, status = _save_field(operations.save_sheet_text, current_user, sheet_, name, request.form.get(name))
     sheet_ = get_sheet_or_404(sheet_id, current_user)
     return render("reviews/sheet.html", "reviews/_sheet_text.html", **_sheet_context(sheet_), name=name,
                   errors=errors, typed=request.form if errors else None, status=status)
@@ -115,7 +107,7 @@ def exclude(sheet_id: int):
         abort(403)
     form = ExcludeForm()
     if not form.validate():
-        raise DomainError(Reason(N_("Give the reason for the exclusion.")), status=422)
+        raise refuse(N_("Give the reason for the exclusion."), "reason")
     operations.exclude_sheet(current_user, sheet_, form.reason.data)
     db.session.commit()
     flash(_("Scoresheet left out of the results."), "success")

@@ -1,4 +1,5 @@
-"""Excel in the offices' layouts: a rubric as a 考评表, and a round's circular (通报)."""
+"""Excel in the offices' layouts: a rubric as a 考评表 (out and in), a round's circular (通报), and the
+half-year or annual ranking."""
 
 from __future__ import annotations
 
@@ -12,8 +13,10 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from ..models import ItemKind, Method, Rubric
 from ..domain_errors import N_, DomainError, Reason
+from ..ledger.excel import FORMULA_START, neutralise
+from ..models import ItemKind, Method, ReviewRound, Rubric
+from .labels import GRADE_LABELS
 
 HEADERS = ["一级指标", "二级指标/考核内容", "分值", "评分标准", "考评方式", "指标类型"]
 METHOD_NAMES = {Method.documents: "查阅资料", Method.site: "现场查看", Method.visit: "走访", Method.spot_check: "抽查"}
@@ -38,15 +41,11 @@ def _points(value: Decimal) -> float | int:
 
 def _row(values: list) -> list:
     """A row whose text cells a spreadsheet will not run as formulas (see the ledger's export)."""
-    from ..ledger.excel import neutralise
-
     return [neutralise(v) for v in values]
 
 
 def _text(value) -> str:
     """A cell read back as text, without the quote an export put before formula-like text."""
-    from ..ledger.excel import FORMULA_START
-
     text = str(value if value is not None else "").strip()
     return text[1:] if text[:1] == "'" and text[1:2] and text[1:2] in FORMULA_START else text
 
@@ -187,12 +186,21 @@ def parse_rubric(stream: IO[bytes]) -> tuple[list[ParsedCategory], Decimal, tupl
     return categories, bonus_cap, grades
 
 
-def export_results(round_, rubric: Rubric, rows: list[dict], deductions: list[dict], highlights: list[dict]) -> bytes:
+def export_results(round_: ReviewRound, table: list[dict], deductions: list[dict], highlights: list[dict]) -> bytes:
     """The circular: ranking with the per-indicator breakdown, the deductions, the highlights.
 
-    The ranking shows how the total is made: regular points plus the bonus counted, which is the
-    bonus items' sum cut to the rubric's cap.
+    `table`, `deductions` and `highlights` are as `queries_results` reads them. The ranking shows
+    how the total is made: regular points plus the bonus counted, which is the bonus items' sum
+    cut to the rubric's cap. Grades are named, and a veto among the deductions, in the user's
+    language.
     """
+    rubric = round_.rubric
+    rows = [{**r, "grade": str(GRADE_LABELS.get(r["grade"], "")) if r["grade"] else "",
+             "total": float(r["total"]) if r["total"] is not None else None, "bonus": float(r["bonus"] or 0),
+             "bonus_scored": float(r["bonus_scored"] or 0),
+             "breakdown": {k: float(v) for k, v in r["breakdown"].items() if k.isdigit()}} for r in table]
+    veto = str(ItemKind.veto.label)
+    deductions = [{**d, "points": float(d["points"]) if d["points"] is not None else veto} for d in deductions]
     wb = Workbook()
     ws = wb.active
     ws.title = "排名"
@@ -220,8 +228,9 @@ def export_results(round_, rubric: Rubric, rows: list[dict], deductions: list[di
 PERIOD_NAMES = {"h1": "上半年考评", "h2": "下半年考评", "year": "年终总评"}
 
 
-def export_combined(ranking, rows, grade_names: dict[str, str]) -> bytes:
+def export_combined(ranking, rows) -> bytes:
     """A 半年考评 / 年终总评 ranking: per quarter the score (the mean of its rounds), the combined score."""
+    grade_names = {g.value: str(label) for g, label in GRADE_LABELS.items()}
     wb = Workbook()
     ws = wb.active
     ws.title = PERIOD_NAMES.get(ranking.period, "综合考评")
