@@ -9,7 +9,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import (activity, attachments, auth, cli, dashboard, errors, health, i18n, ledger, navigation, orgs, projects,
-               reviews, search, security, users)
+               reviews, search, security, users, worker)
 from .auth.passwords import configure_hasher
 from .config import Config
 from .database import configure_engines
@@ -56,6 +56,7 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
         configure_hasher(**app.config["ARGON2_PARAMS"])
 
     configure_engines(app)
+    worker.init_app(app)
 
     security.init_app(app)
     i18n.init_app(app)
