@@ -1,0 +1,20 @@
+"""The inbox (/inbox): notifications to each person, their settings, and delivery to e-mail and group robots."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask
+
+bp = Blueprint("inbox", __name__, url_prefix="/inbox")
+
+from . import channels, cli, views  # noqa: E402,F401  (routes attach to bp; the delivery tasks register with the worker)
+
+
+def register(app: Flask) -> None:
+    """The blueprint, the unread count every page's navigation shows, and the robot command."""
+    from . import queries
+
+    app.register_blueprint(bp)
+    app.add_template_global(queries.unread_count_of_current_user, "inbox_unread_count")
+    app.add_template_global(queries.record_url, "inbox_record_url")
+    app.add_template_global(queries.record_label, "inbox_record_label")
+    app.cli.add_command(cli.unit_robot_command)
