@@ -64,6 +64,8 @@ class Config:
     REDIS_URL = os.environ.get("REDIS_URL") or None
     HUEY_FILE = os.environ.get("HUEY_FILE")  # default: <instance>/huey.db
     HUEY_IMMEDIATE = _bool("HUEY_IMMEDIATE")  # run tasks in the caller, no worker (tests)
+    # How often each page asks for the inbox's unread count.
+    INBOX_POLL_SECONDS = int(os.environ.get("INBOX_POLL_SECONDS", "60"))
     # Links in e-mails and robot messages point here.
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/")
     # E-mail over SMTP, off unless MAIL_SERVER is set.

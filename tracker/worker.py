@@ -41,9 +41,9 @@ def init_app(app: Flask) -> None:
         filename = app.config.get("HUEY_FILE") or str(Path(app.instance_path) / "huey.db")
         huey.storage_class, huey.storage_kwargs = SqliteStorage, {"filename": filename}
     immediate = bool(app.config.get("HUEY_IMMEDIATE") or app.testing)
-    if immediate != huey.immediate or not immediate:
-        huey._immediate = immediate  # the property's setter only rebuilds storage on a change
-        huey.storage = huey.create_storage()
+    huey.immediate = immediate  # in memory when immediate
+    if not immediate:
+        huey.storage = huey.create_storage()  # the storage's settings may have changed since
     app.cli.add_command(worker_command)
 
 

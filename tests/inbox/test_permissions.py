@@ -55,3 +55,17 @@ def test_marking_all_read_leaves_others_unread(access, app, notices):
 
         unread = {n.id for n in db.session.query(Notification).filter(Notification.read_at.is_(None))}
     assert notices["secretary"] not in unread and unread == set(notices.values()) - {notices["secretary"]}
+
+
+ROBOT_EXPECTED = {  # the in-scope branch: only its administrators choose its robot
+    ("admin", "in"): OK, ("leader", "in"): 403, ("secretary", "in"): 403, ("member", "in"): 403,
+    **{(role, "out"): MISSING for role in ROLES},
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("scope", ["in", "out"])
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_a_units_group_robot(access, perm_world, role, scope, method):
+    url = f"/inbox/units/{perm_world.unit(scope).id}/robot"
+    check(access(role, method, url, {"kind": ""}), ROBOT_EXPECTED[role, scope], role, f"{method} {url} ({scope})")

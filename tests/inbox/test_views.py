@@ -85,3 +85,24 @@ def test_settings_choose_events_and_email(client, login, people, app):
 def test_anonymous_people_are_sent_to_log_in(client, method, url):
     response = getattr(client, method)(url)
     assert response.status_code == 302 and "/login" in response.location
+
+
+def test_an_administrator_sets_the_units_robot_from_its_page(client, login, make_user, people, app):
+    from tracker.models import OrgUnit, Role, WebhookKind
+
+    admin = make_user("adm", people["unit"], Role.admin)
+    login(admin)
+    unit_page = client.get(f"/orgs/{people['unit'].id}").get_data(as_text=True)
+    assert f'/inbox/units/{people["unit"].id}/robot' in unit_page
+    url = f"/inbox/units/{people['unit'].id}/robot"
+    assert client.post(url, data={"kind": "dingtalk", "url": "ftp://nope"}).status_code == 422
+    assert client.post(url, data={"kind": "dingtalk", "url": "https://oapi.dingtalk.com/robot/send?access_token=a",
+                                  "secret": "SEC1"}).status_code == 302
+    assert client.post(url, data={"kind": "dingtalk", "url": "https://oapi.dingtalk.com/robot/send?access_token=b",
+                                  "secret": ""}).status_code == 302
+    with app.app_context():
+        unit = db.session.get(OrgUnit, people["unit"].id)
+        assert (unit.webhook_kind, unit.webhook_url[-1], unit.webhook_secret) == (WebhookKind.dingtalk, "b", "SEC1")
+    assert "SEC1" not in client.get(url).get_data(as_text=True)
+    login(people["sec"])
+    assert f'/inbox/units/{people["unit"].id}/robot' not in client.get(f"/orgs/{people['unit'].id}").get_data(as_text=True)

@@ -13,7 +13,7 @@ from ..domain_errors import N_, DomainError, NotAllowed, Reason
 from ..extensions import db
 from ..models import Event, Notification, NotificationSetting, OrgUnit, User, WebhookKind, utcnow
 from . import channels
-from .policy import can_change_settings, can_read
+from .policy import can_change_settings, can_read, can_set_robot
 
 
 def notify(actor: User | None, recipients: Iterable[User | None], event: Event | str, subject: Any, *,
@@ -116,15 +116,17 @@ def set_unit_robot(actor: User | None, unit: OrgUnit, kind: WebhookKind | None, 
                    secret: str | None = None) -> OrgUnit:
     """Give `unit` a group robot (kind None: none) its notices are posted to when WEBHOOKS_ENABLED.
 
-    `actor` None is the system (the command line). Raises DomainError (422) for a URL that is not http(s).
+    A blank `secret` keeps the one saved for the same kind of robot. `actor` None is the system (the
+    command line). Raises NotAllowed unless the actor administers the unit; DomainError (422) for a
+    URL that is not http(s).
     """
-    from ..orgs.policy import can_admin_unit
-
-    if actor is not None and not can_admin_unit(actor, unit):
+    if actor is not None and not can_set_robot(actor, unit):
         raise NotAllowed(Reason(N_("Only administrators of the unit change the organisation tree."), code="admin"))
     if kind is not None and not (url or "").startswith(("https://", "http://")):
         raise DomainError(Reason(N_("The robot's address starts with https://."), code="url"), status=422)
     before = {"webhook_kind": unit.webhook_kind.value if unit.webhook_kind else None}
+    if not secret and kind is not None and kind == unit.webhook_kind:
+        secret = unit.webhook_secret
     unit.webhook_kind = kind
     unit.webhook_url = url if kind else None
     unit.webhook_secret = (secret or None) if kind else None

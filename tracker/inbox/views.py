@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from flask import current_app, flash, make_response, render_template, request, url_for
+from flask import abort, current_app, flash, make_response, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..extensions import db
 from ..forms import attempt, form_status
 from ..htmx import redirect_to, render, render_flashes, wants_fragment
-from . import bp, operations, queries
-from .forms import SettingsForm
+from ..models import WebhookKind
+from ..scoping import get_unit_or_404
+from . import bp, operations, policy, queries
+from .forms import RobotForm, SettingsForm
 
 
 @bp.before_request
@@ -69,4 +71,20 @@ def settings():
         flash(_("Notification settings saved."), "success")
         return redirect_to(url_for("inbox.settings"))
     return render("inbox/settings.html", form=form, mail_on=bool(current_app.config.get("MAIL_SERVER")),
+                  status=form_status(form))
+
+
+@bp.route("/units/<int:unit_id>/robot", methods=["GET", "POST"])
+def robot(unit_id: int):
+    unit = get_unit_or_404(unit_id, current_user)
+    if not policy.can_set_robot(current_user, unit):
+        abort(403)
+    form = RobotForm(kind=unit.webhook_kind.value if unit.webhook_kind else "", url=unit.webhook_url)
+    if form.validate_on_submit() and attempt(form, operations.set_unit_robot, current_user, unit,
+                                             WebhookKind(form.kind.data) if form.kind.data else None,
+                                             form.url.data or None, form.secret.data or None, default="url"):
+        db.session.commit()
+        flash(_("Group robot of %(name)s saved.", name=unit.name), "success")
+        return redirect_to(url_for("orgs.show", unit_id=unit.id))
+    return render("inbox/robot.html", form=form, unit=unit, enabled=current_app.config.get("WEBHOOKS_ENABLED"),
                   status=form_status(form))
