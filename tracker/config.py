@@ -78,6 +78,9 @@ class Config:
     MAIL_TIMEOUT = float(os.environ.get("MAIL_TIMEOUT", "10"))
     # The group robots (企业微信 / 钉钉) each unit may configure, off unless switched on here.
     WEBHOOKS_ENABLED = _bool("WEBHOOKS_ENABLED")
+    # The only hosts robots are posted to (a unit's administrator cannot aim the worker at the intranet).
+    WEBHOOK_HOSTS = tuple(h.strip() for h in os.environ.get(
+        "WEBHOOK_HOSTS", "oapi.dingtalk.com,qyapi.weixin.qq.com").split(",") if h.strip())
     WEBHOOK_TIMEOUT = float(os.environ.get("WEBHOOK_TIMEOUT", "10"))
 
 
@@ -96,3 +99,4 @@ class TestConfig(Config):
     HUEY_IMMEDIATE = True  # tasks run at once, in the test's own thread
     MAIL_SERVER = None  # channels stay off unless a test starts its local servers
     WEBHOOKS_ENABLED = False
+    WEBHOOK_HOSTS = Config.WEBHOOK_HOSTS + ("127.0.0.1",)  # the channel tests' local robot

@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 
 #: The one queue. It starts in memory (importing this module touches no file); `init_app` points it
 #: at the configured storage.
-huey = Huey("tracker", immediate=True, storage_class=SqliteStorage, utc=True)
+huey = Huey("tracker", results=False, immediate=True, storage_class=SqliteStorage, utc=True)  # nobody waits on results
 
 #: The app the consumer's threads work in (set by the `worker` command; tests use the current one).
 _worker_app: Flask | None = None

@@ -128,11 +128,19 @@ def test_a_robot_refusing_the_post_is_logged_and_retried(app, in_db, people, sen
     assert [t.retries for t in worker.huey.scheduled()] == [channels.RETRIES - 1]
 
 
-def test_a_robot_address_must_be_a_web_address(app, people):
+@pytest.mark.parametrize("url", ["ftp://oapi.dingtalk.com/robot", "http://oapi.dingtalk.com/robot/send",
+                                 "https://10.0.0.1/robot/send", "https://oapi.dingtalk.com.evil.example/robot"])
+def test_a_robot_lives_on_the_robot_hosts_only(app, people, url):
     from tracker.domain_errors import DomainError
 
     with app.app_context(), pytest.raises(DomainError):
-        operations.set_unit_robot(None, db.session.get(OrgUnit, people["unit"].id), WebhookKind.wecom, "ftp://x")
+        operations.set_unit_robot(None, db.session.get(OrgUnit, people["unit"].id), WebhookKind.wecom, url)
+
+
+def test_the_worker_refuses_to_post_off_the_robot_hosts(app, caplog):
+    with app.app_context(), caplog.at_level(logging.ERROR):
+        channels.post_to_robot.call_local("wecom", "https://192.168.1.1/hook", None, "text", [])
+    assert "not on WEBHOOK_HOSTS" in caplog.text and not worker.huey.scheduled()
 
 
 def test_the_robot_command(runner, people, app):

@@ -89,7 +89,8 @@ def queue_deliveries(notices: list[Notification], people: dict[int, User],
 def compose(notice: Notification, locale: str) -> tuple[str, str]:
     """A notice as a message in `locale`: a subject line, and a body ending with the record's address."""
     with force_locale(locale):
-        subject = f"[{gettext('Party Building Tracker')}] {notice.event.label}：{notice.title}"
+        title = " ".join(notice.title.split())  # one line: it goes into a mail header
+        subject = f"[{gettext('Party Building Tracker')}] {notice.event.label}：{title}"
         note = (notice.params or {}).get("note")
         lines = [f"{notice.event.label}：{notice.title}"] + ([str(note)] if note else [])
         lines.append(external_url(notice.subject_type, notice.subject_id) or current_app.config["BASE_URL"])
@@ -132,7 +133,10 @@ def send_email(to: str, subject: str, body: str) -> None:
 @task(retries=RETRIES, retry_delay=RETRY_DELAY)
 def post_to_robot(kind: str, url: str, secret: str | None, text: str, mobiles: list[str]) -> None:
     """Post `text` to a group robot in its format (企业微信 or 钉钉, 钉钉's URL signed with `secret`),
-    mentioning the recipients by mobile number."""
+    mentioning the recipients by mobile number. An address off WEBHOOK_HOSTS is refused, not retried."""
+    if not robot_host_allowed(url):
+        log.error("robot post to %s refused: not on WEBHOOK_HOSTS", _host(url))
+        return
     if WebhookKind(kind) is WebhookKind.dingtalk:
         payload: dict[str, Any] = {"msgtype": "text", "text": {"content": text},
                                    "at": {"atMobiles": mobiles, "isAtAll": False}}
@@ -151,6 +155,14 @@ def post_to_robot(kind: str, url: str, secret: str | None, text: str, mobiles: l
         log.warning("robot at %s refused the post: %s %s; will retry", _host(url), answer.get("errcode"),
                     answer.get("errmsg"))
         raise ChannelError(f"{answer.get('errcode')} {answer.get('errmsg')}")
+
+
+def robot_host_allowed(url: str) -> bool:
+    """True for an http(s) address on one of WEBHOOK_HOSTS (https only, unless the host is this machine's)."""
+    parts = urllib.parse.urlsplit(url)
+    local = parts.hostname in ("127.0.0.1", "localhost", "::1")
+    return (parts.scheme == "https" or (parts.scheme == "http" and local)) and \
+        parts.hostname in current_app.config["WEBHOOK_HOSTS"]
 
 
 def signed_dingtalk_url(url: str, secret: str, now_ms: int | None = None) -> str:

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 import sqlalchemy as sa
+from flask import current_app
 
 from .. import hooks
 from ..audit import record_activity
@@ -118,12 +119,13 @@ def set_unit_robot(actor: User | None, unit: OrgUnit, kind: WebhookKind | None, 
 
     A blank `secret` keeps the one saved for the same kind of robot. `actor` None is the system (the
     command line). Raises NotAllowed unless the actor administers the unit; DomainError (422) for a
-    URL that is not http(s).
+    URL that is not on WEBHOOK_HOSTS.
     """
     if actor is not None and not can_set_robot(actor, unit):
         raise NotAllowed(Reason(N_("Only administrators of the unit change the organisation tree."), code="admin"))
-    if kind is not None and not (url or "").startswith(("https://", "http://")):
-        raise DomainError(Reason(N_("The robot's address starts with https://."), code="url"), status=422)
+    if kind is not None and not channels.robot_host_allowed(url or ""):
+        raise DomainError(Reason(N_("The robot's address is https:// on %(hosts)s."),
+                                 {"hosts": "、".join(current_app.config["WEBHOOK_HOSTS"])}, code="url"), status=422)
     before = {"webhook_kind": unit.webhook_kind.value if unit.webhook_kind else None}
     if not secret and kind is not None and kind == unit.webhook_kind:
         secret = unit.webhook_secret
