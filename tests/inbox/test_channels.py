@@ -151,3 +151,21 @@ def test_the_robot_command(runner, people, app):
         unit = db.session.get(OrgUnit, people["unit"].id)
         assert unit.webhook_kind is WebhookKind.dingtalk and unit.webhook_secret == "SEC1"
     assert runner.invoke(args=["unit-robot", "--unit", "999999", "--kind", "none"]).exit_code == 1
+
+
+def test_checking_the_channels_says_which_one_fails(runner, app, in_db, people, monkeypatch):
+    assert runner.invoke(args=["check-channels"]).exit_code == 0  # everything off: nothing to fail
+    with SmtpServer() as smtp:
+        monkeypatch.setitem(app.config, "MAIL_SERVER", "127.0.0.1")
+        monkeypatch.setitem(app.config, "MAIL_PORT", smtp.port)
+        result = runner.invoke(args=["check-channels", "--to", "office@example.gov.cn"])
+    assert result.exit_code == 0, result.output
+    assert [m["To"] for m in smtp.messages] == ["office@example.gov.cn"]
+    monkeypatch.setitem(app.config, "MAIL_PORT", free_port())
+    with RobotServer() as robot:
+        robot_for(in_db, people["unit"], WebhookKind.wecom, robot.url)
+        result = runner.invoke(args=["check-channels", "--unit", str(people["unit"].id)])
+    assert result.exit_code == 1 and "e-mail: 127.0.0.1" in result.output and "robot" not in result.output
+    assert len(robot.posts) == 1
+    result = runner.invoke(args=["check-channels", "--unit", str(people["unit"].id)])  # the robot is gone now
+    assert result.exit_code == 1 and "robot of 一支部" in result.output

@@ -22,5 +22,6 @@ def register(app: Flask) -> None:
     app.add_template_global(queries.record_label, "inbox_record_label")
     app.add_template_global(policy.can_set_robot, "inbox_can_set_robot")
     app.cli.add_command(cli.unit_robot_command)
+    app.cli.add_command(cli.check_channels_command)
     labels.register()
     hooks.add_unit_panel("inbox/_unit_robot.html")

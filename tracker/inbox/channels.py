@@ -18,7 +18,8 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from email.message import EmailMessage
 from functools import partial
 from typing import Any
@@ -117,17 +118,25 @@ def send_email(to: str, subject: str, body: str) -> None:
     message = EmailMessage()
     message["From"], message["To"], message["Subject"] = config["MAIL_FROM"], to, subject
     message.set_content(body)
+    with mail_server(f"e-mail to {to} not sent") as smtp:
+        smtp.send_message(message)
+
+
+@contextmanager
+def mail_server(failure: str) -> Iterator[smtplib.SMTP]:
+    """A session with MAIL_SERVER, logged in as configured; a failure is logged as `failure` and
+    raised as ChannelError (a task retries)."""
+    config = current_app.config
     try:
         with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=config["MAIL_TIMEOUT"]) as smtp:
             if config.get("MAIL_USE_TLS"):
                 smtp.starttls()
             if config.get("MAIL_USERNAME"):
                 smtp.login(config["MAIL_USERNAME"], config.get("MAIL_PASSWORD") or "")
-            smtp.send_message(message)
+            yield smtp
     except (OSError, smtplib.SMTPException) as error:
-        log.warning("e-mail to %s not sent (%s:%s): %s; will retry", to, config["MAIL_SERVER"], config["MAIL_PORT"],
-                    error)
-        raise ChannelError(str(error)) from error
+        log.warning("%s (%s:%s): %s", failure, config["MAIL_SERVER"], config["MAIL_PORT"], error)
+        raise ChannelError(f"{config['MAIL_SERVER']}:{config['MAIL_PORT']}: {error}") from error
 
 
 @task(retries=RETRIES, retry_delay=RETRY_DELAY)
@@ -149,12 +158,11 @@ def post_to_robot(kind: str, url: str, secret: str | None, text: str, mobiles: l
         with urllib.request.urlopen(request, timeout=current_app.config["WEBHOOK_TIMEOUT"]) as response:
             answer = json.loads(response.read() or b"{}")
     except (OSError, ValueError) as error:
-        log.warning("robot post to %s failed: %s; will retry", _host(url), error)
-        raise ChannelError(str(error)) from error
+        log.warning("robot post to %s failed: %s", _host(url), error)
+        raise ChannelError(f"{_host(url)}: {error}") from error
     if answer.get("errcode", 0) != 0:  # both robots answer 200 with their error inside
-        log.warning("robot at %s refused the post: %s %s; will retry", _host(url), answer.get("errcode"),
-                    answer.get("errmsg"))
-        raise ChannelError(f"{answer.get('errcode')} {answer.get('errmsg')}")
+        log.warning("robot at %s refused the post: %s %s", _host(url), answer.get("errcode"), answer.get("errmsg"))
+        raise ChannelError(f"{_host(url)} refused: {answer.get('errcode')} {answer.get('errmsg')}")
 
 
 def robot_host_allowed(url: str) -> bool:
