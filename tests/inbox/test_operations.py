@@ -72,3 +72,16 @@ def test_settings_are_ones_own_and_email_needs_an_address(app, people):
         setting = operations.update_settings(sec, sec, events=["remind"], by_email=True, email="sec@example.gov.cn")
         assert sec.email == "sec@example.gov.cn" and setting.by_email and "remind" not in setting.muted
         assert len(setting.muted) == len(Event) - 1
+
+
+def test_the_event_vocabulary_reads_in_both_languages(app):
+    from flask_babel import force_locale
+
+    with app.test_request_context(), force_locale("zh_Hans_CN"):
+        assert str(Event.supervise.label) == "督办" and str(Event.warn.label) == "告诫" and str(Event.remind.label) == "提醒"
+    with app.test_request_context(), force_locale("en"):
+        assert str(Event.supervise.label) == "Supervision (督办)" and str(Event.assigned.label) == "Assigned to you"
+    assert [e.value for e in Event] == [
+        "assigned", "due_soon", "overdue", "submitted", "returned", "closed", "extension_asked", "extension_decided",
+        "approval_asked", "sheet_assigned", "appeal_answered", "round_published", "meeting_returned", "remind",
+        "warn", "supervise"]
