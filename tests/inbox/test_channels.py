@@ -12,7 +12,7 @@ import pytest
 from tracker import worker
 from tracker.extensions import db
 from tracker.inbox import channels, operations
-from tracker.models import Event, Notification, OrgUnit, User, WebhookKind
+from tracker.models import Event, OrgUnit, User, WebhookKind
 
 from .channels_support import RobotServer, SmtpServer, free_port
 from .conftest import notices_of

@@ -15,7 +15,6 @@ import json
 import logging
 import smtplib
 import time
-import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator

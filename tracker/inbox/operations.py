@@ -8,13 +8,13 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app
 
-from .. import hooks
 from ..audit import record_activity
 from ..domain_errors import N_, DomainError, NotAllowed, Reason
 from ..extensions import db
 from ..models import Event, Notification, NotificationSetting, OrgUnit, User, WebhookKind, utcnow
 from . import channels
 from .policy import can_change_settings, can_read, can_set_robot
+from .queries import describe, settings_by_user
 
 
 def notify(actor: User | None, recipients: Iterable[User | None], event: Event | str, subject: Any, *,
@@ -36,7 +36,7 @@ def notify(actor: User | None, recipients: Iterable[User | None], event: Event |
         for user_id in db.session.scalars(sa.select(Notification.recipient_id).where(
                 Notification.dedupe_key == dedupe_key, Notification.recipient_id.in_(people))):
             people.pop(user_id, None)
-    settings = _settings_of(people)
+    settings = settings_by_user(people)
     people = {uid: u for uid, u in people.items() if event.value not in (settings[uid].muted if uid in settings else ())}
     if not people:
         return []
@@ -50,24 +50,6 @@ def notify(actor: User | None, recipients: Iterable[User | None], event: Event |
     db.session.flush()
     channels.queue_deliveries(written, people, settings, unit_id)
     return written
-
-
-def describe(subject: Any) -> str:
-    """How a record reads in a notice, kept as it was: its feature's name for it (a code and a title),
-    else its code, title or name."""
-    kind = hooks.record_kinds().get(subject.__tablename__)
-    name = kind.names({subject.id}).get(subject.id) if kind else None
-    if not name:
-        parts = [getattr(subject, a, None) for a in ("code", "title")] if hasattr(subject, "title") else []
-        name = " ".join(str(p) for p in parts if p) or getattr(subject, "name", None) or f"#{subject.id}"
-    return str(name)[:300]
-
-
-def _settings_of(people: dict[int, User]) -> dict[int, NotificationSetting]:
-    if not people:
-        return {}
-    return {s.user_id: s for s in db.session.scalars(
-        sa.select(NotificationSetting).where(NotificationSetting.user_id.in_(people)))}
 
 
 def mark_read(actor: User, notification: Notification) -> Notification:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 from flask import abort, url_for
@@ -69,3 +70,22 @@ def record_label(notice: Notification) -> str:
     """What kind of record a notice is about, in the reader's language."""
     kind = hooks.record_kinds().get(notice.subject_type)
     return str(kind.label) if kind else ""
+
+
+def describe(subject: Any) -> str:
+    """How a record reads in a notice, kept as it was: its feature's name for it (a code and a title),
+    else its code, title or name."""
+    kind = hooks.record_kinds().get(subject.__tablename__)
+    name = kind.names({subject.id}).get(subject.id) if kind else None
+    if not name:
+        parts = [getattr(subject, a, None) for a in ("code", "title")] if hasattr(subject, "title") else []
+        name = " ".join(str(p) for p in parts if p) or getattr(subject, "name", None) or f"#{subject.id}"
+    return str(name)[:300]
+
+
+def settings_by_user(people: dict[int, User]) -> dict[int, NotificationSetting]:
+    """The saved settings of the people among `people` who have saved theirs, by user id."""
+    if not people:
+        return {}
+    return {s.user_id: s for s in db.session.scalars(
+        sa.select(NotificationSetting).where(NotificationSetting.user_id.in_(people)))}
