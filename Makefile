@@ -35,6 +35,8 @@ extract-messages: $(VENV)/.installed
 run: install
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo --if-empty
+	@# The worker in the background, the server in the foreground; Ctrl-C stops both.
+	$(FLASK) worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 test: install-test

@@ -60,6 +60,28 @@ class Config:
     REVIEW_QUARTER_WEIGHTS = dict(
         enumerate((int(w) for w in os.environ.get("REVIEW_QUARTER_WEIGHTS", "1,1,1,1").split(",")), start=1)
     )
+    # The background worker (tracker/worker.py): its queue in Redis when set, else instance/huey.db.
+    REDIS_URL = os.environ.get("REDIS_URL") or None
+    HUEY_FILE = os.environ.get("HUEY_FILE")  # default: <instance>/huey.db
+    HUEY_IMMEDIATE = _bool("HUEY_IMMEDIATE")  # run tasks in the caller, no worker (tests)
+    # How often each page asks for the inbox's unread count.
+    INBOX_POLL_SECONDS = int(os.environ.get("INBOX_POLL_SECONDS", "60"))
+    # Links in e-mails and robot messages point here.
+    BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+    # E-mail over SMTP, off unless MAIL_SERVER is set.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
+    MAIL_USE_TLS = _bool("MAIL_USE_TLS")
+    MAIL_FROM = os.environ.get("MAIL_FROM", "tracker@localhost")
+    MAIL_TIMEOUT = float(os.environ.get("MAIL_TIMEOUT", "10"))
+    # The group robots (企业微信 / 钉钉) each unit may configure, off unless switched on here.
+    WEBHOOKS_ENABLED = _bool("WEBHOOKS_ENABLED")
+    # The only hosts robots are posted to (a unit's administrator cannot aim the worker at the intranet).
+    WEBHOOK_HOSTS = tuple(h.strip() for h in os.environ.get(
+        "WEBHOOK_HOSTS", "oapi.dingtalk.com,qyapi.weixin.qq.com").split(",") if h.strip())
+    WEBHOOK_TIMEOUT = float(os.environ.get("WEBHOOK_TIMEOUT", "10"))
 
 
 class TestConfig(Config):
@@ -74,3 +96,7 @@ class TestConfig(Config):
     LOGIN_ACCOUNT_LIMIT = "1000 per minute"
     LOGIN_DELAY_AFTER = "1000 per minute"
     ARGON2_PARAMS = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
+    HUEY_IMMEDIATE = True  # tasks run at once, in the test's own thread
+    MAIL_SERVER = None  # channels stay off unless a test starts its local servers
+    WEBHOOKS_ENABLED = False
+    WEBHOOK_HOSTS = Config.WEBHOOK_HOSTS + ("127.0.0.1",)  # the channel tests' local robot

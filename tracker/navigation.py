@@ -18,7 +18,11 @@ NAV = [
     ("users.index", "users", _l("Users")),
     ("search.index", "search", _l("Search")),
     ("activity.index", "activity", _l("Activity record")),
+    ("inbox.index", "inbox", _l("Inbox")),
 ]
+
+#: A fragment shown beside an entry's label (it keeps itself current: the unread count polls).
+BADGES = {"inbox.index": "inbox/_count.html"}
 
 #: Entries only some people see (the page is a 404 for the others).
 ONLY_FOR = {"activity.index": lambda user: user.is_leader}
@@ -32,7 +36,7 @@ def nav_items() -> list[dict]:
             current = request.blueprint == section and (
                 section != "projects" or (request.endpoint == "projects.board") == (endpoint == "projects.board")
             )
-            items.append({"endpoint": endpoint, "label": label, "current": current})
+            items.append({"endpoint": endpoint, "label": label, "current": current, "badge": BADGES.get(endpoint)})
     return items
 
 

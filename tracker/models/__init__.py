@@ -5,7 +5,8 @@ from .attachment import Attachment, AttachmentKind
 from .base import UTCDateTime, str_enum, utcnow
 from .ledger import (DeadlineKind, ExtensionRequest, ExtensionStatus, ItemSource, ItemStatus, LedgerItem,
                      ProgressEntry, Severity)
-from .org import OrgUnit, UnitKind
+from .notification import Event, Notification, NotificationSetting
+from .org import OrgUnit, UnitKind, WebhookKind
 from .project import (
     ChecklistItem, GeneratedProject, Project, ProjectCategory, ProjectTemplate, ProjectType, Recurrence, Stage,
     Target, TemplateItem, TemplateSubscription, TemplateTarget, project_participant,
@@ -22,6 +23,7 @@ __all__ = [
     "str_enum", "utcnow",
     "ChecklistItem", "GeneratedProject", "Project", "ProjectCategory", "ProjectTemplate", "ProjectType", "Recurrence", "Stage",
     "Target", "TemplateItem", "TemplateSubscription", "TemplateTarget", "project_participant",
+    "Event", "Notification", "NotificationSetting", "WebhookKind",
     "Appeal", "AppealStatus", "ItemKind", "LedgerLink", "Method", "ReviewPair", "ReviewRound", "RoundMode",
     "RoundResult", "RoundState", "RoundUnit", "Rubric", "RubricItem", "Score", "Scoresheet", "VetoDecision",
 ]

@@ -39,6 +39,13 @@ _KIND_LEVEL = {
 }
 
 
+class WebhookKind(LabelledEnum):
+    """The group robots a unit's notices may be posted to."""
+
+    wecom = "wecom", _l("WeCom group robot (企业微信)")  #: 企业微信群机器人
+    dingtalk = "dingtalk", _l("DingTalk group robot (钉钉)")  #: 钉钉群机器人 (signed with its secret)
+
+
 class OrgUnit(db.Model):
     """A party organisation. `path` is `/<root id>/…/<own id>/`, so a subtree is one LIKE prefix."""
 
@@ -58,6 +65,10 @@ class OrgUnit(db.Model):
     is_active: Mapped[bool] = mapped_column(default=True)
     path: Mapped[str] = mapped_column(sa.String(255), default="")
     version: Mapped[int] = mapped_column(default=1)
+    # The unit's group robot, where its notices are posted when WEBHOOKS_ENABLED (tracker/inbox/channels.py).
+    webhook_kind: Mapped[WebhookKind | None] = mapped_column(str_enum(WebhookKind, length=16))
+    webhook_url: Mapped[str | None] = mapped_column(sa.String(500))
+    webhook_secret: Mapped[str | None] = mapped_column(sa.String(200))  #: 钉钉's 加签 secret
 
     parent: Mapped[OrgUnit | None] = relationship(remote_side=[id], lazy="joined", innerjoin=False)
 

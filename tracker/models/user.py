@@ -46,6 +46,7 @@ class User(UserMixin, db.Model):
     is_active_flag: Mapped[bool] = mapped_column("is_active", default=True)
     locale: Mapped[str | None] = mapped_column(sa.String(16))
     phone: Mapped[str | None] = mapped_column(sa.String(32))
+    email: Mapped[str | None] = mapped_column(sa.String(254))  #: where e-mail notifications go
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(default=1)
