@@ -104,7 +104,7 @@ def daily_reminders(today: date | None = None) -> int:
     from .extensions import db
     from .ledger.operations import send_reminders
 
-    sent = send_reminders(today or local_today())
+    sent = send_reminders(None, today or local_today())
     db.session.commit()
     log.info("daily reminders: %d recorded", len(sent))
     return len(sent)
@@ -127,11 +127,11 @@ def recurring_projects(today: date | None = None) -> int:
     """00:10 on the first of each month: the projects recurring templates owe for the periods
     starting that day (what `flask generate-recurring --period …` does)."""
     from .extensions import db
-    from .projects.operations import generate_recurring
+    from .projects.operations_assignment import generate_recurring
 
     created = 0
     for period in periods_starting(today or local_today()):
-        created += len(generate_recurring(period))
+        created += len(generate_recurring(None, period))
     db.session.commit()
     log.info("recurring projects: %d created", created)
     return created

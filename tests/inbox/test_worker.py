@@ -24,11 +24,11 @@ def test_recurring_generation_runs_for_the_periods_starting_that_day():
 
 def test_the_periodic_tasks_call_the_commands_operations(app, monkeypatch):
     from tracker.ledger import operations as ledger_ops
-    from tracker.projects import operations as project_ops
+    from tracker.projects import operations_assignment as project_ops
 
     asked = []
-    monkeypatch.setattr(ledger_ops, "send_reminders", lambda today: asked.append(("remind", today)) or [1, 2])
-    monkeypatch.setattr(project_ops, "generate_recurring", lambda period: asked.append(("generate", period)) or [1])
+    monkeypatch.setattr(ledger_ops, "send_reminders", lambda actor, today: asked.append(("remind", today)) or [1, 2])
+    monkeypatch.setattr(project_ops, "generate_recurring", lambda actor, period: asked.append(("generate", period)) or [1])
     with app.app_context():
         assert worker.daily_reminders.call_local(date(2026, 12, 3)) == 2
         assert worker.recurring_projects.call_local(date(2026, 10, 1)) == 2
