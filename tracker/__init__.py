@@ -8,8 +8,8 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import (attachments, auth, cli, dashboard, errors, health, i18n, ledger, navigation, orgs, projects, reviews,
-               security, users)
+from . import (attachments, auth, cli, dashboard, errors, health, i18n, ledger, meetings, navigation, orgs, projects,
+               reviews, security, users)
 from .auth.passwords import configure_hasher
 from .config import Config
 from .database import configure_engines
@@ -19,7 +19,7 @@ from .secret_key import configure_secret_key
 ROOT = Path(__file__).resolve().parent.parent
 
 #: Every feature, each registering its blueprint, commands, labels, template helpers and hooks.
-FEATURES = (auth, dashboard, orgs, users, projects, ledger, reviews, attachments, health, cli)
+FEATURES = (auth, dashboard, orgs, users, projects, ledger, reviews, meetings, attachments, health, cli)
 
 
 def create_app(config: type | dict[str, Any] | None = None) -> Flask:

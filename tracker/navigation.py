@@ -14,6 +14,7 @@ NAV = [
     ("projects.index", "projects", _l("Projects")),
     ("ledger.index", "ledger", _l("Rectification ledger")),
     ("reviews.index", "reviews", _l("Review rounds")),
+    ("meetings.index", "meetings", _l("Organisational life")),
     ("orgs.index", "orgs", _l("Organisation")),
     ("users.index", "users", _l("Users")),
 ]

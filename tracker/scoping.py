@@ -2,7 +2,8 @@
 
 A role held at a unit covers that unit's whole subtree (the user's scope). A user sees a record
 that sits in their scope, or one they take part in wherever it sits: a ledger item they own,
-verify or lead; a project they own or take part in, or whose checklist item is theirs. What they
+verify or lead; a project they own or take part in, or whose checklist item is theirs; a meeting
+record they hosted, recorded or are listed as attending. What they
 may do with it is their part's (the features' policies say). Any other record does not exist for
 them (404).
 """
@@ -16,7 +17,7 @@ from flask import abort
 from sqlalchemy.orm import InstrumentedAttribute
 
 from .extensions import db
-from .models import ChecklistItem, LedgerItem, Membership, OrgUnit, Project, Role, User
+from .models import ChecklistItem, LedgerItem, Meeting, MeetingAttendance, Membership, OrgUnit, Project, Role, User
 from .models.project import project_participant
 
 T = TypeVar("T")
@@ -42,6 +43,11 @@ def taking_part(model: type, user: User) -> sa.ColumnElement[bool]:
             Project.owner_id == user.id,
             Project.id.in_(sa.select(project_participant.c.project_id).where(project_participant.c.user_id == user.id)),
             Project.id.in_(sa.select(ChecklistItem.project_id).where(ChecklistItem.assignee_id == user.id)),
+        )
+    if model is Meeting:
+        return sa.or_(
+            Meeting.host_id == user.id, Meeting.recorder_id == user.id,
+            Meeting.id.in_(sa.select(MeetingAttendance.meeting_id).where(MeetingAttendance.user_id == user.id)),
         )
     return sa.false()
 

@@ -1,0 +1,29 @@
+"""Organisational life (组织生活): 三会一课, 主题党日, 组织生活会 and 民主评议党员 records, their
+approval by the higher unit, and the quarter's 应开 / 已开 summary."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask
+
+from .. import hooks
+from ..i18n import register_labels
+
+bp = Blueprint("meetings", __name__, url_prefix="/meetings")
+
+from . import labels, policy, queries, views, views_summary  # noqa: E402,F401  (the routes attach to bp)
+
+
+def register(app: Flask) -> None:
+    """The blueprint, timeline labels, template helpers, and the files attached to records."""
+    app.register_blueprint(bp)
+    register_labels(
+        subjects=("meeting",),
+        verbs=labels.VERB_LABELS,
+        fields=labels.FIELD_LABELS,
+        values={
+            "kind": {k.value: v for k, v in labels.KIND_LABELS.items()},
+            "state": {k.value: v for k, v in labels.STATE_LABELS.items()},
+        },
+    )
+    app.jinja_env.globals.update(meeting_labels=labels, meeting_policy=policy)
+    hooks.register_attachment_owner("meeting", queries.get_meeting_or_404)

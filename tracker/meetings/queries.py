@@ -1,0 +1,255 @@
+"""Every read of meeting records: the scoped lookup and list, a branch's members, the quarter summary."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+
+from ..extensions import db
+from ..models import (Attendance, ChecklistItem, Meeting, MeetingAttendance, MeetingKind, MeetingState, Membership,
+                      OrgUnit, Project, ProjectCategory, Stage, UnitKind, User)
+from ..pagination import Page, paginate
+from ..people import sort_people
+from ..scoping import get_visible_or_404, scoped_units, units_in_scope, visible
+from . import policy
+from .workflow import CADENCE, Cadence, Period, _slots, due_in, overdue_in, parse_period
+
+PER_PAGE = 50
+
+
+def get_meeting_or_404(ident: Any, user: User) -> Meeting:
+    """A meeting record the user sees (in scope, or its host, recorder or an attendee); otherwise 404."""
+    return get_visible_or_404(Meeting, ident, user)
+
+
+def attendance_of(meeting: Meeting) -> list[MeetingAttendance]:
+    """The record's attendance rows, in natural order of the members' usernames."""
+    rows = db.session.scalars(sa.select(MeetingAttendance).where(MeetingAttendance.meeting_id == meeting.id)).all()
+    return sorted(rows, key=lambda row: sort_people([row.user])[0].username)
+
+
+def branch_members(unit: OrgUnit) -> list[User]:
+    """The active people holding any role in the branch or its 党小组s: who attends its meetings."""
+    users = db.session.scalars(
+        sa.select(User).where(User.is_active_flag.is_(True), User.id.in_(
+            sa.select(Membership.user_id).join(OrgUnit, OrgUnit.id == Membership.unit_id)
+            .where(OrgUnit.path.startswith(unit.path))))).all()
+    return sort_people(users)
+
+
+def recordable_units(user: User) -> list[OrgUnit]:
+    """The branches (and general branches) whose meetings `user` records, in tree order."""
+    return [u for u in scoped_units(user, active_only=True) if policy.can_record(user, u)]
+
+
+@dataclass
+class MeetingFilter:
+    unit: int | None = None
+    kind: MeetingKind | None = None
+    state: MeetingState | None = None
+    period: Period | None = None
+
+    @classmethod
+    def from_args(cls, args: Any) -> MeetingFilter:
+        def enum_of(enum_cls, value):
+            try:
+                return enum_cls(value) if value else None
+            except ValueError:
+                return None
+
+        return cls(unit=args.get("unit", type=int), kind=enum_of(MeetingKind, args.get("kind")),
+                   state=enum_of(MeetingState, args.get("state")), period=parse_period(args.get("period")))
+
+    def args(self, **changes: Any) -> dict[str, Any]:
+        """The filter as URL arguments (for links that keep it), with `changes`."""
+        out = {"unit": self.unit, "kind": self.kind and self.kind.value, "state": self.state and self.state.value,
+               "period": self.period and self.period.label}
+        out.update(changes)
+        return {k: v for k, v in out.items() if v}
+
+
+def meeting_page(f: MeetingFilter, user: User, page: int = 1) -> Page:
+    """The meeting records `user` sees, filtered, newest first, one page."""
+    stmt = visible(sa.select(Meeting), Meeting, user)
+    if f.unit:
+        stmt = stmt.where(Meeting.unit_id.in_(
+            sa.select(OrgUnit.id).where(OrgUnit.path.startswith(
+                sa.select(OrgUnit.path).where(OrgUnit.id == f.unit).scalar_subquery()))))
+    if f.kind:
+        stmt = stmt.where(Meeting.kind == f.kind)
+    if f.state:
+        stmt = stmt.where(Meeting.state == f.state)
+    if f.period:
+        stmt = stmt.where(Meeting.held_on.between(f.period.start, f.period.end))
+    return paginate(stmt.order_by(Meeting.held_on.desc(), Meeting.id.desc()), page, PER_PAGE)
+
+
+@dataclass(frozen=True)
+class HeadCount:
+    expected: int = 0  #: 应到
+    present: int = 0  #: 实到
+    leave: int = 0  #: 请假
+
+
+def head_counts(meeting_ids: list[int]) -> dict[int, HeadCount]:
+    """应到 / 实到 / 请假 of each record, in one query."""
+    if not meeting_ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(MeetingAttendance.meeting_id, sa.func.count(),
+                  sa.func.sum(sa.case((MeetingAttendance.status == Attendance.present, 1), else_=0)),
+                  sa.func.sum(sa.case((MeetingAttendance.status == Attendance.leave, 1), else_=0)))
+        .where(MeetingAttendance.meeting_id.in_(meeting_ids)).group_by(MeetingAttendance.meeting_id))
+    return {mid: HeadCount(total, present or 0, leave or 0) for mid, total, present, leave in rows}
+
+
+# --- The quarter summary ---------------------------------------------------------------------------
+
+@dataclass
+class Cell:
+    due: int = 0  #: 应开
+    held: int = 0  #: 已开 (approved records)
+    overdue: int = 0  #: slots ended with no meeting held
+
+    def add(self, other: Cell) -> None:
+        self.due += other.due
+        self.held += other.held
+        self.overdue += other.overdue
+
+
+@dataclass
+class SummaryRow:
+    unit_id: int
+    name: str
+    depth: int
+    is_subtotal: bool = False
+    cells: dict[MeetingKind, Cell] = field(default_factory=lambda: {k: Cell() for k in MeetingKind})
+
+    @property
+    def met(self) -> int:
+        """Meetings due that were held (a surplus in one kind does not fill a gap in another)."""
+        return sum(min(c.held, c.due) for c in self.cells.values())
+
+    @property
+    def due(self) -> int:
+        return sum(c.due for c in self.cells.values())
+
+    @property
+    def rate(self) -> float | None:
+        return self.met / self.due if self.due else None
+
+
+@dataclass
+class Summary:
+    period: Period
+    rows: list[SummaryRow]
+    total: SummaryRow
+
+
+def summary(user: User, period: Period, today: date) -> Summary:
+    """Per branch in `user`'s scope and per kind: 应开 / 已开 / overdue in `period`, a subtotal row
+    after each 党总支's branches, and the whole subtree's total. Two queries whatever the size."""
+    units = db.session.execute(
+        sa.select(OrgUnit.id, OrgUnit.name, OrgUnit.path, OrgUnit.kind, OrgUnit.parent_id, OrgUnit.sort_order)
+        .where(OrgUnit.id.in_(units_in_scope(user)), OrgUnit.is_active.is_(True),
+               OrgUnit.kind.in_([UnitKind.general_branch, UnitKind.branch]))).all()
+    units = tree_order_rows(units)
+    # Yearly kinds count the whole year (their one slot is the year): read from its first day.
+    since = min(period.start, date(period.start.year, 1, 1))
+    year, month = sa.extract("year", Meeting.held_on), sa.extract("month", Meeting.held_on)
+    counts = db.session.execute(
+        sa.select(Meeting.unit_id, Meeting.kind, year, month, sa.func.count())
+        .where(Meeting.unit_id.in_(units_in_scope(user)), Meeting.state == MeetingState.approved,
+               Meeting.held_on.between(since, period.end))
+        .group_by(Meeting.unit_id, Meeting.kind, year, month)).all()
+    held: dict[tuple[int, MeetingKind], list[tuple[date, int]]] = defaultdict(list)
+    for unit_id, kind, y, m, n in counts:
+        held[(unit_id, MeetingKind(kind))].append((date(int(y), int(m), 1), n))
+    due = {kind: due_in(kind, period) for kind in MeetingKind}
+    rows: list[SummaryRow] = []
+    total = SummaryRow(0, "", 0, is_subtotal=True)
+    open_totals: list[tuple[str, SummaryRow]] = []  # the 党总支s whose branches are being listed
+    for unit in units:
+        while open_totals and not unit.path.startswith(open_totals[-1][0]):
+            rows.append(open_totals.pop()[1])
+        if unit.kind is UnitKind.general_branch:
+            open_totals.append((unit.path, SummaryRow(unit.id, unit.name, _depth(unit.path), is_subtotal=True)))
+            continue
+        row = SummaryRow(unit.id, unit.name, _depth(unit.path))
+        for kind in MeetingKind:
+            months = held.get((unit.id, kind), [])
+            cell = row.cells[kind]
+            cell.due = due[kind]
+            cell.held = _held_in(kind, period, months)
+            cell.overdue = overdue_in(kind, period, [d for d, n in months if n], today) if cell.due else 0
+            for target in [total] + [t for _path, t in open_totals]:
+                target.cells[kind].add(cell)
+        rows.append(row)
+    rows.extend(t for _path, t in reversed(open_totals))
+    return Summary(period, rows, total)
+
+
+def _held_in(kind: MeetingKind, period: Period, months: list[tuple[date, int]]) -> int:
+    slots = _slots(kind, period) or [(period.start, period.end)]
+    return sum(n for day, n in months if any(start <= day <= end for start, end in slots))
+
+
+def _depth(path: str) -> int:
+    return path.count("/") - 2
+
+
+def tree_order_rows(rows: list) -> list:
+    """Rows (id, name, path, kind, parent_id, sort_order) in depth-first tree order."""
+    by_id = {r.id: r for r in rows}
+
+    def key(row):
+        chain = [by_id.get(int(p)) for p in row.path.strip("/").split("/")]
+        return [(r.sort_order, r.name, r.id) if r else (0, "", int(p))
+                for r, p in zip(chain, row.path.strip("/").split("/"))]
+
+    return sorted(rows, key=key)
+
+
+# --- The loop: the checklist item an approved record ticks -----------------------------------------
+
+#: Which project category's checklist a kind ticks, and the words its item names the kind with.
+CHECKLIST_MATCH: dict[MeetingKind, tuple[str, tuple[str, ...]]] = {
+    MeetingKind.general_meeting: ("三会一课", ("支部党员大会",)),
+    MeetingKind.committee: ("三会一课", ("支部委员会",)),
+    MeetingKind.group: ("三会一课", ("党小组",)),
+    MeetingKind.lecture: ("三会一课", ("党课",)),
+    MeetingKind.theme_day: ("主题党日", ("主题党日", "集中学习")),
+}
+
+
+def checklist_items_for(meeting: Meeting) -> list[tuple[Project, ChecklistItem]]:
+    """The open run-stage checklist items naming the record's kind, in its branch's 三会一课 / 主题党日
+    projects whose span holds the meeting day, and whose cadence the approved records now meet."""
+    match = CHECKLIST_MATCH.get(meeting.kind)
+    if match is None:
+        return []
+    category, words = match
+    projects = db.session.scalars(
+        sa.select(Project).join(ProjectCategory, ProjectCategory.id == Project.category_id)
+        .where(Project.unit_id == meeting.unit_id, ProjectCategory.name == category,
+               Project.start_date <= meeting.held_on, Project.due_date >= meeting.held_on)).all()
+    found = []
+    for project in projects:
+        span = Period("", project.start_date, project.due_date)
+        needed = max(1, due_in(meeting.kind, span)) if CADENCE[meeting.kind] is Cadence.monthly else 1
+        held = db.session.scalar(sa.select(sa.func.count(Meeting.id)).where(
+            Meeting.unit_id == meeting.unit_id, Meeting.kind == meeting.kind, Meeting.state == MeetingState.approved,
+            Meeting.held_on.between(project.start_date, project.due_date))) or 0
+        if held < needed:
+            continue
+        items = db.session.scalars(sa.select(ChecklistItem).where(
+            ChecklistItem.project_id == project.id, ChecklistItem.stage == Stage.run, ChecklistItem.done_at.is_(None))
+            .order_by(ChecklistItem.position, ChecklistItem.id)).all()
+        item = next((i for word in words for i in items if word in i.text), None)
+        if item is not None:
+            found.append((project, item))
+    return found

@@ -1,0 +1,104 @@
+"""Organisational life (组织生活): meeting records (三会一课, 主题党日 …) and who attended them."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime, time
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .base import UTCDateTime, str_enum, utcnow
+from .org import OrgUnit
+from .user import User
+
+
+class MeetingKind(enum.StrEnum):
+    general_meeting = "general_meeting"  #: 支部党员大会
+    committee = "committee"  #: 支部委员会
+    group = "group"  #: 党小组会
+    lecture = "lecture"  #: 党课
+    theme_day = "theme_day"  #: 主题党日
+    life_meeting = "life_meeting"  #: 组织生活会
+    appraisal = "appraisal"  #: 民主评议党员
+
+
+class MeetingState(enum.StrEnum):
+    """Where a meeting record stands."""
+
+    draft = "draft"  #: 草稿: the branch is still writing it
+    submitted = "submitted"  #: 待审核: submitted to the higher unit
+    returned = "returned"  #: 退回: the higher unit sent it back, with a reason
+    approved = "approved"  #: 已审核: approved, frozen (a correction needs a reason)
+
+
+class Attendance(enum.StrEnum):
+    present = "present"  #: 出席 (实到)
+    leave = "leave"  #: 请假, with a reason
+    absent = "absent"  #: 缺席
+
+
+class Meeting(db.Model):
+    """One meeting a branch held. `held_on` is the local calendar day (periods are counted on it)."""
+
+    __tablename__ = "meeting"
+    __table_args__ = (
+        sa.Index("ix_meeting_unit_held_on", "unit_id", "held_on"),
+        sa.Index("ix_meeting_state_held_on", "state", "held_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("org_unit.id"))
+    kind: Mapped[MeetingKind] = mapped_column(str_enum(MeetingKind), index=True)
+    held_on: Mapped[date]
+    start_time: Mapped[time | None] = mapped_column(sa.Time)
+    place: Mapped[str] = mapped_column(sa.String(200), default="")
+    host_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"), index=True)  #: 主持人
+    recorder_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"), index=True)  #: 记录人
+    speaker: Mapped[str | None] = mapped_column(sa.String(100))  #: 党课主讲人
+    lecture_title: Mapped[str | None] = mapped_column(sa.String(200))  #: 党课题目
+    invitees: Mapped[str] = mapped_column(sa.Text, default="")  #: 列席
+    topics: Mapped[str] = mapped_column(sa.Text, default="")  #: 议题
+    content: Mapped[str] = mapped_column(sa.Text, default="")
+    decisions: Mapped[str] = mapped_column(sa.Text, default="")  #: 决议
+    state: Mapped[MeetingState] = mapped_column(str_enum(MeetingState), default=MeetingState.draft)
+    return_reason: Mapped[str | None] = mapped_column(sa.Text)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+
+    unit: Mapped[OrgUnit] = relationship(lazy="joined", innerjoin=True)
+    host: Mapped[User | None] = relationship(foreign_keys=[host_id], lazy="joined")
+    recorder: Mapped[User | None] = relationship(foreign_keys=[recorder_id], lazy="joined")
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id], lazy="joined")
+    attendance: Mapped[list[MeetingAttendance]] = relationship(
+        back_populates="meeting", lazy="raise", cascade="all, delete-orphan", order_by="MeetingAttendance.id")
+
+    __mapper_args__ = {"version_id_col": version}
+
+    def __repr__(self) -> str:
+        return f"<Meeting {self.id} {self.kind} {self.held_on}>"
+
+
+class MeetingAttendance(db.Model):
+    """One member's attendance at one meeting: present, on leave (with a reason) or absent."""
+
+    __tablename__ = "meeting_attendance"
+    __table_args__ = (
+        sa.UniqueConstraint("meeting_id", "user_id", name="uq_meeting_attendance_member"),
+        sa.CheckConstraint("status <> 'leave' OR reason IS NOT NULL", name="leave_has_reason"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(sa.ForeignKey("meeting.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"), index=True)
+    status: Mapped[Attendance] = mapped_column(str_enum(Attendance))
+    reason: Mapped[str | None] = mapped_column(sa.String(200))
+
+    meeting: Mapped[Meeting] = relationship(back_populates="attendance", lazy="raise")
+    user: Mapped[User] = relationship(lazy="joined", innerjoin=True)
