@@ -33,7 +33,7 @@ class MeetingForm(FlaskForm):
     content = TextAreaField(_l("Content"), validators=[Length(max=20000)])
     decisions = TextAreaField(_l("Decisions"), validators=[Length(max=8000)])
     #: Where the attendance table's refusals are shown.
-    attendance = HiddenField(_l("Attendance"))
+    roll = HiddenField(_l("Attendance"))
     reason = TextAreaField(_l("Reason for the correction"), validators=[Length(max=2000)])
     version = HiddenField()
 

@@ -19,6 +19,10 @@ from . import bp, operations, policy, queries
 from .forms import EvidenceForm, MeetingForm, ReasonForm, attendance_from
 
 
+#: The attendance table's refusals go to the form's `roll` field (shown above the table).
+ROLL = {"attendance": "roll"}
+
+
 @bp.before_request
 @login_required
 def _require_login():
@@ -59,7 +63,7 @@ def new():
     context = _prepare(form, units, unit)
     if form.validate_on_submit():
         meeting = attempt(form, operations.record_meeting, current_user, unit, form.fields(),
-                          attendance_from(request.form), default="kind")
+                          attendance_from(request.form), fields=ROLL, default="kind")
         if meeting:
             return _saved(meeting, _("Meeting recorded as a draft."))
     return render("meetings/form.html", form=form, meeting=None, status=form_status(form), **context)
@@ -85,7 +89,7 @@ def edit(meeting_id: int):
         context["marks"] = {row.user_id: (row.status, row.reason) for row in queries.attendance_of(meeting)}
     if form.validate_on_submit() and attempt(
             form, operations.update_meeting, current_user, meeting, form.fields(), attendance_from(request.form),
-            version=int(form.version.data or 0), reason=form.reason.data, default="kind"):
+            version=int(form.version.data or 0), reason=form.reason.data, fields=ROLL, default="kind"):
         return _saved(meeting, _("Meeting record saved."))
     return render("meetings/form.html", form=form, meeting=meeting, stale=getattr(form, "stale", None),
                   status=form_status(form), **context)
