@@ -43,7 +43,7 @@ def summary_workbook(data: Summary, title: str) -> BytesIO:
             cell.fill = PatternFill("solid", fgColor="F2DCDB")
     rows = [*data.rows, data.total]
     for r, row in enumerate(rows, start=4):
-        _write_row(ws, r, row, _("Total") if row is data.total else None)
+        _write_row(ws, r, row, _("Whole subtree") if row is data.total else None)
     ws.column_dimensions["A"].width = 28
     for col in range(2, width + 1):
         ws.column_dimensions[get_column_letter(col)].width = 7
