@@ -7,7 +7,6 @@ import re
 
 from support import Person
 from tracker.demo import DEMO_PASSWORD, seed_demo
-from tracker.extensions import db
 
 
 def test_the_demo_shows_a_year_of_meetings_with_gaps(app, in_db):
@@ -24,4 +23,3 @@ def test_the_demo_shows_a_year_of_meetings_with_gaps(app, in_db):
     rate = re.search(r'id="completion-rate">.*?<strong>([\d.]+)%', summary, re.S)
     assert rate and 0 < float(rate.group(1)) < 100
     assert leader.client.get("/meetings/summary.xlsx").status_code == 200
-    db.session.remove()
