@@ -44,4 +44,5 @@ def sees_unit(unit) -> bool:
 
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(nav_items=nav_items, has_endpoint=has_endpoint, sees_unit=sees_unit,
-                                 home_widgets=hooks.home_widgets, unit_panels=hooks.unit_panels)
+                                 home_widgets=hooks.home_widgets, unit_panels=hooks.unit_panels,
+                                 person_panels=hooks.person_panels)

@@ -195,3 +195,21 @@ def test_the_summary_counts_approved_records_and_rolls_up(login, client, perm_wo
     ws = load_workbook(BytesIO(sheet.data)).active
     names = [ws.cell(r, 1).value for r in range(4, ws.max_row + 1)]
     assert any("一支部" in (n or "") for n in names)
+
+
+def test_home_unit_and_person_pages_show_organisational_life(login, client, perm_world, make_meeting):
+    member = perm_world.users["member"]
+    make_meeting(perm_world.unit("in"), [member], state=MeetingState.returned)
+    make_meeting(perm_world.unit("in"), [member], state=MeetingState.submitted)
+    make_meeting(perm_world.unit("in"), [member], state=MeetingState.approved)
+    login(perm_world.users["secretary"])
+    home = client.get("/home").get_data(as_text=True)
+    assert 'id="meetings-widget"' in home and "state=returned" in home and "state=submitted" not in home
+    login(perm_world.users["leader"])
+    home = client.get("/home").get_data(as_text=True)
+    assert "state=submitted" in home
+    unit_page = client.get(f"/orgs/{perm_world.units['b1'].id}").get_data(as_text=True)
+    assert 'id="meetings-unit-panel"' in unit_page
+    person = client.get(f"/users/{member.id}").get_data(as_text=True)
+    panel = re.search(r'id="meetings-person-panel".*?</section>', person, re.S).group(0)
+    assert len(re.findall(r'href="/meetings/\d+"', panel)) == 3

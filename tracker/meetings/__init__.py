@@ -4,8 +4,10 @@ approval by the higher unit, and the quarter's 应开 / 已开 summary."""
 from __future__ import annotations
 
 from flask import Blueprint, Flask
+from flask_login import current_user
 
 from .. import hooks
+from ..clock import local_today
 from ..i18n import register_labels
 
 bp = Blueprint("meetings", __name__, url_prefix="/meetings")
@@ -14,7 +16,8 @@ from . import labels, policy, queries, views, views_summary  # noqa: E402,F401  
 
 
 def register(app: Flask) -> None:
-    """The blueprint, timeline labels, template helpers, and the files attached to records."""
+    """The blueprint, timeline labels, template helpers, the files attached to records, and the home
+    widget, unit panel and person panel."""
     app.register_blueprint(bp)
     register_labels(
         subjects=("meeting",),
@@ -25,5 +28,13 @@ def register(app: Flask) -> None:
             "state": {k.value: v for k, v in labels.STATE_LABELS.items()},
         },
     )
-    app.jinja_env.globals.update(meeting_labels=labels, meeting_policy=policy)
+    app.jinja_env.globals.update(
+        meeting_labels=labels, meeting_policy=policy,
+        meetings_my_counts=lambda: queries.my_counts(current_user),
+        meetings_unit_quarter=lambda unit: queries.unit_quarter(unit, current_user, local_today()),
+        meetings_person_year=lambda person: queries.person_year(person, current_user, local_today().year),
+    )
     hooks.register_attachment_owner("meeting", queries.get_meeting_or_404)
+    hooks.add_home_widget("meetings/_widget.html")
+    hooks.add_unit_panel("meetings/_unit_panel.html")
+    hooks.add_person_panel("meetings/_person_panel.html")

@@ -11,12 +11,12 @@ import sqlalchemy as sa
 
 from ..extensions import db
 from ..models import (Attendance, ChecklistItem, Meeting, MeetingAttendance, MeetingKind, MeetingState, Membership,
-                      OrgUnit, Project, ProjectCategory, Stage, UnitKind, User)
+                      OrgUnit, Project, ProjectCategory, Role, Stage, UnitKind, User)
 from ..pagination import Page, paginate
 from ..people import sort_people
 from ..scoping import get_visible_or_404, scoped_units, units_in_scope, visible
 from . import policy
-from .workflow import CADENCE, Cadence, Period, _slots, due_in, overdue_in, parse_period
+from .workflow import CADENCE, Cadence, Period, _slots, due_in, overdue_in, parse_period, quarter_period
 
 PER_PAGE = 50
 
@@ -150,20 +150,23 @@ class Summary:
     total: SummaryRow
 
 
-def summary(user: User, period: Period, today: date) -> Summary:
-    """Per branch in `user`'s scope and per kind: 应开 / 已开 / overdue in `period`, a subtotal row
-    after each 党总支's branches, and the whole subtree's total. Two queries whatever the size."""
-    units = db.session.execute(
-        sa.select(OrgUnit.id, OrgUnit.name, OrgUnit.path, OrgUnit.kind, OrgUnit.parent_id, OrgUnit.sort_order)
-        .where(OrgUnit.id.in_(units_in_scope(user)), OrgUnit.is_active.is_(True),
-               OrgUnit.kind.in_([UnitKind.general_branch, UnitKind.branch]))).all()
+def summary(user: User, period: Period, today: date, within: OrgUnit | None = None) -> Summary:
+    """Per branch in `user`'s scope (inside `within`, if given) and per kind: 应开 / 已开 / overdue in
+    `period`, a subtotal row after each 党总支's branches, and the total. Two queries whatever the size."""
+    stmt = (sa.select(OrgUnit.id, OrgUnit.name, OrgUnit.path, OrgUnit.kind, OrgUnit.parent_id, OrgUnit.sort_order)
+            .where(OrgUnit.id.in_(units_in_scope(user)), OrgUnit.is_active.is_(True),
+                   OrgUnit.kind.in_([UnitKind.general_branch, UnitKind.branch])))
+    if within is not None:
+        stmt = stmt.where(OrgUnit.path.startswith(within.path))
+    units = db.session.execute(stmt).all()
     units = tree_order_rows(units)
     # Yearly kinds count the whole year (their one slot is the year): read from its first day.
     since = min(period.start, date(period.start.year, 1, 1))
     year, month = sa.extract("year", Meeting.held_on), sa.extract("month", Meeting.held_on)
     counts = db.session.execute(
         sa.select(Meeting.unit_id, Meeting.kind, year, month, sa.func.count())
-        .where(Meeting.unit_id.in_(units_in_scope(user)), Meeting.state == MeetingState.approved,
+        .where(Meeting.unit_id.in_([u.id for u in units] if within is not None else units_in_scope(user)),
+               Meeting.state == MeetingState.approved,
                Meeting.held_on.between(since, period.end))
         .group_by(Meeting.unit_id, Meeting.kind, year, month)).all()
     held: dict[tuple[int, MeetingKind], list[tuple[date, int]]] = defaultdict(list)
@@ -253,3 +256,58 @@ def checklist_items_for(meeting: Meeting) -> list[tuple[Project, ChecklistItem]]
         if item is not None:
             found.append((project, item))
     return found
+
+
+# --- Home widget, unit panel and a person's page ---------------------------------------------------
+
+@dataclass(frozen=True)
+class MyCounts:
+    returned: int = 0  #: records of my branches sent back to be corrected
+    to_approve: int = 0  #: records waiting for my approval
+    drafts: int = 0  #: records of my branches not yet submitted
+
+
+def my_counts(user: User) -> MyCounts:
+    """What waits for `user` in organisational life: returned records and drafts of the branches they
+    record for (or that they recorded), and submitted records of the units below the ones they lead."""
+    recording = sa.or_(Meeting.unit_id.in_(units_in_scope(user, Role.secretary, Role.leader, Role.admin)),
+                       Meeting.recorder_id == user.id, Meeting.created_by_id == user.id)
+    leads = user.scope_paths(Role.leader, Role.admin)
+    below = sa.select(OrgUnit.id).where(sa.or_(*(sa.and_(OrgUnit.path.startswith(p), OrgUnit.path != p)
+                                                 for p in leads))) if leads else sa.select(OrgUnit.id).where(sa.false())
+    row = db.session.execute(sa.select(
+        sa.func.sum(sa.case((sa.and_(Meeting.state == MeetingState.returned, recording), 1), else_=0)),
+        sa.func.sum(sa.case((sa.and_(Meeting.state == MeetingState.draft, recording), 1), else_=0)),
+        sa.func.sum(sa.case((sa.and_(Meeting.state == MeetingState.submitted, Meeting.unit_id.in_(below),
+                                     sa.or_(Meeting.recorder_id.is_(None), Meeting.recorder_id != user.id)), 1),
+                            else_=0)),
+    ).where(Meeting.state != MeetingState.approved)).one()
+    return MyCounts(returned=row[0] or 0, drafts=row[1] or 0, to_approve=row[2] or 0)
+
+
+def unit_quarter(unit: OrgUnit, user: User, today: date) -> SummaryRow:
+    """This quarter's 应开 / 已开 / overdue of the branches in `unit`'s subtree, as one total row."""
+    period = quarter_period(today.year, (today.month - 1) // 3 + 1)
+    return summary(user, period, today, within=unit).total
+
+
+@dataclass
+class PersonYear:
+    year: int
+    present: int
+    leave: int
+    absent: int
+    rows: list[tuple[Meeting, MeetingAttendance]]
+
+
+def person_year(person: User, viewer: User, year: int) -> PersonYear:
+    """`person`'s attendance at the meeting records of `year` that `viewer` sees (党员全程记实's start)."""
+    rows = db.session.execute(
+        visible(sa.select(Meeting, MeetingAttendance), Meeting, viewer)
+        .join(MeetingAttendance, MeetingAttendance.meeting_id == Meeting.id)
+        .where(MeetingAttendance.user_id == person.id,
+               Meeting.held_on.between(date(year, 1, 1), date(year, 12, 31)))
+        .order_by(Meeting.held_on.desc(), Meeting.id.desc())).all()
+    statuses = [a.status for _m, a in rows]
+    return PersonYear(year, statuses.count(Attendance.present), statuses.count(Attendance.leave),
+                      statuses.count(Attendance.absent), [tuple(r) for r in rows])
