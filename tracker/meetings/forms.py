@@ -30,7 +30,7 @@ class MeetingForm(FlaskForm):
     lecture_title = StringField(_l("Lecture title (Party lecture)"), validators=[Length(max=200)])
     invitees = TextAreaField(_l("Invited attendees"), validators=[Length(max=2000)])
     topics = TextAreaField(_l("Topics"), validators=[Length(max=4000)])
-    content = TextAreaField(_l("Content"), validators=[Length(max=20000)])
+    content = TextAreaField(_l("Meeting content"), validators=[Length(max=20000)])
     decisions = TextAreaField(_l("Decisions"), validators=[Length(max=8000)])
     #: Where the attendance table's refusals are shown.
     roll = HiddenField(_l("Attendance"))

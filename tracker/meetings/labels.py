@@ -54,7 +54,7 @@ FIELD_LABELS = {
     "lecture_title": _l("Lecture title"),
     "invitees": _l("Invited attendees"),
     "topics": _l("Topics"),
-    "content": _l("Content"),
+    "content": _l("Meeting content"),
     "decisions": _l("Decisions"),
     "state": _l("State"),
     "attendance": _l("Attendance"),
