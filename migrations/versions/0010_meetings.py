@@ -1,4 +1,5 @@
-"""meetings: organisational-life records (三会一课, 主题党日, 组织生活会, 民主评议党员) and their attendance
+"""meetings: organisational-life records (三会一课, 主题党日, 组织生活会, 民主评议党员), their attendance,
+the cadence an administrator sets per kind, and branches excused for a span
 
 Revision ID: 0010
 Revises: 0009
@@ -53,8 +54,32 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_meeting_host_id'), ['host_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_meeting_kind'), ['kind'], unique=False)
         batch_op.create_index(batch_op.f('ix_meeting_recorder_id'), ['recorder_id'], unique=False)
-        batch_op.create_index('ix_meeting_state_held_on', ['state', 'held_on'], unique=False)
         batch_op.create_index('ix_meeting_unit_held_on', ['unit_id', 'held_on'], unique=False)
+
+    op.create_table('meeting_cadence',
+    sa.Column('kind', sa.Enum('general_meeting', 'committee', 'group', 'lecture', 'theme_day', 'life_meeting', 'appraisal', name='meetingkind', native_enum=False, length=24), nullable=False),
+    sa.Column('cadence', sa.Enum('monthly', 'quarterly', 'yearly', 'none', name='cadence', native_enum=False, length=24), nullable=False),
+    sa.Column('updated_by_id', sa.Integer(), nullable=True),
+    sa.Column('updated_at', tracker.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['updated_by_id'], ['user_account.id'], name=op.f('fk_meeting_cadence_updated_by_id_user_account')),
+    sa.PrimaryKeyConstraint('kind', name=op.f('pk_meeting_cadence'))
+    )
+    op.create_table('meeting_exemption',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('unit_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.Enum('general_meeting', 'committee', 'group', 'lecture', 'theme_day', 'life_meeting', 'appraisal', name='meetingkind', native_enum=False, length=24), nullable=True),
+    sa.Column('starts_on', sa.Date(), nullable=False),
+    sa.Column('ends_on', sa.Date(), nullable=False),
+    sa.Column('reason', sa.String(length=200), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', tracker.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.CheckConstraint('ends_on >= starts_on', name=op.f('ck_meeting_exemption_ends_after_start')),
+    sa.ForeignKeyConstraint(['created_by_id'], ['user_account.id'], name=op.f('fk_meeting_exemption_created_by_id_user_account')),
+    sa.ForeignKeyConstraint(['unit_id'], ['org_unit.id'], name=op.f('fk_meeting_exemption_unit_id_org_unit')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_meeting_exemption'))
+    )
+    with op.batch_alter_table('meeting_exemption', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_meeting_exemption_unit_id'), ['unit_id'], unique=False)
 
     op.create_table('meeting_attendance',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -80,9 +105,13 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_meeting_attendance_user_id'))
 
     op.drop_table('meeting_attendance')
+    with op.batch_alter_table('meeting_exemption', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_meeting_exemption_unit_id'))
+
+    op.drop_table('meeting_exemption')
+    op.drop_table('meeting_cadence')
     with op.batch_alter_table('meeting', schema=None) as batch_op:
         batch_op.drop_index('ix_meeting_unit_held_on')
-        batch_op.drop_index('ix_meeting_state_held_on')
         batch_op.drop_index(batch_op.f('ix_meeting_recorder_id'))
         batch_op.drop_index(batch_op.f('ix_meeting_kind'))
         batch_op.drop_index(batch_op.f('ix_meeting_host_id'))

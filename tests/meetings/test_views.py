@@ -182,9 +182,9 @@ def test_the_summary_counts_approved_records_and_rolls_up(login, client, perm_wo
     page = client.get("/meetings/summary").get_data(as_text=True)
     b1, g1 = perm_world.units["b1"].id, perm_world.units["g1"].id
     row = re.search(rf'id="summary-{b1}".*?</tr>', page, re.S).group(0)
-    assert re.search(r'kind=general_meeting[^"]*">1</a>', row)
+    assert re.search(r'kind=general_meeting">1</a>', row)
     subtotal = re.search(rf'<tr class="subtotal" id="summary-{g1}".*?</tr>', page, re.S).group(0)
-    assert re.search(r'kind=general_meeting[^"]*">1</a>', subtotal)
+    assert re.search(r'kind=general_meeting">1</a>', subtotal)
     assert perm_world.units["bx"].name not in page
     sheet = client.get("/meetings/summary.xlsx")
     assert sheet.headers["Content-Type"].startswith("application/vnd.openxmlformats")

@@ -12,7 +12,7 @@ from ..i18n import register_labels
 
 bp = Blueprint("meetings", __name__, url_prefix="/meetings")
 
-from . import labels, policy, queries, views, views_summary  # noqa: E402,F401  (the routes attach to bp)
+from . import labels, policy, queries, views, views_config, views_summary  # noqa: E402,F401  (the routes attach to bp)
 
 
 def register(app: Flask) -> None:
@@ -28,6 +28,11 @@ def register(app: Flask) -> None:
             "state": {k.value: v for k, v in labels.STATE_LABELS.items()},
         },
     )
+    kinds = {k.value: v for k, v in labels.KIND_LABELS.items()}
+    cadences = {k.value: v for k, v in labels.CADENCE_LABELS.items()}
+    register_labels(subjects=("org_unit", "meeting_exemption"), verbs=labels.UNIT_VERB_LABELS,
+                    fields=labels.UNIT_FIELD_LABELS, values={"meeting_kind": kinds, "cadence": cadences})
+    register_labels(subjects=("meeting_exemption",), verbs={"created": labels.VERB_LABELS["exempted"]})
     app.jinja_env.globals.update(
         meeting_labels=labels, meeting_policy=policy,
         meetings_my_counts=lambda: queries.my_counts(current_user),

@@ -1,8 +1,9 @@
-"""Forms for meeting records: the record with its attendance, a return's reason, evidence."""
+"""Forms for meeting records (the record with its attendance, a return's reason, evidence), cadence and exemptions."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -11,7 +12,7 @@ from wtforms import DateField, FileField, HiddenField, SelectField, StringField,
 from wtforms.validators import DataRequired, Length, Optional
 
 from ..forms import optional_int
-from ..models import Attendance, AttachmentKind, MeetingKind
+from ..models import Attendance, AttachmentKind, Cadence, MeetingKind
 from ..uploads import ACCEPT_ATTRIBUTE
 from .operations import AttendanceInput, MeetingFields
 
@@ -81,3 +82,31 @@ class EvidenceForm(FlaskForm):
         self.kind.choices = [(AttachmentKind.minutes.value, str(_l("Minutes"))),
                              (AttachmentKind.photo.value, str(_l("Photo"))),
                              (AttachmentKind.other.value, str(_l("Other")))]
+
+
+def cadence_form(current: Mapping[MeetingKind, Cadence]) -> FlaskForm:
+    """One select per kind of meeting, set to its cadence now."""
+    from .labels import CADENCE_LABELS, KIND_LABELS
+
+    class CadenceForm(FlaskForm):
+        pass
+
+    choices = [(c.value, str(label)) for c, label in CADENCE_LABELS.items()]
+    for kind in MeetingKind:
+        setattr(CadenceForm, kind.value, SelectField(KIND_LABELS[kind], choices=choices,
+                                                     default=current[kind].value))
+    return CadenceForm()
+
+
+class ExemptionForm(FlaskForm):
+    unit_id = SelectField(_l("Branch"), coerce=int)
+    kind = SelectField(_l("Kind of meeting"), validate_choice=True)
+    starts_on = DateField(_l("From"), validators=[DataRequired()])
+    ends_on = DateField(_l("Until"), validators=[DataRequired()])
+    reason = StringField(_l("Reason"), validators=[Length(max=200)])
+
+    def __init__(self, *args, **kwargs):
+        from .labels import KIND_LABELS
+
+        super().__init__(*args, **kwargs)
+        self.kind.choices = [("", str(_l("Every kind")))] + [(k.value, str(v)) for k, v in KIND_LABELS.items()]

@@ -2,8 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 
-from ..models import Attendance, MeetingKind, MeetingState
-from .workflow import Cadence
+from ..models import Attendance, Cadence, MeetingKind, MeetingState
 
 KIND_LABELS = {
     MeetingKind.general_meeting: _l("Branch general meeting"),
@@ -32,6 +31,7 @@ CADENCE_LABELS = {
     Cadence.monthly: _l("Monthly"),
     Cadence.quarterly: _l("Quarterly"),
     Cadence.yearly: _l("Yearly"),
+    Cadence.none: _l("Not required"),
 }
 
 VERB_LABELS = {
@@ -41,6 +41,20 @@ VERB_LABELS = {
     "returned": _l("returned"),
     "approved": _l("approved"),
     "corrected": _l("corrected after approval"),
+    "exempted": _l("excused the branch from meetings"),
+}
+
+#: Verbs recorded on units (the cadence is set on the top-level unit; exemptions end on the branch).
+UNIT_VERB_LABELS = {
+    "cadence_set": _l("set how often a meeting is due"),
+    "exemption_removed": _l("withdrew an exemption from meetings"),
+}
+
+UNIT_FIELD_LABELS = {
+    "meeting_kind": _l("Kind of meeting"),
+    "cadence": _l("Cadence"),
+    "starts_on": _l("From"),
+    "ends_on": _l("Until"),
 }
 
 FIELD_LABELS = {

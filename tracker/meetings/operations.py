@@ -1,4 +1,4 @@
-"""Recording, editing, submitting, returning, approving and correcting meeting records."""
+"""Recording, editing, submitting, returning, approving and correcting meeting records; cadence and exemptions."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from ..audit import changes, record_activity
 from ..clock import local_today
 from ..domain_errors import N_, DomainError, NotAllowed, Reason, StaleEdit, refuse
 from ..extensions import db
-from ..models import (Attachment, AttachmentKind, Attendance, Meeting, MeetingAttendance, MeetingKind, MeetingState,
-                      OrgUnit, User, utcnow)
+from ..models import (Attachment, AttachmentKind, Attendance, Cadence, Meeting, MeetingAttendance, MeetingCadence,
+                      MeetingExemption, MeetingKind, MeetingState, OrgUnit, User, utcnow)
 from . import policy, queries
 from .workflow import ensure_transition
 
@@ -229,3 +229,54 @@ def add_evidence(actor: User, meeting: Meeting, upload: Any, kind: AttachmentKin
     _require(policy.can_add_evidence(actor, meeting), N_("Only those who record for the branch add files to "
                                                          "this record."), "file")
     return store_upload(actor, upload, owner=meeting, unit_id=meeting.unit_id, kind=kind)
+
+
+# --- Cadence and exemptions --------------------------------------------------------------------------
+
+def set_cadence(actor: User, kind: MeetingKind, cadence: Cadence, top: OrgUnit) -> bool:
+    """Set how often `kind` is due, for every branch; the change is recorded on `top` (the top-level
+    unit whose admin made it). True when something changed; NotAllowed unless a system administrator."""
+    _require(policy.can_set_cadence(actor), N_("Only a system administrator sets how often meetings are due."))
+    current = queries.cadences()[kind]
+    if current is cadence:
+        return False
+    row = db.session.get(MeetingCadence, kind) or MeetingCadence(kind=kind)
+    row.cadence, row.updated_by_id = cadence, actor.id
+    db.session.add(row)
+    record_activity(actor, top, "cadence_set", before={"meeting_kind": kind.value, "cadence": current.value},
+                    after={"meeting_kind": kind.value, "cadence": cadence.value}, unit_id=top.id)
+    db.session.flush()
+    return True
+
+
+def add_exemption(actor: User, unit: OrgUnit, kind: MeetingKind | None, starts_on: date, ends_on: date,
+                  reason: str) -> MeetingExemption:
+    """Excuse a branch from `kind` (None: every kind) from `starts_on` to `ends_on`: the slots these days
+    touch are not due. DomainError (422) without a reason or with the days in the wrong order."""
+    _require(policy.can_exempt(actor, unit), N_("Only an administrator over the branch excuses it from meetings."),
+             "unit_id")
+    if ends_on < starts_on:
+        raise refuse(N_("The last day comes on or after the first."), "ends_on")
+    if not (reason or "").strip():
+        raise refuse(N_("Say why the branch is excused (newly formed, merged …)."), "reason")
+    exemption = MeetingExemption(unit_id=unit.id, kind=kind, starts_on=starts_on, ends_on=ends_on,
+                                 reason=reason.strip()[:200], created_by_id=actor.id)
+    db.session.add(exemption)
+    db.session.flush()
+    record_activity(actor, exemption, "created", after={
+        "meeting_kind": kind.value if kind else None, "starts_on": starts_on.isoformat(),
+        "ends_on": ends_on.isoformat()}, note=exemption.reason)
+    db.session.flush()
+    return exemption
+
+
+def remove_exemption(actor: User, exemption: MeetingExemption) -> None:
+    """Withdraw an exemption (recorded on the branch's timeline)."""
+    _require(policy.can_exempt(actor, exemption.unit), N_("Only an administrator over the branch withdraws its "
+                                                          "exemption."))
+    record_activity(actor, exemption.unit, "exemption_removed", before={
+        "meeting_kind": exemption.kind.value if exemption.kind else None,
+        "starts_on": exemption.starts_on.isoformat(), "ends_on": exemption.ends_on.isoformat()},
+        note=exemption.reason, unit_id=exemption.unit_id)
+    db.session.delete(exemption)
+    db.session.flush()

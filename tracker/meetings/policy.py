@@ -49,3 +49,13 @@ def can_change(user: User, meeting: Meeting) -> bool:
 
 def can_add_evidence(user: User, meeting: Meeting) -> bool:
     return can_change(user, meeting)
+
+
+def can_set_cadence(user: User) -> bool:
+    """Only a system administrator (an admin of a top-level unit) sets how often each kind is due."""
+    return any(m.role is Role.admin and m.unit.parent_id is None for m in user.memberships)
+
+
+def can_exempt(user: User, unit: OrgUnit) -> bool:
+    """Admins over a branch excuse it from meetings for a span (newly formed, merged …)."""
+    return unit.kind in HOLDING_KINDS and user.has_role_over(unit, Role.admin)

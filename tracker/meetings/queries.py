@@ -10,13 +10,14 @@ from typing import Any
 import sqlalchemy as sa
 
 from ..extensions import db
-from ..models import (Attendance, ChecklistItem, Meeting, MeetingAttendance, MeetingKind, MeetingState, Membership,
-                      OrgUnit, Project, ProjectCategory, Role, Stage, UnitKind, User)
+from ..models import (Attendance, Cadence, ChecklistItem, Meeting, MeetingAttendance, MeetingCadence, MeetingExemption,
+                      MeetingKind, MeetingState, Membership, OrgUnit, Project, ProjectCategory, Role, Stage, UnitKind,
+                      User)
 from ..pagination import Page, paginate
 from ..people import sort_people
 from ..scoping import get_visible_or_404, scoped_units, units_in_scope, visible
 from . import policy
-from .workflow import CADENCE, Cadence, Period, _slots, due_in, overdue_in, parse_period, quarter_period
+from .workflow import CADENCE, Period, Span, due_in, overdue_in, parse_period, quarter_period, slot_key
 
 PER_PAGE = 50
 
@@ -160,19 +161,25 @@ def summary(user: User, period: Period, today: date, within: OrgUnit | None = No
         stmt = stmt.where(OrgUnit.path.startswith(within.path))
     units = db.session.execute(stmt).all()
     units = tree_order_rows(units)
-    # Yearly kinds count the whole year (their one slot is the year): read from its first day.
-    since = min(period.start, date(period.start.year, 1, 1))
-    year, month = sa.extract("year", Meeting.held_on), sa.extract("month", Meeting.held_on)
+    cadence = cadences()
+    unit_ids = [u.id for u in units] if within is not None else units_in_scope(user)
+    # One row per branch and kind, counted by the database: meetings held, and the ended slots
+    # (months, quarters, the year) holding at least one, which make the overdue count.
+    key = _slot_key_sql(cadence)
+    key_today = sa.case({k.value: slot_key(today, cadence[k]) for k in MeetingKind}, value=Meeting.kind)
+    yearly = [k for k in MeetingKind if cadence[k] is Cadence.yearly]
     counts = db.session.execute(
-        sa.select(Meeting.unit_id, Meeting.kind, year, month, sa.func.count())
-        .where(Meeting.unit_id.in_([u.id for u in units] if within is not None else units_in_scope(user)),
-               Meeting.state == MeetingState.approved,
-               Meeting.held_on.between(since, period.end))
-        .group_by(Meeting.unit_id, Meeting.kind, year, month)).all()
-    held: dict[tuple[int, MeetingKind], list[tuple[date, int]]] = defaultdict(list)
-    for unit_id, kind, y, m, n in counts:
-        held[(unit_id, MeetingKind(kind))].append((date(int(y), int(m), 1), n))
-    due = {kind: due_in(kind, period) for kind in MeetingKind}
+        sa.select(Meeting.unit_id, Meeting.kind, sa.func.count(),
+                  sa.func.count(sa.distinct(sa.case((key < key_today, key)))))
+        .where(Meeting.unit_id.in_(unit_ids), Meeting.state == MeetingState.approved,
+               # Yearly kinds count the year so far (their one slot is the year); the others the period.
+               Meeting.held_on.between(since_of(period), period.end),
+               sa.or_(Meeting.held_on >= period.start, Meeting.kind.in_(yearly)))
+        .group_by(Meeting.unit_id, Meeting.kind)).all()
+    held = {(unit_id, MeetingKind(kind)): (n, ended) for unit_id, kind, n, ended in counts}
+    exempt = exemptions_in(period, unit_ids)
+    due = {kind: due_in(kind, period, cadence[kind]) for kind in MeetingKind}
+    ended_due = {kind: overdue_in(kind, period, [], today, cadence[kind]) for kind in MeetingKind}
     rows: list[SummaryRow] = []
     total = SummaryRow(0, "", 0, is_subtotal=True)
     open_totals: list[tuple[str, SummaryRow]] = []  # the 党总支s whose branches are being listed
@@ -183,22 +190,61 @@ def summary(user: User, period: Period, today: date, within: OrgUnit | None = No
             open_totals.append((unit.path, SummaryRow(unit.id, unit.name, _depth(unit.path), is_subtotal=True)))
             continue
         row = SummaryRow(unit.id, unit.name, _depth(unit.path))
+        targets = [total] + [t for _path, t in open_totals]
         for kind in MeetingKind:
-            months = held.get((unit.id, kind), [])
+            n, ended_held = held.get((unit.id, kind), (0, 0))
             cell = row.cells[kind]
-            cell.due = due[kind]
-            cell.held = _held_in(kind, period, months)
-            cell.overdue = overdue_in(kind, period, [d for d, n in months if n], today) if cell.due else 0
-            for target in [total] + [t for _path, t in open_totals]:
+            cell.held = n
+            spans = exempt.get((unit.id, kind), []) + exempt.get((unit.id, None), [])
+            if spans:
+                cell.due = due_in(kind, period, cadence[kind], spans)
+                cell.overdue = max(0, overdue_in(kind, period, [], today, cadence[kind], spans) - ended_held)
+            else:
+                cell.due, cell.overdue = due[kind], max(0, ended_due[kind] - ended_held)
+            for target in targets:
                 target.cells[kind].add(cell)
         rows.append(row)
     rows.extend(t for _path, t in reversed(open_totals))
     return Summary(period, rows, total)
 
 
-def _held_in(kind: MeetingKind, period: Period, months: list[tuple[date, int]]) -> int:
-    slots = _slots(kind, period) or [(period.start, period.end)]
-    return sum(n for day, n in months if any(start <= day <= end for start, end in slots))
+def _slot_key_sql(cadence: dict[MeetingKind, Cadence]) -> sa.ColumnElement[int]:
+    """The SQL twin of `workflow.slot_key`: the slot a meeting's day falls in, by its kind's cadence."""
+    year = sa.cast(sa.extract("year", Meeting.held_on), sa.Integer)
+    month = sa.cast(sa.extract("month", Meeting.held_on), sa.Integer)
+    by_cadence = {Cadence.monthly: year * 100 + month, Cadence.quarterly: year * 10 + (month + 2) // 3,
+                  Cadence.yearly: year, Cadence.none: year}
+    return sa.case({k.value: by_cadence[cadence[k]] for k in MeetingKind}, value=Meeting.kind)
+
+
+def cadences() -> dict[MeetingKind, Cadence]:
+    """How often each kind is due: the administrator's choice, else the default."""
+    chosen = dict(db.session.execute(sa.select(MeetingCadence.kind, MeetingCadence.cadence)).tuples().all())
+    return {kind: chosen.get(kind, CADENCE[kind]) for kind in MeetingKind}
+
+
+def exemptions_in(period: Period, unit_ids: Any) -> dict[tuple[int, MeetingKind | None], list[Span]]:
+    """The exempted spans overlapping `period` of the units `unit_ids` (a list or a SELECT), by unit and kind."""
+    rows = db.session.execute(sa.select(MeetingExemption.unit_id, MeetingExemption.kind, MeetingExemption.starts_on,
+                                        MeetingExemption.ends_on)
+                              .where(MeetingExemption.unit_id.in_(unit_ids),
+                                     MeetingExemption.starts_on <= period.end, MeetingExemption.ends_on >= since_of(period)))
+    found: dict[tuple[int, MeetingKind | None], list[Span]] = defaultdict(list)
+    for unit_id, kind, start, end in rows:
+        found[(unit_id, MeetingKind(kind) if kind else None)].append((start, end))
+    return found
+
+
+def since_of(period: Period) -> date:
+    """The first day a period's slots may start on (yearly slots start on 1 January)."""
+    return min(period.start, date(period.start.year, 1, 1))
+
+
+def exemptions(user: User) -> list[MeetingExemption]:
+    """The exemptions of the units in `user`'s scope, latest first."""
+    return list(db.session.scalars(sa.select(MeetingExemption).where(
+        MeetingExemption.unit_id.in_(units_in_scope(user))).order_by(MeetingExemption.starts_on.desc(),
+                                                                      MeetingExemption.id.desc())))
 
 
 def _depth(path: str) -> int:
@@ -243,7 +289,8 @@ def checklist_items_for(meeting: Meeting) -> list[tuple[Project, ChecklistItem]]
     found = []
     for project in projects:
         span = Period("", project.start_date, project.due_date)
-        needed = max(1, due_in(meeting.kind, span)) if CADENCE[meeting.kind] is Cadence.monthly else 1
+        cadence = cadences()[meeting.kind]
+        needed = max(1, due_in(meeting.kind, span, cadence)) if cadence is Cadence.monthly else 1
         held = db.session.scalar(sa.select(sa.func.count(Meeting.id)).where(
             Meeting.unit_id == meeting.unit_id, Meeting.kind == meeting.kind, Meeting.state == MeetingState.approved,
             Meeting.held_on.between(project.start_date, project.due_date))) or 0
@@ -311,3 +358,13 @@ def person_year(person: User, viewer: User, year: int) -> PersonYear:
     statuses = [a.status for _m, a in rows]
     return PersonYear(year, statuses.count(Attendance.present), statuses.count(Attendance.leave),
                       statuses.count(Attendance.absent), [tuple(r) for r in rows])
+
+
+def get_exemption_or_404(ident: Any, user: User) -> MeetingExemption:
+    """An exemption of a unit in the user's scope; otherwise 404."""
+    return get_visible_or_404(MeetingExemption, ident, user)
+
+
+def exemption_units(user: User) -> list[OrgUnit]:
+    """The branches `user` may excuse from meetings, in tree order."""
+    return [u for u in scoped_units(user, active_only=True) if policy.can_exempt(user, u)]

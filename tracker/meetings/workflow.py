@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import enum
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from ..domain_errors import N_, DomainError, Reason
-from ..models.meeting import MeetingKind, MeetingState
+from ..models.meeting import Cadence, MeetingKind, MeetingState
 
 __all__ = ["CADENCE", "Cadence", "MeetingKind", "MeetingState", "Period", "TRANSITIONS", "due_in", "ensure_transition",
-           "overdue_in", "parse_period", "quarter_period"]
+           "overdue_in", "parse_period", "quarter_period", "slot_key", "slots"]
 
 #: (from, to) → the verb the timeline records.
 TRANSITIONS: dict[tuple[MeetingState, MeetingState], str] = {
@@ -34,13 +34,7 @@ def ensure_transition(current: MeetingState, to: MeetingState) -> str:
     return verb
 
 
-class Cadence(enum.StrEnum):
-    monthly = "monthly"  #: 每月
-    quarterly = "quarterly"  #: 每季度
-    yearly = "yearly"  #: 每年
-
-
-#: How often each kind is due (domain.md §4).
+#: How often each kind is due by default (domain.md §4); an administrator may choose otherwise.
 CADENCE: dict[MeetingKind, Cadence] = {
     MeetingKind.general_meeting: Cadence.quarterly,
     MeetingKind.committee: Cadence.monthly,
@@ -94,10 +88,22 @@ def parse_period(text: str | None) -> Period | None:
     return Period(str(year), date(year, 1, 1), date(year, 12, 31))
 
 
-def _slots(kind: MeetingKind, period: Period) -> list[tuple[date, date]]:
-    """The spans inside `period` in each of which one meeting of `kind` is due: its months, the
-    quarter, or (for yearly kinds, in the period holding the year's last day) the whole year."""
-    cadence = CADENCE[kind]
+Span = tuple[date, date]
+
+
+def slots(kind: MeetingKind, period: Period, cadence: Cadence | None = None,
+          exempt: Iterable[Span] = ()) -> list[Span]:
+    """The spans inside `period` in each of which one meeting of `kind` is due at `cadence` (default:
+    `CADENCE`): its months, its quarters, or (yearly, in the period holding the year's last day) the
+    whole year. A span an exemption overlaps is not due."""
+    exempt = list(exempt)
+    return [(start, end) for start, end in _slots(cadence or CADENCE[kind], period)
+            if not any(e_start <= end and start <= e_end for e_start, e_end in exempt)]
+
+
+def _slots(cadence: Cadence, period: Period) -> list[Span]:
+    if cadence is Cadence.none:
+        return []
     if cadence is Cadence.monthly:
         return [(date(y, m, 1), _month_end(y, m)) for y, m in period.months()]
     if cadence is Cadence.quarterly:
@@ -106,12 +112,23 @@ def _slots(kind: MeetingKind, period: Period) -> list[tuple[date, date]]:
     return [(date(y, 1, 1), date(y, 12, 31)) for y, m in period.months() if m == 12]
 
 
-def due_in(kind: MeetingKind, period: Period) -> int:
-    """应开: how many meetings of `kind` a branch owes in `period` by its cadence."""
-    return len(_slots(kind, period))
+def slot_key(day: date, cadence: Cadence) -> int:
+    """Which slot `day` falls in at `cadence`, as a number that grows with time: 202611 (monthly),
+    20264 (quarterly), 2026 (yearly). `queries` has its SQL twin."""
+    if cadence is Cadence.monthly:
+        return day.year * 100 + day.month
+    if cadence is Cadence.quarterly:
+        return day.year * 10 + (day.month + 2) // 3
+    return day.year
 
 
-def overdue_in(kind: MeetingKind, period: Period, held_days: list[date], today: date) -> int:
-    """How many of the period's slots for `kind` have ended (before `today`) with no meeting held in them."""
-    return sum(1 for start, end in _slots(kind, period)
+def due_in(kind: MeetingKind, period: Period, cadence: Cadence | None = None, exempt: Iterable[Span] = ()) -> int:
+    """应开: how many meetings of `kind` a branch owes in `period` at `cadence`, less exempted spans."""
+    return len(slots(kind, period, cadence, exempt))
+
+
+def overdue_in(kind: MeetingKind, period: Period, held_days: list[date], today: date,
+               cadence: Cadence | None = None, exempt: Iterable[Span] = ()) -> int:
+    """How many of the period's due slots for `kind` have ended (before `today`) with no meeting held in them."""
+    return sum(1 for start, end in slots(kind, period, cadence, exempt)
                if end < today and not any(start <= day <= end for day in held_days))

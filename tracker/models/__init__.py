@@ -3,7 +3,8 @@
 from .activity import Activity
 from .attachment import Attachment, AttachmentKind
 from .base import UTCDateTime, str_enum, utcnow
-from .meeting import Attendance, Meeting, MeetingAttendance, MeetingKind, MeetingState
+from .meeting import (Attendance, Cadence, Meeting, MeetingAttendance, MeetingCadence, MeetingExemption, MeetingKind,
+                      MeetingState)
 from .ledger import (DeadlineKind, ExtensionRequest, ExtensionStatus, ItemSource, ItemStatus, LedgerItem,
                      ProgressEntry, Severity)
 from .org import OrgUnit, UnitKind
@@ -23,7 +24,8 @@ __all__ = [
     "str_enum", "utcnow",
     "ChecklistItem", "GeneratedProject", "Project", "ProjectCategory", "ProjectTemplate", "ProjectType", "Recurrence", "Stage",
     "Target", "TemplateItem", "TemplateSubscription", "TemplateTarget", "project_participant",
-    "Attendance", "Meeting", "MeetingAttendance", "MeetingKind", "MeetingState",
+    "Attendance", "Cadence", "Meeting", "MeetingAttendance", "MeetingCadence", "MeetingExemption", "MeetingKind",
+    "MeetingState",
     "Appeal", "AppealStatus", "ItemKind", "LedgerLink", "Method", "ReviewPair", "ReviewRound", "RoundMode",
     "RoundResult", "RoundState", "RoundUnit", "Rubric", "RubricItem", "Score", "Scoresheet", "VetoDecision",
 ]

@@ -39,13 +39,50 @@ class Attendance(enum.StrEnum):
     absent = "absent"  #: 缺席
 
 
+class Cadence(enum.StrEnum):
+    monthly = "monthly"  #: 每月
+    quarterly = "quarterly"  #: 每季度
+    yearly = "yearly"  #: 每年
+    none = "none"  #: 不作要求: not counted as due
+
+
+class MeetingCadence(db.Model):
+    """An administrator's choice of how often one kind of meeting is due (no row: the default)."""
+
+    __tablename__ = "meeting_cadence"
+
+    kind: Mapped[MeetingKind] = mapped_column(str_enum(MeetingKind), primary_key=True)
+    cadence: Mapped[Cadence] = mapped_column(str_enum(Cadence))
+    updated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class MeetingExemption(db.Model):
+    """A branch excused from one kind (or every kind) for a span of days: newly formed, merged …"""
+
+    __tablename__ = "meeting_exemption"
+    __table_args__ = (sa.CheckConstraint("ends_on >= starts_on", name="ends_after_start"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("org_unit.id"), index=True)
+    kind: Mapped[MeetingKind | None] = mapped_column(str_enum(MeetingKind))  #: None: every kind
+    starts_on: Mapped[date]
+    ends_on: Mapped[date]
+    reason: Mapped[str] = mapped_column(sa.String(200))
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    unit: Mapped[OrgUnit] = relationship(lazy="joined", innerjoin=True)
+
+
 class Meeting(db.Model):
     """One meeting a branch held. `held_on` is the local calendar day (periods are counted on it)."""
 
     __tablename__ = "meeting"
     __table_args__ = (
+        # The summary and the scoped list read a unit's records by day; no (state, day) index, which
+        # planners without statistics would pick for the summary and then scan the whole year.
         sa.Index("ix_meeting_unit_held_on", "unit_id", "held_on"),
-        sa.Index("ix_meeting_state_held_on", "state", "held_on"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
