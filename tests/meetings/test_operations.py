@@ -172,3 +172,62 @@ def test_approval_ticks_the_branch_quarter_checklist_item(world, app):
     ticked = [i.text for i in items if i.is_done]
     assert ticked == ["召开支部党员大会并形成会议记录"]
 
+
+
+# --- Cadence and exemptions ------------------------------------------------------------------------
+
+def test_only_a_system_administrator_sets_the_cadence_and_the_summary_follows(world):
+    from tracker.meetings import queries
+    from tracker.meetings.workflow import quarter_period
+    from tracker.models import Cadence
+
+    root = _unit(world, "root")
+    with pytest.raises(NotAllowed):
+        ops.set_cadence(_user(world, "leader"), MeetingKind.committee, Cadence.quarterly, root)
+    assert ops.set_cadence(_user(world, "admin"), MeetingKind.committee, Cadence.quarterly, root)
+    assert not ops.set_cadence(_user(world, "admin"), MeetingKind.committee, Cadence.quarterly, root)
+    assert queries.cadences()[MeetingKind.committee] is Cadence.quarterly
+    assert timeline(root)[0].verb == "cadence_set"
+    summary = queries.summary(_user(world, "admin"), quarter_period(2026, 4), date(2026, 12, 2))
+    b1 = next(r for r in summary.rows if r.unit_id == world.units["b1"].id)
+    assert b1.cells[MeetingKind.committee].due == 1
+
+
+def test_an_exempted_branch_owes_nothing_in_the_span(world):
+    from tracker.meetings import queries
+    from tracker.meetings.workflow import quarter_period
+
+    admin, b1 = _user(world, "admin"), _unit(world)
+    with pytest.raises(DomainError) as refused:
+        ops.add_exemption(admin, b1, None, date(2026, 10, 1), date(2026, 11, 30), " ")
+    assert _codes(refused.value) == {"reason"}
+    with pytest.raises(DomainError) as refused:
+        ops.add_exemption(admin, b1, None, date(2026, 11, 30), date(2026, 10, 1), "新成立")
+    assert _codes(refused.value) == {"ends_on"}
+    with pytest.raises(NotAllowed):
+        ops.add_exemption(_user(world, "secretary"), b1, None, date(2026, 10, 1), date(2026, 11, 30), "新成立")
+    exemption = ops.add_exemption(admin, b1, MeetingKind.committee, date(2026, 10, 1), date(2026, 11, 30), "新成立")
+    summary = queries.summary(admin, quarter_period(2026, 4), date(2026, 12, 2))
+    row = {r.unit_id: r for r in summary.rows}
+    assert row[b1.id].cells[MeetingKind.committee].due == 1  # December only
+    assert row[b1.id].cells[MeetingKind.committee].overdue == 0
+    assert row[world.units["b2"].id].cells[MeetingKind.committee].overdue == 2  # October, November
+    ops.remove_exemption(admin, exemption)
+    summary = queries.summary(admin, quarter_period(2026, 4), date(2026, 12, 2))
+    assert {r.unit_id: r for r in summary.rows}[b1.id].cells[MeetingKind.committee].overdue == 2
+
+
+def test_the_summary_counts_held_and_overdue_per_slot(world):
+    from tracker.meetings import queries
+    from tracker.meetings.workflow import quarter_period
+
+    b1 = _unit(world)
+    for day in (date(2026, 10, 9), date(2026, 10, 20)):
+        meeting = ops.record_meeting(None, b1, _fields(kind=MeetingKind.committee, held_on=day), {},
+                                     today=date(2026, 12, 2))
+        meeting.state = MeetingState.approved
+    db.session.flush()
+    summary = queries.summary(_user(world, "admin"), quarter_period(2026, 4), date(2026, 12, 2))
+    cell = {r.unit_id: r for r in summary.rows}[b1.id].cells[MeetingKind.committee]
+    assert (cell.due, cell.held, cell.overdue) == (3, 2, 1)  # two in October, none in November
+    assert summary.total.cells[MeetingKind.committee].held == 2

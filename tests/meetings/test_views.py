@@ -213,3 +213,29 @@ def test_home_unit_and_person_pages_show_organisational_life(login, client, perm
     person = client.get(f"/users/{member.id}").get_data(as_text=True)
     panel = re.search(r'id="meetings-person-panel".*?</section>', person, re.S).group(0)
     assert len(re.findall(r'href="/meetings/\d+"', panel)) == 3
+
+
+@pytest.mark.parametrize("role, page, save", [("admin", 200, OK), ("leader", 200, DENY), ("secretary", 200, DENY),
+                                              ("member", 200, DENY)])
+def test_cadence_page_and_who_saves_it(access, role, page, save):
+    assert access(role, "GET", "/meetings/cadence") == page
+    assert _status(access(role, "POST", "/meetings/cadence", {"committee": "quarterly"})) == save
+    assert _status(access(role, "POST", "/meetings/exemptions", {})) == save
+
+
+def test_an_admin_excuses_a_branch_and_withdraws_it(login, client, perm_world, in_db):
+    login(perm_world.users["admin"])
+    b1 = perm_world.units["b1"]
+    data = form_data(client.get("/meetings/cadence").get_data(as_text=True), "/meetings/exemptions")
+    data.update({"unit_id": str(b1.id), "starts_on": "2026-10-01", "ends_on": "2026-09-01", "reason": "新成立"})
+    refused = client.post("/meetings/exemptions", data=data)
+    assert refused.status_code == 422 and 'id="ends_on-error"' in refused.get_data(as_text=True)
+    data["ends_on"] = "2026-12-31"
+    assert client.post("/meetings/exemptions", data=data).status_code == 302
+    page = client.get("/meetings/cadence").get_data(as_text=True)
+    exemption_id = int(re.search(r'id="exemption-(\d+)"', page).group(1))
+    login(perm_world.users["outsider"])
+    assert client.post(f"/meetings/exemptions/{exemption_id}/delete", data={}).status_code == 404
+    login(perm_world.users["admin"])
+    assert client.post(f"/meetings/exemptions/{exemption_id}/delete", data={}).status_code == 302
+    assert not re.search(r'id="exemption-\d+"', client.get("/meetings/cadence").get_data(as_text=True))
