@@ -9,12 +9,12 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from matrix import DENY, MISSING, OK, check
 from support import form_data
 from tracker.clock import local_today
 from tracker.extensions import db
 from tracker.models import Attendance, Meeting, MeetingAttendance, MeetingKind, MeetingState, OrgUnit, User
 
-OK, DENY, MISSING = "ok", 403, 404
 ALL = {"admin": OK, "leader": OK, "secretary": OK, "member": OK}
 RECORDERS = {"admin": OK, "leader": OK, "secretary": OK, "member": DENY}
 DECIDERS = {"admin": OK, "leader": OK, "secretary": DENY, "member": DENY}
@@ -71,9 +71,9 @@ def _status(code: int) -> object:
 @pytest.mark.parametrize("name, method, path, state, expected, participant", ITEM_ROUTES,
                          ids=[r[0] for r in ITEM_ROUTES])
 def test_record_routes(access, meetings, role, name, method, path, state, expected, participant):
-    assert _status(access(role, method, f"/meetings/{meetings['in'][state]}{path}")) == expected[role]
-    assert _status(access(role, method, f"/meetings/{meetings['out'][state]}{path}")) == MISSING
-    assert _status(access(role, method, f"/meetings/{meetings['part'][state]}{path}")) == participant
+    for scope, want in (("in", expected[role]), ("out", MISSING), ("part", participant)):
+        url = f"/meetings/{meetings[scope][state]}{path}"
+        check(access(role, method, url), want, f"{role} ({scope})", f"{method} {url}")
 
 
 @pytest.mark.parametrize("name, method, path, state, expected, participant", ITEM_ROUTES,
@@ -85,7 +85,7 @@ def test_anonymous_users_go_to_the_login_page(access, meetings, name, method, pa
 @pytest.mark.parametrize("role", ["admin", "leader", "secretary", "member"])
 @pytest.mark.parametrize("method, url, expected", PAGES, ids=[p[1] for p in PAGES])
 def test_pages(access, role, method, url, expected):
-    assert _status(access(role, method, url)) == expected[role]
+    check(access(role, method, url), expected[role], role, f"{method} {url}")
 
 
 def test_the_list_shows_only_what_the_user_sees(app, login, client, perm_world, meetings):

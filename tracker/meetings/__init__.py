@@ -9,6 +9,7 @@ from flask_login import current_user
 from .. import hooks
 from ..clock import local_today
 from ..i18n import register_labels
+from ..models import Attendance, Cadence, MeetingKind, MeetingState
 
 bp = Blueprint("meetings", __name__, url_prefix="/meetings")
 
@@ -24,17 +25,15 @@ def register(app: Flask) -> None:
         verbs=labels.VERB_LABELS,
         fields=labels.FIELD_LABELS,
         values={
-            "kind": {k.value: v for k, v in labels.KIND_LABELS.items()},
-            "state": {k.value: v for k, v in labels.STATE_LABELS.items()},
+            "kind": MeetingKind.labels(),
+            "state": MeetingState.labels(),
         },
     )
-    kinds = {k.value: v for k, v in labels.KIND_LABELS.items()}
-    cadences = {k.value: v for k, v in labels.CADENCE_LABELS.items()}
     register_labels(subjects=("org_unit", "meeting_exemption"), verbs=labels.UNIT_VERB_LABELS,
-                    fields=labels.UNIT_FIELD_LABELS, values={"meeting_kind": kinds, "cadence": cadences})
+                    fields=labels.UNIT_FIELD_LABELS, values={"meeting_kind": MeetingKind.labels(), "cadence": Cadence.labels()})
     register_labels(subjects=("meeting_exemption",), verbs={"created": labels.VERB_LABELS["exempted"]})
     app.jinja_env.globals.update(
-        meeting_labels=labels, meeting_policy=policy,
+        meeting_policy=policy, MeetingKind=MeetingKind, MeetingState=MeetingState, Attendance=Attendance,
         meetings_my_counts=lambda: queries.my_counts(current_user),
         meetings_unit_quarter=lambda unit: queries.unit_quarter(unit, current_user, local_today()),
         meetings_person_year=lambda person: queries.person_year(person, current_user, local_today().year),

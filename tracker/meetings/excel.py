@@ -10,7 +10,6 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from ..models import MeetingKind
-from .labels import KIND_LABELS
 from .queries import Summary, SummaryRow
 
 _THIN = Side(style="thin", color="999999")
@@ -31,7 +30,7 @@ def summary_workbook(data: Summary, title: str) -> BytesIO:
     ws.merge_cells(start_row=2, start_column=1, end_row=3, end_column=1)
     for i, kind in enumerate(MeetingKind):
         col = 2 + 3 * i
-        ws.cell(2, col, str(KIND_LABELS[kind]))
+        ws.cell(2, col, str(kind.label))
         ws.merge_cells(start_row=2, start_column=col, end_row=2, end_column=col + 2)
         for j, label in enumerate((_("Due"), _("Held"), _("Overdue"))):
             ws.cell(3, col + j, label)

@@ -39,10 +39,8 @@ class MeetingForm(FlaskForm):
     version = HiddenField()
 
     def __init__(self, *args, **kwargs):
-        from .labels import KIND_LABELS
-
         super().__init__(*args, **kwargs)
-        self.kind.choices = [(k.value, str(v)) for k, v in KIND_LABELS.items()]
+        self.kind.choices = MeetingKind.choices()
 
     def fields(self) -> MeetingFields:
         return MeetingFields(kind=MeetingKind(self.kind.data), held_on=self.held_on.data,
@@ -86,14 +84,11 @@ class EvidenceForm(FlaskForm):
 
 def cadence_form(current: Mapping[MeetingKind, Cadence]) -> FlaskForm:
     """One select per kind of meeting, set to its cadence now."""
-    from .labels import CADENCE_LABELS, KIND_LABELS
-
     class CadenceForm(FlaskForm):
         pass
 
-    choices = [(c.value, str(label)) for c, label in CADENCE_LABELS.items()]
     for kind in MeetingKind:
-        setattr(CadenceForm, kind.value, SelectField(KIND_LABELS[kind], choices=choices,
+        setattr(CadenceForm, kind.value, SelectField(kind.label, choices=Cadence.choices(),
                                                      default=current[kind].value))
     return CadenceForm()
 
@@ -106,7 +101,5 @@ class ExemptionForm(FlaskForm):
     reason = StringField(_l("Reason"), validators=[Length(max=200)])
 
     def __init__(self, *args, **kwargs):
-        from .labels import KIND_LABELS
-
         super().__init__(*args, **kwargs)
-        self.kind.choices = [("", str(_l("Every kind")))] + [(k.value, str(v)) for k, v in KIND_LABELS.items()]
+        self.kind.choices = [("", str(_l("Every kind"))), *MeetingKind.choices()]

@@ -1,38 +1,6 @@
-"""Display names of meeting kinds, states, attendance and timeline verbs (translatable)."""
+"""Display names of the timeline's verbs and fields for meeting records (the enums carry their own)."""
 
 from flask_babel import lazy_gettext as _l
-
-from ..models import Attendance, Cadence, MeetingKind, MeetingState
-
-KIND_LABELS = {
-    MeetingKind.general_meeting: _l("Branch general meeting"),
-    MeetingKind.committee: _l("Branch committee meeting"),
-    MeetingKind.group: _l("Party group meeting"),
-    MeetingKind.lecture: _l("Party lecture"),
-    MeetingKind.theme_day: _l("Theme Party Day"),
-    MeetingKind.life_meeting: _l("Organisational life meeting"),
-    MeetingKind.appraisal: _l("Democratic appraisal of members"),
-}
-
-STATE_LABELS = {
-    MeetingState.draft: _l("Draft"),
-    MeetingState.submitted: _l("Awaiting approval"),
-    MeetingState.returned: _l("Returned"),
-    MeetingState.approved: _l("Approved"),
-}
-
-ATTENDANCE_LABELS = {
-    Attendance.present: _l("Present"),
-    Attendance.leave: _l("On leave"),
-    Attendance.absent: _l("Absent"),
-}
-
-CADENCE_LABELS = {
-    Cadence.monthly: _l("Monthly"),
-    Cadence.quarterly: _l("Quarterly"),
-    Cadence.yearly: _l("Yearly"),
-    Cadence.none: _l("Not required"),
-}
 
 VERB_LABELS = {
     "recorded": _l("recorded the meeting"),

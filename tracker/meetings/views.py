@@ -11,7 +11,7 @@ from ..clock import local_today
 from ..extensions import db
 from ..forms import attempt, form_status
 from ..htmx import redirect_to, render
-from ..models import Attendance, AttachmentKind, Meeting, MeetingKind, MeetingState, OrgUnit
+from ..models import AttachmentKind, Meeting, MeetingKind, OrgUnit
 from ..orgs.labels import indented_choices
 from ..scoping import scoped_units
 from ..uploads import attachments_of
@@ -100,8 +100,8 @@ def _show(meeting: Meeting, status: int = 200, **forms):
     forms.setdefault("evidence_form", EvidenceForm(formdata=None))
     return render("meetings/show.html", status=status, meeting=meeting, attendance=queries.attendance_of(meeting),
                   count=queries.head_counts([meeting.id]).get(meeting.id, queries.HeadCount()),
-                  evidence=attachments_of(meeting), activities=timeline(meeting), Attendance=Attendance,
-                  MeetingState=MeetingState, **forms)
+                  evidence=attachments_of(meeting), activities=timeline(meeting),
+                  **forms)
 
 
 @bp.get("/<int:meeting_id>")
@@ -113,7 +113,7 @@ def show(meeting_id: int):
 def print_view(meeting_id: int):
     meeting = queries.get_meeting_or_404(meeting_id, current_user)
     return render("meetings/print.html", meeting=meeting, attendance=queries.attendance_of(meeting),
-                  count=queries.head_counts([meeting.id]).get(meeting.id, queries.HeadCount()), Attendance=Attendance)
+                  count=queries.head_counts([meeting.id]).get(meeting.id, queries.HeadCount()))
 
 
 @bp.post("/<int:meeting_id>/submit")

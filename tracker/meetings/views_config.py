@@ -19,8 +19,9 @@ def _config(status: int = 200, form=None, exemption_form=None):
     units = queries.exemption_units(current_user)
     exemption_form = exemption_form or ExemptionForm(formdata=None)
     exemption_form.unit_id.choices = indented_choices(units)
-    return render("meetings/config.html", status=status, kinds=list(MeetingKind),
-                  form=form or cadence_form(queries.cadences()), exemption_form=exemption_form,
+    current = queries.cadences()
+    return render("meetings/config.html", status=status, kinds=list(MeetingKind), current=current,
+                  form=form or cadence_form(current), exemption_form=exemption_form,
                   exemptions=queries.exemptions(current_user), can_set=policy.can_set_cadence(current_user),
                   can_exempt=bool(units))
 

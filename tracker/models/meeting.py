@@ -2,48 +2,48 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime, time
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from .base import UTCDateTime, str_enum, utcnow
+from .base import LabelledEnum, UTCDateTime, str_enum, utcnow
 from .org import OrgUnit
 from .user import User
 
 
-class MeetingKind(enum.StrEnum):
-    general_meeting = "general_meeting"  #: 支部党员大会
-    committee = "committee"  #: 支部委员会
-    group = "group"  #: 党小组会
-    lecture = "lecture"  #: 党课
-    theme_day = "theme_day"  #: 主题党日
-    life_meeting = "life_meeting"  #: 组织生活会
-    appraisal = "appraisal"  #: 民主评议党员
+class MeetingKind(LabelledEnum):
+    general_meeting = "general_meeting", _l("Branch general meeting")  #: 支部党员大会
+    committee = "committee", _l("Branch committee meeting")  #: 支部委员会
+    group = "group", _l("Party group meeting")  #: 党小组会
+    lecture = "lecture", _l("Party lecture")  #: 党课
+    theme_day = "theme_day", _l("Theme Party Day")  #: 主题党日
+    life_meeting = "life_meeting", _l("Organisational life meeting")  #: 组织生活会
+    appraisal = "appraisal", _l("Democratic appraisal of members")  #: 民主评议党员
 
 
-class MeetingState(enum.StrEnum):
+class MeetingState(LabelledEnum):
     """Where a meeting record stands."""
 
-    draft = "draft"  #: 草稿: the branch is still writing it
-    submitted = "submitted"  #: 待审核: submitted to the higher unit
-    returned = "returned"  #: 退回: the higher unit sent it back, with a reason
-    approved = "approved"  #: 已审核: approved, frozen (a correction needs a reason)
+    draft = "draft", _l("Draft")  #: 草稿: the branch is still writing it
+    submitted = "submitted", _l("Awaiting approval")  #: 待审核: submitted to the higher unit
+    returned = "returned", _l("Returned")  #: 退回: the higher unit sent it back, with a reason
+    approved = "approved", _l("Approved")  #: 已审核: approved, frozen (a correction needs a reason)
 
 
-class Attendance(enum.StrEnum):
-    present = "present"  #: 出席 (实到)
-    leave = "leave"  #: 请假, with a reason
-    absent = "absent"  #: 缺席
+class Attendance(LabelledEnum):
+    present = "present", _l("Present")  #: 出席 (实到)
+    leave = "leave", _l("On leave")  #: 请假, with a reason
+    absent = "absent", _l("Absent")  #: 缺席
 
 
-class Cadence(enum.StrEnum):
-    monthly = "monthly"  #: 每月
-    quarterly = "quarterly"  #: 每季度
-    yearly = "yearly"  #: 每年
-    none = "none"  #: 不作要求: not counted as due
+class Cadence(LabelledEnum):
+    monthly = "monthly", _l("Monthly")  #: 每月
+    quarterly = "quarterly", _l("Quarterly")  #: 每季度
+    yearly = "yearly", _l("Yearly")  #: 每年
+    none = "none", _l("Not required")  #: 不作要求: not counted as due
 
 
 class MeetingCadence(db.Model):
