@@ -239,3 +239,21 @@ def test_an_admin_excuses_a_branch_and_withdraws_it(login, client, perm_world, i
     login(perm_world.users["admin"])
     assert client.post(f"/meetings/exemptions/{exemption_id}/delete", data={}).status_code == 302
     assert not re.search(r'id="exemption-\d+"', client.get("/meetings/cadence").get_data(as_text=True))
+
+
+def test_a_large_summary_lists_the_general_branches_and_opens_each(login, client, perm_world, make_meeting,
+                                                                   monkeypatch):
+    from tracker.meetings import views_summary
+
+    monkeypatch.setattr(views_summary, "SUMMARY_ROW_LIMIT", 2)
+    login(perm_world.users["admin"])
+    page = client.get("/meetings/summary").get_data(as_text=True)
+    listed = set(re.findall(r'id="summary-(\d+)"', page))
+    assert listed == {str(perm_world.units["g1"].id), str(perm_world.units["g2"].id)}
+    g1 = perm_world.units["g1"].id
+    assert f"unit={g1}" in page
+    monkeypatch.setattr(views_summary, "SUMMARY_ROW_LIMIT", 300)
+    page = client.get(f"/meetings/summary?unit={g1}").get_data(as_text=True)
+    listed = set(re.findall(r'id="summary-(\d+)"', page))
+    assert listed == {str(perm_world.units[k].id) for k in ("g1", "b1", "b2")}
+    assert client.get(f"/meetings/summary?unit={perm_world.units['bx'].id}").status_code == 404

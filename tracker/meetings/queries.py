@@ -149,6 +149,19 @@ class Summary:
     period: Period
     rows: list[SummaryRow]
     total: SummaryRow
+    collapsed: bool = False  #: only the 党总支 subtotals are listed (too many branches to read at once)
+
+    def collapse(self) -> Summary:
+        """The summary with the subtotals only, and the branches that sit under no 党总支."""
+        rows, inside = [], 0
+        for row in reversed(self.rows):
+            if row.is_subtotal:
+                rows.append(row)
+                inside = row.depth
+            elif not (inside and row.depth > inside):
+                rows.append(row)
+                inside = 0
+        return Summary(self.period, rows[::-1], self.total, collapsed=True)
 
 
 def summary(user: User, period: Period, today: date, within: OrgUnit | None = None) -> Summary:
@@ -176,7 +189,7 @@ def summary(user: User, period: Period, today: date, within: OrgUnit | None = No
                Meeting.held_on.between(since_of(period), period.end),
                sa.or_(Meeting.held_on >= period.start, Meeting.kind.in_(yearly)))
         .group_by(Meeting.unit_id, Meeting.kind)).all()
-    held = {(unit_id, MeetingKind(kind)): (n, ended) for unit_id, kind, n, ended in counts}
+    held = {(unit_id, kind): (n, ended) for unit_id, kind, n, ended in counts}  # kind: a MeetingKind already
     exempt = exemptions_in(period, unit_ids)
     due = {kind: due_in(kind, period, cadence[kind]) for kind in MeetingKind}
     ended_due = {kind: overdue_in(kind, period, [], today, cadence[kind]) for kind in MeetingKind}

@@ -9,10 +9,11 @@ from flask_login import current_user
 from ..clock import local_today
 from ..htmx import render
 from ..models import MeetingKind
+from ..scoping import get_unit_or_404
 from ..sheets import content_disposition
 from . import bp, queries
 from .excel import summary_workbook
-from .workflow import CADENCE, Period, parse_period, quarter_period
+from .workflow import Period, parse_period, quarter_period
 
 
 def summary_period() -> Period:
@@ -29,6 +30,15 @@ def summary_period() -> Period:
     return quarter_period(today.year, (today.month - 1) // 3 + 1)
 
 
+#: Past this many rows the page lists the 党总支 subtotals only, each linking to its branches.
+SUMMARY_ROW_LIMIT = 300
+
+
+def summary_unit():
+    """The unit whose subtree the summary covers (?unit=), or None for the user's whole scope."""
+    return get_unit_or_404(request.args["unit"], current_user) if request.args.get("unit") else None
+
+
 def summary_title(period: Period) -> str:
     if "Q" in period.label:
         year, quarter = period.label.split("Q")
@@ -38,17 +48,20 @@ def summary_title(period: Period) -> str:
 
 @bp.get("/summary")
 def summary():
-    period = summary_period()
-    data = queries.summary(current_user, period, local_today())
-    return render("meetings/summary.html", data=data, title=summary_title(period), kinds=list(MeetingKind), cadence=CADENCE,
-                  year=period.start.year, quarter=None if period.label.isdigit() else int(period.label[-1]))
+    period, unit = summary_period(), summary_unit()
+    data = queries.summary(current_user, period, local_today(), within=unit)
+    if len(data.rows) > SUMMARY_ROW_LIMIT:
+        data = data.collapse()
+    return render("meetings/summary.html", data=data, title=summary_title(period), kinds=list(MeetingKind),
+                  cadence=queries.cadences(), unit=unit, year=period.start.year,
+                  quarter=None if period.label.isdigit() else int(period.label[-1]))
 
 
 @bp.get("/summary.xlsx")
 def summary_xlsx():
-    period = summary_period()
+    period, unit = summary_period(), summary_unit()
     title = summary_title(period)
-    stream = summary_workbook(queries.summary(current_user, period, local_today()), title)
+    stream = summary_workbook(queries.summary(current_user, period, local_today(), within=unit), title)
     return Response(stream.getvalue(),
                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                     headers={"Content-Disposition": content_disposition(f"{title}.xlsx",
