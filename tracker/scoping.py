@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
-from flask import abort
+from flask import abort, g, has_app_context
 from sqlalchemy.orm import InstrumentedAttribute
 
 from .extensions import db
@@ -55,6 +55,18 @@ def taking_part(model: type, user: User) -> sa.ColumnElement[bool]:
 def visible(stmt: sa.Select, model: type, user: User) -> sa.Select:
     """Restrict `stmt` (selecting from `model`) to the rows `user` sees: in scope or taking part."""
     return stmt.where(sa.or_(model.unit_id.in_(units_in_scope(user)), taking_part(model, user)))  # type: ignore[attr-defined]
+
+
+def covers_everything(user: User) -> bool:
+    """True when the user's scope holds every organisation tree in the database (a top leader or
+    administrator of the only tree): a list may then leave `visible` out, which restricts nothing
+    but makes the planner probe every unit id. Cached per request."""
+    cache = g.setdefault("scope_covers_everything", {}) if has_app_context() else {}
+    if user.id not in cache:
+        roots = [int(path.strip("/").split("/")[0]) for path in user.scope_paths() if path.count("/") == 2]
+        cache[user.id] = bool(roots) and not db.session.scalar(sa.select(sa.func.count(OrgUnit.id)).where(
+            OrgUnit.parent_id.is_(None), OrgUnit.id.not_in(roots)))
+    return cache[user.id]
 
 
 def get_visible_or_404(model: type[T], ident: Any, user: User) -> T:

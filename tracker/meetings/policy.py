@@ -15,6 +15,11 @@ def can_record(user: User, unit: OrgUnit) -> bool:
         unit, Role.secretary, Role.leader, Role.admin)
 
 
+def records_somewhere(user: User) -> bool:
+    """Whether the user holds a role that records meetings anywhere (the list offers "record a meeting")."""
+    return any(m.role in (Role.secretary, Role.leader, Role.admin) for m in user.memberships)
+
+
 def can_edit(user: User, meeting: Meeting) -> bool:
     """While a draft or returned, those who record for the branch edit it."""
     return meeting.state in EDITABLE and can_record(user, meeting.unit)

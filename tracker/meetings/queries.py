@@ -15,7 +15,7 @@ from ..models import (Attendance, Cadence, ChecklistItem, Meeting, MeetingAttend
                       User)
 from ..pagination import Page, paginate
 from ..people import sort_people
-from ..scoping import get_visible_or_404, scoped_units, units_in_scope, visible
+from ..scoping import covers_everything, get_visible_or_404, scoped_units, units_in_scope, visible
 from . import policy
 from .workflow import CADENCE, Period, Span, due_in, overdue_in, parse_period, quarter_period, slot_key
 
@@ -47,6 +47,21 @@ def recordable_units(user: User) -> list[OrgUnit]:
     return [u for u in scoped_units(user, active_only=True) if policy.can_record(user, u)]
 
 
+#: Past this many units in scope, the unit filter lists only the committees and 党总支s (and the chosen unit).
+FILTER_UNIT_LIMIT = 300
+
+
+def filter_units(user: User, chosen: int | None = None) -> list[tuple[int, str]]:
+    """The unit filter's choices in tree order, read as plain rows (thousands of units stay cheap)."""
+    stmt = sa.select(OrgUnit.id, OrgUnit.name, OrgUnit.path, OrgUnit.sort_order).where(
+        OrgUnit.id.in_(units_in_scope(user)))
+    rows = db.session.execute(stmt.limit(FILTER_UNIT_LIMIT + 1)).all()
+    if len(rows) > FILTER_UNIT_LIMIT:
+        rows = db.session.execute(stmt.where(sa.or_(
+            OrgUnit.kind.in_([k for k in UnitKind if k.level < UnitKind.branch.level]), OrgUnit.id == chosen))).all()
+    return [(r.id, "　" * (r.path.count("/") - 2) + r.name) for r in tree_order_rows(rows)]
+
+
 @dataclass
 class MeetingFilter:
     unit: int | None = None
@@ -74,8 +89,11 @@ class MeetingFilter:
 
 
 def meeting_page(f: MeetingFilter, user: User, page: int = 1) -> Page:
-    """The meeting records `user` sees, filtered, newest first, one page."""
-    stmt = visible(sa.select(Meeting), Meeting, user)
+    """The meeting records `user` sees, filtered, newest first, one page: the count and the page's
+    ids from a SELECT of ids alone, then only the page's rows with their unit and people."""
+    stmt = sa.select(Meeting.id)
+    if not covers_everything(user):
+        stmt = visible(stmt, Meeting, user)
     if f.unit:
         stmt = stmt.where(Meeting.unit_id.in_(
             sa.select(OrgUnit.id).where(OrgUnit.path.startswith(
@@ -86,7 +104,10 @@ def meeting_page(f: MeetingFilter, user: User, page: int = 1) -> Page:
         stmt = stmt.where(Meeting.state == f.state)
     if f.period:
         stmt = stmt.where(Meeting.held_on.between(f.period.start, f.period.end))
-    return paginate(stmt.order_by(Meeting.held_on.desc(), Meeting.id.desc()), page, PER_PAGE)
+    found = paginate(stmt.order_by(Meeting.held_on.desc(), Meeting.id.desc()), page, PER_PAGE)
+    by_id = {m.id: m for m in db.session.scalars(sa.select(Meeting).where(Meeting.id.in_(found.items)))}
+    found.items = [by_id[i] for i in found.items if i in by_id]
+    return found
 
 
 @dataclass(frozen=True)
@@ -167,7 +188,8 @@ class Summary:
 def summary(user: User, period: Period, today: date, within: OrgUnit | None = None) -> Summary:
     """Per branch in `user`'s scope (inside `within`, if given) and per kind: 应开 / 已开 / overdue in
     `period`, a subtotal row after each 党总支's branches, and the total. Two queries whatever the size."""
-    stmt = (sa.select(OrgUnit.id, OrgUnit.name, OrgUnit.path, OrgUnit.kind, OrgUnit.parent_id, OrgUnit.sort_order)
+    stmt = (sa.select(OrgUnit.id, OrgUnit.name, OrgUnit.path, sa.type_coerce(OrgUnit.kind, sa.String).label("kind"),
+                      OrgUnit.parent_id, OrgUnit.sort_order)
             .where(OrgUnit.id.in_(units_in_scope(user)), OrgUnit.is_active.is_(True),
                    OrgUnit.kind.in_([UnitKind.general_branch, UnitKind.branch])))
     if within is not None:
@@ -182,14 +204,15 @@ def summary(user: User, period: Period, today: date, within: OrgUnit | None = No
     key_today = sa.case({k.value: slot_key(today, cadence[k]) for k in MeetingKind}, value=Meeting.kind)
     yearly = [k for k in MeetingKind if cadence[k] is Cadence.yearly]
     counts = db.session.execute(
-        sa.select(Meeting.unit_id, Meeting.kind, sa.func.count(),
+        # The kind as its stored text: thousands of rows need no enum conversion.
+        sa.select(Meeting.unit_id, sa.type_coerce(Meeting.kind, sa.String), sa.func.count(),
                   sa.func.count(sa.distinct(sa.case((key < key_today, key)))))
         .where(Meeting.unit_id.in_(unit_ids), Meeting.state == MeetingState.approved,
                # Yearly kinds count the year so far (their one slot is the year); the others the period.
                Meeting.held_on.between(since_of(period), period.end),
                sa.or_(Meeting.held_on >= period.start, Meeting.kind.in_(yearly)))
         .group_by(Meeting.unit_id, Meeting.kind)).all()
-    held = {(unit_id, kind): (n, ended) for unit_id, kind, n, ended in counts}  # kind: a MeetingKind already
+    held = {(unit_id, kind): (n, ended) for unit_id, kind, n, ended in counts}
     exempt = exemptions_in(period, unit_ids)
     due = {kind: due_in(kind, period, cadence[kind]) for kind in MeetingKind}
     ended_due = {kind: overdue_in(kind, period, [], today, cadence[kind]) for kind in MeetingKind}
@@ -199,13 +222,13 @@ def summary(user: User, period: Period, today: date, within: OrgUnit | None = No
     for unit in units:
         while open_totals and not unit.path.startswith(open_totals[-1][0]):
             rows.append(open_totals.pop()[1])
-        if unit.kind is UnitKind.general_branch:
+        if unit.kind == UnitKind.general_branch.value:
             open_totals.append((unit.path, SummaryRow(unit.id, unit.name, _depth(unit.path), is_subtotal=True)))
             continue
         row = SummaryRow(unit.id, unit.name, _depth(unit.path))
         targets = [total] + [t for _path, t in open_totals]
         for kind in MeetingKind:
-            n, ended_held = held.get((unit.id, kind), (0, 0))
+            n, ended_held = held.get((unit.id, kind.value), (0, 0))
             cell = row.cells[kind]
             cell.held = n
             spans = exempt.get((unit.id, kind), []) + exempt.get((unit.id, None), [])

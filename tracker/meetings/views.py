@@ -13,7 +13,6 @@ from ..forms import attempt, form_status
 from ..htmx import redirect_to, render
 from ..models import AttachmentKind, Meeting, MeetingKind, OrgUnit
 from ..orgs.labels import indented_choices
-from ..scoping import scoped_units
 from ..uploads import attachments_of
 from . import bp, operations, policy, queries
 from .forms import EvidenceForm, MeetingForm, ReasonForm, attendance_from
@@ -51,8 +50,8 @@ def index():
     page = queries.meeting_page(f, current_user, request.args.get("page", 1, type=int))
     return render("meetings/index.html", "meetings/_table.html", page=page, f=f,
                   counts=queries.head_counts([m.id for m in page.items]),
-                  units=indented_choices(scoped_units(current_user)),
-                  can_record=bool(queries.recordable_units(current_user)))
+                  units=queries.filter_units(current_user, f.unit),
+                  can_record=policy.records_somewhere(current_user))
 
 
 @bp.route("/new", methods=["GET", "POST"])
