@@ -486,7 +486,8 @@ def make_app(url: str):
     from tracker.config import database_url
 
     return create_app({"SQLALCHEMY_DATABASE_URI": database_url(url), "WTF_CSRF_ENABLED": False,
-                       "RATELIMIT_ENABLED": False, "SECRET_KEY": "bench"})
+                       "RATELIMIT_ENABLED": False,
+                       "SECRET_KEY": "bench-only-secret-key-0123456789abcdef"})
 
 
 def is_empty(engine) -> bool:

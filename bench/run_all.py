@@ -216,12 +216,23 @@ def floor_of(body: bytes, content_type: str, status: int, runs: int, warmup: int
 
 def worker(url: str, names: list[str], runs: int, warmup: int) -> int:
     import sqlalchemy as sa
+    from flask import Response
+    from flask_login import login_required
 
     import generate
     from tracker.extensions import db
 
     app = generate.make_app(url)
     counter = {"n": 0}
+    constant = {"body": b"", "content_type": "text/html; charset=utf-8", "status": 200}
+
+    @login_required
+    def app_floor():
+        """The app's own floor: the same bytes from a constant behind the login, the session and
+        every before/after-request hook of the tracker (no query of its own, no template)."""
+        return Response(constant["body"], status=constant["status"], content_type=constant["content_type"])
+
+    app.add_url_rule("/_bench/floor", "bench_floor", app_floor, methods=["GET", "POST"])
     with app.app_context():
         sa.event.listen(db.engine, "before_cursor_execute", lambda *a, **k: counter.__setitem__("n", counter["n"] + 1))
         pages = [p for p in plan_pages(db, sa) if p["name"] in names]
@@ -263,6 +274,15 @@ def worker(url: str, names: list[str], runs: int, warmup: int) -> int:
         body = result.pop("body", b"")
         if "times" in result:
             result["floor"] = floor_of(body, content_type[0], result["status"], runs, warmup)
+            constant.update(body=body, content_type=content_type[0], status=result["status"])
+            for _ in range(warmup):
+                client.get("/_bench/floor")
+            times = []
+            for _ in range(runs):
+                begun = time.perf_counter()
+                client.get("/_bench/floor").get_data()
+                times.append(time.perf_counter() - begun)
+            result["app_floor"] = times
         emit(event="done", name=page["name"], result=result)
     return 0
 
@@ -352,31 +372,35 @@ def table(engine_name: str, scale: str, url: str, rows: list[tuple[dict, dict]],
         f"# Benchmark: {engine_name}, {scale} scale",
         "",
         f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, commit {commit}, Python {platform.python_version()}, "
-        f"{os.cpu_count()} CPUs (shared). Data: " + ", ".join(f"{v:,} {k}" for k, v in counts.items()) + ".",
+        f"{os.cpu_count()} CPUs (shared; load average {os.getloadavg()[0]:.1f} at the end). Data: " + ", ".join(f"{v:,} {k}" for k, v in counts.items()) + ".",
         "",
         f"Server time through the Flask test client: median and p95 over {runs} requests after {warmup} warm-up "
         "requests; queries = SQL statements per request; floor = a bare Flask route returning the same bytes "
-        "from a constant, in the same run; × floor = median ÷ floor median. POSTs are rolled back.",
+        "from a constant, in the same run (× floor = median ÷ floor median); app floor = a route of the tracker "
+        "itself returning the same bytes from a constant behind the login (session, user loading, every "
+        "request hook: what no page can avoid). POSTs are htmx requests, rolled back.",
         "",
-        "| page | as | status | median ms | p95 ms | queries | size kB | floor ms | × floor |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| page | as | status | median ms | p95 ms | queries | size kB | floor ms | × floor | app floor ms "
+        "| × app floor |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for page, result in rows:
         name = f"{page['name']} `{page['method']} {page['url']}`" if page["url"] else page["name"]
         if "times" in result:
             median = statistics.median(result["times"])
             floor = statistics.median(result["floor"])
+            app_floor = statistics.median(result["app_floor"])
             queries = f"{result['queries']}" + ("*" if result.get("queries_vary") else "")
             lines.append(f"| {name} | {page['who']} | {result['status']} | {ms(median)} | "
                          f"{ms(percentile(result['times'], 95))} | {queries} | {result['size'] / 1024:,.0f} | "
-                         f"{ms(floor)} | {median / floor:,.0f}× |")
+                         f"{ms(floor)} | {median / floor:,.0f}× | {ms(app_floor)} | {median / app_floor:,.1f}× |")
         elif "too_slow" in result:
             lines.append(f"| {name} | {page['who']} | {result['status']} | > 10 s (one took "
-                         f"{result['too_slow']:.1f} s) | | {result['queries']} | {result['size'] / 1024:,.0f} | | |")
+                         f"{result['too_slow']:.1f} s) | | {result['queries']} | {result['size'] / 1024:,.0f} | | | | |")
         elif "no_answer" in result:
-            lines.append(f"| {name} | {page['who']} | | no answer in 10 s | | | | | |")
+            lines.append(f"| {name} | {page['who']} | | no answer in 10 s | | | | | | | |")
         else:
-            lines.append(f"| {name} | {page['who']} | | {'not measured: ' + next(iter(result))} | | | | | |")
+            lines.append(f"| {name} | {page['who']} | | {'not measured: ' + next(iter(result))} | | | | | | | |")
     lines += ["", "`*` the query count differed between requests (the highest is shown)."
               if any(r.get("queries_vary") for _, r in rows) else ""]
     return "\n".join(lines).rstrip() + "\n"
