@@ -416,8 +416,9 @@ def generate(conn, scale_name: str, seed: int = 2026, today: date | None = None,
             "progress": progress_pct,
             "completion_note": "已按整改措施完成，佐证材料已上传。" if finished else None,
             "verification_opinion": "整改到位，同意销号。" if status in ("closed", "reopened") else None,
-            "completed_at": utc(completed, 10) if finished else None,
-            "closed_at": utc(closed_on, 11) if status in ("closed", "reopened") else None,
+            # 回头看 (reopen) clears both times, as the operation does; the opinion stays.
+            "completed_at": utc(completed, 10) if status in ("submitted", "closed") else None,
+            "closed_at": utc(closed_on, 11) if status == "closed" else None,
             "lessons": "举一反三，修订支部工作制度" if status == "closed" and rng.random() < 0.3 else None,
             "remark": "回头看发现问题反弹" if status == "reopened" else None,
             "origin_type": None, "origin_id": None, "dedupe_key": None, "created_by_id": leader,
@@ -440,6 +441,11 @@ def generate(conn, scale_name: str, seed: int = 2026, today: date | None = None,
         activities.append({"created_at": created, "actor_id": leader, "subject_type": "ledger_item", "subject_id": lid,
                            "unit_id": unit, "verb": "created", "after": {"code": code, "status": "open"},
                            "before": None, "note": None})
+        if status == "void":  # a leader voids with a reason, recorded in the timeline
+            activities.append({"created_at": utc(min(registered + timedelta(days=5), today)), "actor_id": leader,
+                               "subject_type": "ledger_item", "subject_id": lid, "unit_id": unit, "verb": "voided",
+                               "before": {"status": "open"}, "after": {"status": "void"},
+                               "note": "重复登记，与其他问题合并整改"})
         if status in ("in_progress", "returned", "submitted", "closed", "reopened") or kind == "ongoing":
             for e in range(rng.randint(1, 2)):
                 on = min(registered + timedelta(days=7 * (e + 1)), today)

@@ -122,3 +122,16 @@ def test_refuses_a_database_that_is_not_empty(built):
     _, _, url = built
     with pytest.raises(SystemExit, match="not empty"):
         generate.build(url, "small", log=lambda *a, **k: None)
+
+
+def test_state_fields_follow_the_status(built):
+    _, conn, _ = built
+    assert rows(conn, "SELECT COUNT(*) FROM ledger_item WHERE (status = 'closed') <> (closed_at IS NOT NULL)")[0][0] == 0
+    assert rows(conn, "SELECT COUNT(*) FROM ledger_item WHERE status IN ('submitted', 'closed') AND "
+                      "(completed_at IS NULL OR completion_note IS NULL)")[0][0] == 0
+    # Submitting needs evidence: every submitted or closed item has a file.
+    assert rows(conn, """SELECT COUNT(*) FROM ledger_item i WHERE i.status IN ('submitted', 'closed') AND NOT EXISTS (
+                         SELECT 1 FROM attachment a WHERE a.owner_type = 'ledger_item' AND a.owner_id = i.id)""")[0][0] == 0
+    assert rows(conn, """SELECT COUNT(*) FROM ledger_item i WHERE i.status = 'void' AND NOT EXISTS (
+                         SELECT 1 FROM activity a WHERE a.subject_type = 'ledger_item' AND a.subject_id = i.id
+                         AND a.verb = 'voided' AND a.note IS NOT NULL)""")[0][0] == 0
