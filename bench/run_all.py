@@ -129,14 +129,18 @@ def plan_pages(db, sa) -> list[dict]:
     secretary = s.scalar(sa.select(User.id).where(User.username == "sec0001"))
     year = s.scalar(sa.select(sa.func.max(ReviewRound.year)))
     last_round = s.scalar(sa.select(sa.func.max(ReviewRound.id)))
-    project = s.scalar(sa.select(Project.id).where(Project.unit_id == branch).order_by(Project.id))
+    # Records of the same kind at every scale, so a page's query count compares across scales.
+    project = s.scalar(sa.select(Project.id).where(Project.unit_id == branch)
+                       .order_by((Project.stage == Stage.check).desc(), Project.id))
     movable = s.scalar(sa.select(Project.id).where(Project.unit_id == branch, Project.stage == Stage.run)
                        .order_by(Project.id)) or s.scalar(
         sa.select(Project.id).where(Project.unit_id == branch, Project.stage != Stage.plan).order_by(Project.id))
     tick = s.execute(sa.select(ChecklistItem.project_id, ChecklistItem.id).join(Project)
                      .where(Project.unit_id == branch, ChecklistItem.done_at.is_(None))
                      .order_by(ChecklistItem.id)).first()
-    item = s.scalar(sa.select(LedgerItem.id).where(LedgerItem.unit_id == branch).order_by(LedgerItem.id))
+    item = s.scalar(sa.select(LedgerItem.id).where(LedgerItem.unit_id == branch)
+                    .order_by((LedgerItem.status == "closed").desc(), (LedgerItem.source == "review").desc(),
+                              LedgerItem.id))
     working = s.scalar(sa.select(LedgerItem.id).where(LedgerItem.unit_id == branch,
                                                       LedgerItem.status == "in_progress")
                        .order_by((LedgerItem.owner_id == secretary).desc(), LedgerItem.id))
@@ -289,6 +293,13 @@ def worker(url: str, names: list[str], runs: int, warmup: int) -> int:
 
 # --- The parent: runs workers, survives a page that never answers ------------------------------------
 
+def _pump(stream, lines: queue.Queue) -> None:
+    """Pass a worker's lines on to its own queue, then None when it ends."""
+    for line in stream:
+        lines.put(line)
+    lines.put(None)
+
+
 def run_pages(url: str, runs: int, warmup: int) -> list[tuple[dict, dict]]:
     import generate  # noqa: F401  (fail early on import errors)
 
@@ -308,8 +319,7 @@ def run_pages(url: str, runs: int, warmup: int) -> list[tuple[dict, dict]]:
              str(warmup), "--pages", json.dumps(remaining, ensure_ascii=False)],
             stdout=subprocess.PIPE, text=True, cwd=ROOT)
         lines: queue.Queue = queue.Queue()
-        threading.Thread(target=lambda: [lines.put(line) for line in proc.stdout] + [lines.put(None)],
-                         daemon=True).start()
+        threading.Thread(target=_pump, args=(proc.stdout, lines), daemon=True).start()
         current, deadline = None, time.monotonic() + 300
         while True:
             try:
