@@ -386,7 +386,9 @@ def percentile(values: list[float], p: float) -> float:
 def summary(result: dict) -> str:
     if "times" in result:
         return f"{ms(statistics.median(result['times']))} ms, {result['queries']} queries"
-    return next((k for k in ("too_slow", "no_answer", "crashed", "missing") if k in result), "?")
+    if "too_slow" in result:
+        return f"too slow (one request took {result['too_slow']:.1f} s)"
+    return next((k.replace("_", " ") for k in ("no_answer", "crashed", "missing") if k in result), "?")
 
 
 def table(engine_name: str, scale: str, url: str, rows: list[tuple[dict, dict]], runs: int, warmup: int,
@@ -428,8 +430,8 @@ def table(engine_name: str, scale: str, url: str, rows: list[tuple[dict, dict]],
             lines.append(f"| {name} | {page['who']} | | no answer in 10 s | | | | | | | | ✗ no answer |")
         else:
             lines.append(f"| {name} | {page['who']} | | {'not measured: ' + next(iter(result))} | | | | | | | | |")
-    lines += ["", "`*` the query count differed between requests (the highest is shown)."
-              if any(r.get("queries_vary") for _, r in rows) else ""]
+    if any(r.get("queries_vary") for _, r in rows):
+        lines += ["", "`*` the query count differed between requests (the highest is shown)."]
     if engine_name == "sqlite":
         lines += ["", SQLITE_NOTE]
     return "\n".join(lines).rstrip() + "\n"
