@@ -58,6 +58,12 @@ def _first_field(form: Any) -> Any:
     return next(f for f in form if f.type not in ("CSRFTokenField", "HiddenField", "SubmitField"))
 
 
+def version_of(form: Any) -> int:
+    """The record version a form was loaded with (its hidden `version` field); a missing or tampered
+    value is 0, which no record has, so the save is refused as stale rather than failing."""
+    return optional_int(form.version.data) or 0
+
+
 def optional_int(value: Any) -> int | None:
     """A select's value as an int, or None for an empty choice ("" or "None") or anything not a number."""
     if value in (None, "", "None"):

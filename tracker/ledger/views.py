@@ -13,7 +13,7 @@ from werkzeug.routing import BuildError
 from ..clock import local_today
 from ..domain_errors import N_, NotAllowed, Reason
 from ..extensions import db
-from ..forms import attempt, form_status
+from ..forms import attempt, form_status, version_of
 from ..hooks import describe_origin
 from ..htmx import redirect_to, render
 from ..i18n import display_value
@@ -281,7 +281,7 @@ def edit(item_id: int):
     if request.method == "GET":
         form.source.data, form.severity.data, form.version.data = item.source.value, item.severity.value, item.version
     if form.validate_on_submit() and attempt(form, operations.update_item, current_user, item,
-                                             version=int(form.version.data or 0), **_edited_values(form),
+                                             version=version_of(form), **_edited_values(form),
                                              fields=PEOPLE_FIELDS, default="problem"):
         return _done(item, _("Item %(code)s saved.", code=item.code), anchor="")
     return render("ledger/form.html", form=form, item=item, stale=_stale(form, item), status=form_status(form))

@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from ..audit import timeline
 from ..clock import local_today
 from ..extensions import db
-from ..forms import attempt, form_status
+from ..forms import attempt, form_status, version_of
 from ..htmx import redirect_to, render
 from ..models import AttachmentKind, Meeting, MeetingKind, OrgUnit
 from ..orgs.labels import indented_choices
@@ -88,7 +88,7 @@ def edit(meeting_id: int):
         context["marks"] = {row.user_id: (row.status, row.reason) for row in queries.attendance_of(meeting)}
     if form.validate_on_submit() and attempt(
             form, operations.update_meeting, current_user, meeting, form.fields(), attendance_from(request.form),
-            version=int(form.version.data or 0), reason=form.reason.data, fields=ROLL, default="kind"):
+            version=version_of(form), reason=form.reason.data, fields=ROLL, default="kind"):
         return _saved(meeting, _("Meeting record saved."))
     return render("meetings/form.html", form=form, meeting=meeting, stale=getattr(form, "stale", None),
                   status=form_status(form), **context)

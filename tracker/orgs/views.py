@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 
 from ..audit import timeline
 from ..extensions import db
-from ..forms import attempt, form_status
+from ..forms import attempt, form_status, version_of
 from ..htmx import render
 from ..models import UnitKind
 from . import bp, operations
@@ -64,7 +64,7 @@ def edit(unit_id: int):
         abort(403)
     form = UnitForm(obj=unit, kind=unit.kind.value, version=unit.version)
     if form.validate_on_submit() and attempt(
-            form, operations.update_unit, current_user, unit, version=int(form.version.data or 0),
+            form, operations.update_unit, current_user, unit, version=version_of(form),
             name=form.name.data, kind=UnitKind(form.kind.data), sort_order=form.sort_order.data, default="name"):
         return _saved(unit, _("Unit %(name)s saved.", name=unit.name))
     return render("orgs/form.html", form=form, unit=unit, stale=getattr(form, "stale", None),

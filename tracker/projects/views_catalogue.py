@@ -13,7 +13,7 @@ from flask_login import current_user
 from ..audit import timeline
 from ..clock import local_today
 from ..extensions import db
-from ..forms import attempt, form_status
+from ..forms import attempt, form_status, version_of
 from ..htmx import render, wants_fragment
 from ..models import OrgUnit, Project, ProjectTemplate
 from ..scoping import get_unit_or_404
@@ -80,7 +80,7 @@ def edit_category(category_id: int):
         return _categories(editing=category.id, edit_form=CategoryForm(obj=category))
     form = CategoryForm()
     if form.validate_on_submit() and attempt(form, catalogue.rename_category, current_user, category, form.name.data,
-                                             version=int(form.version.data or 0), default="name"):
+                                             version=version_of(form), default="name"):
         db.session.commit()
         flash(_("Category renamed to %(name)s.", name=category.name), "success")
         return _categories_done()
@@ -200,7 +200,7 @@ def edit_template(template_id: int):
     template = _editable_template(template_id)
     form = _template_form(template)
     if form.validate_on_submit() and attempt(form, catalogue.update_template, current_user, template, form.fields(),
-                                             version=int(form.version.data or 0), default="name"):
+                                             version=version_of(form), default="name"):
         db.session.commit()
         flash(_("Template %(name)s saved.", name=template.name), "success")
         return redirect(url_for("projects.edit_template", template_id=template.id))

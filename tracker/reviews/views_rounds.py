@@ -10,7 +10,7 @@ from ..audit import timeline
 from ..clock import local_today
 from ..domain_errors import N_, DomainError, Reason, StaleEdit
 from ..extensions import db
-from ..forms import attempt, form_status
+from ..forms import attempt, form_status, optional_int, version_of
 from ..htmx import redirect_to, render
 from ..i18n import reason_text
 from ..models import ReviewRound, RoundMode
@@ -128,7 +128,7 @@ def _edit_form(round_: ReviewRound, rows: list, assigned: bool) -> RoundEditForm
 
 
 def _edit_values(form: RoundEditForm, round_: ReviewRound) -> dict:
-    return dict(version=int(form.version.data or 0), name=form.name.data,
+    return dict(version=version_of(form), name=form.name.data,
                 self_assessment_due=form.self_assessment_due.data if round_.has_self_assessment
                 else round_.self_assessment_due, review_due=form.review_due.data,
                 appeal_due=form.appeal_due.data, rectification_due=form.rectification_due.data,
@@ -202,7 +202,7 @@ def move(round_id: int):
         abort(400)
     try:
         operations.move_round(current_user, round_, RoundState(form.to.data),
-                              version=int(form.version.data) if form.version.data else None)
+                              version=optional_int(form.version.data))
     except StaleEdit:
         db.session.rollback()
         flash(_("Someone else changed this round after you opened it; check it and try again."), "warning")

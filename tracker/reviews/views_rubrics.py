@@ -9,7 +9,7 @@ from flask_login import current_user
 from ..audit import timeline
 from ..domain_errors import N_, DomainError, Reason, refuse
 from ..extensions import db
-from ..forms import attempt, form_status
+from ..forms import attempt, form_status, version_of
 from ..htmx import redirect_to, render
 from ..models import ItemKind, Method, OrgUnit, Rubric
 from ..scoping import get_unit_or_404
@@ -95,7 +95,7 @@ def update_rubric(rubric_id: int):
     rubric_ = _load_editable_rubric(rubric_id)
     form = RubricForm()
     if form.validate() and attempt(form, operations.update_rubric, current_user, rubric_, default="name",
-                                   version=int(form.version.data or 0), name=form.name.data,
+                                   version=version_of(form), name=form.name.data,
                                    bonus_cap=form.bonus_cap.data, grade_excellent=form.grade_excellent.data,
                                    grade_good=form.grade_good.data, grade_fair=form.grade_fair.data):
         db.session.commit()

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 
 from ..audit import timeline
 from ..extensions import db
-from ..forms import attempt, form_status
+from ..forms import attempt, form_status, version_of
 from ..htmx import render
 from ..models import Post, Role, User
 from ..pagination import paginate
@@ -89,7 +89,7 @@ def update(user_id: int):
     user = _load_manageable(user_id)
     form = EditUserForm()
     if form.validate() and attempt(form, operations.update_user, current_user, user,
-                                   version=int(form.version.data or 0), full_name=form.full_name.data,
+                                   version=version_of(form), full_name=form.full_name.data,
                                    phone=form.phone.data, default="phone"):
         return _saved(user, _("Saved."))
     return _show(user, form=form, status=form_status(form))
