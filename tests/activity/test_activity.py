@@ -116,3 +116,26 @@ def test_the_view_reads_in_english(history, as_user):
     admin.post("/language", data={"locale": "en", "next": "/"})
     _, page = rows(admin)
     assert "Activity record" in page and "Unit" in page
+
+
+def test_records_of_every_feature_are_named_and_linked(app, as_user, perm_world, in_db):
+    from datetime import date
+
+    from tracker.models import ItemSource
+    from tracker.ledger import operations as ledger_ops
+    from tracker.projects import operations as project_ops
+
+    def make():
+        admin = db.session.get(User, perm_world.users["admin"].id)
+        b1 = db.session.get(OrgUnit, perm_world.units["b1"].id)
+        owner = db.session.get(User, perm_world.users["member"].id)
+        project = project_ops.create_project(admin, title="党员先锋岗创建", unit=b1, owner=owner,
+                                             start_date=date(2026, 10, 1), due_date=date(2026, 12, 31))
+        item = ledger_ops.create_item(admin, unit=b1, problem="会议记录不全", source=ItemSource.inspection,
+                                      owner=owner, deadline=date(2026, 12, 31))
+        return project.id, project.code, item.id, item.code
+
+    project_id, project_code, item_id, item_code = in_db(make)
+    _, page = rows(as_user("m_leader"))
+    assert f'<a href="/projects/{project_id}">{project_code}</a>' in page
+    assert f'<a href="/ledger/{item_id}">{item_code}</a>' in page

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from flask import Blueprint, Flask
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from .. import hooks
+from ..audit import names_by_id
 from ..clock import local_today
 from ..deadlines import DueLight
 from ..i18n import register_labels
-from ..models import AttachmentKind, ItemSource, ItemStatus, Severity
+from ..models import AttachmentKind, ItemSource, ItemStatus, LedgerItem, Severity
 
 bp = Blueprint("ledger", __name__, url_prefix="/ledger")
 
@@ -21,6 +25,8 @@ def register(app: Flask) -> None:
     """The blueprint, the `remind` command, timeline labels, template helpers and the ledger's hooks."""
     app.register_blueprint(bp)
     app.cli.add_command(cli.remind_command)
+    hooks.register_record_kind("ledger_item", _l("Rectification item"), "ledger.show", "item_id",
+                               partial(names_by_id, LedgerItem.id, LedgerItem.code))
     register_labels(
         subjects=("ledger_item",),
         verbs=labels.VERB_LABELS,

@@ -4,6 +4,7 @@ approval by the higher unit, and the quarter's 应开 / 已开 summary."""
 from __future__ import annotations
 
 from flask import Blueprint, Flask
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from .. import hooks
@@ -20,6 +21,7 @@ def register(app: Flask) -> None:
     """The blueprint, timeline labels, template helpers, the files attached to records, and the home
     widget, unit panel and person panel."""
     app.register_blueprint(bp)
+    hooks.register_record_kind("meeting", _l("Meeting record"), "meetings.show", "meeting_id", lambda ids: {})
     register_labels(
         subjects=("meeting",),
         verbs=labels.VERB_LABELS,

@@ -3,13 +3,17 @@ categories and project templates assigned to branches."""
 
 from __future__ import annotations
 
+from functools import partial
+
 from flask import Blueprint, Flask
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from .. import hooks
+from ..audit import names_by_id
 from ..clock import local_today
 from ..i18n import register_labels
-from ..models import ProjectType, Recurrence, Stage
+from ..models import Project, ProjectCategory, ProjectTemplate, ProjectType, Recurrence, Stage
 
 bp = Blueprint("projects", __name__)
 
@@ -21,6 +25,12 @@ def register(app: Flask) -> None:
     """The blueprint, the `generate-recurring` command, timeline labels, template helpers and hooks."""
     app.register_blueprint(bp)
     app.cli.add_command(cli.generate_recurring_command)
+    hooks.register_record_kind("project", _l("Project"), "projects.show", "project_id",
+                               partial(names_by_id, Project.id, Project.code))
+    hooks.register_record_kind("project_template", _l("Template"), "projects.edit_template", "template_id",
+                               partial(names_by_id, ProjectTemplate.id, ProjectTemplate.name))
+    hooks.register_record_kind("project_category", _l("Category"), "projects.edit_category", "category_id",
+                               partial(names_by_id, ProjectCategory.id, ProjectCategory.name))
     stages = Stage.labels()
     types = ProjectType.labels()
     register_labels(subjects=("project",), verbs=labels.VERB_LABELS, fields=labels.FIELD_LABELS,

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from flask import Blueprint, Flask
 from flask_babel import lazy_gettext as _l
 
 from .. import hooks
+from ..audit import names_by_id
 from ..i18n import register_labels
-from ..models import AppealStatus, ItemKind, Method, RoundMode, RoundState
+from ..models import AppealStatus, ItemKind, Method, ReviewRound, RoundMode, RoundState, Rubric
 
 bp = Blueprint("reviews", __name__, url_prefix="/reviews")
 
@@ -30,6 +33,11 @@ def register(app: Flask) -> None:
     """The blueprint, timeline labels, template helpers (the unit panel's and the home widget's data
     among them) and hooks."""
     app.register_blueprint(bp)
+    hooks.register_record_kind("review_round", _l("Round"), "reviews.show", "round_id",
+                               partial(names_by_id, ReviewRound.id, ReviewRound.name))
+    hooks.register_record_kind("review_rubric", _l("Rubric"), "reviews.rubric", "rubric_id",
+                               partial(names_by_id, Rubric.id, Rubric.name))
+    hooks.register_record_kind("review_scoresheet", _l("Scoresheet"), "reviews.sheet", "sheet_id", lambda ids: {})
     register_labels(
         subjects=("review_round", "review_rubric", "review_scoresheet"),
         verbs=labels.VERB_LABELS,
