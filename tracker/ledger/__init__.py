@@ -13,6 +13,7 @@ from ..audit import names_by_id
 from ..clock import local_today
 from ..deadlines import DueLight
 from ..i18n import register_labels
+from .workflow import Countdown, Escalation
 from ..models import AttachmentKind, ItemSource, ItemStatus, LedgerItem, Severity
 
 bp = Blueprint("ledger", __name__, url_prefix="/ledger")
@@ -36,7 +37,7 @@ def register(app: Flask) -> None:
             "source": ItemSource.labels(),
             "severity": Severity.labels(),
             "kind": AttachmentKind.labels(),
-            "level": {k.value: v for k, v in labels.ESCALATION_LABELS.items()},
+            "level": Escalation.labels(),
         },
     )
     app.jinja_env.globals.update(
@@ -45,6 +46,8 @@ def register(app: Flask) -> None:
         ItemStatus=ItemStatus,
         Severity=Severity,
         DueLight=DueLight,
+        Escalation=Escalation,
+        Countdown=Countdown,
         ledger_policy=policy,
         ledger_my_counts=lambda: queries.my_open_counts(current_user, local_today()),
         ledger_unit_summary=lambda unit: queries_rollup.unit_summary(unit, current_user, local_today()),

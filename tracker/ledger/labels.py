@@ -1,22 +1,6 @@
-"""Display names of the ledger's escalations, countdowns and timeline (states and kinds carry their own `.label`)."""
+"""Display names of the ledger's timeline verbs and fields (states, kinds, escalations carry their own `.label`)."""
 
 from flask_babel import lazy_gettext as _l
-
-from .workflow import Countdown, Escalation
-
-ESCALATION_LABELS = {
-    Escalation.none: "",
-    Escalation.remind: _l("Reminder to the owner"),
-    Escalation.warn: _l("Warning to the secretary"),
-    Escalation.supervise: _l("Supervised by the leader"),
-}
-
-COUNTDOWN_LABELS = {
-    Countdown.overdue: _l("Overdue"),
-    Countdown.within_10: _l("10 days or fewer left"),
-    Countdown.within_20: _l("20 days or fewer left"),
-    Countdown.over_20: _l("More than 20 days left"),
-}
 
 VERB_LABELS = {
     "started": _l("started rectification"),

@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from flask import abort, current_app, g, has_app_context
+from flask import abort, current_app, has_app_context
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -21,7 +21,7 @@ from ..models import (Activity, Attachment, ExtensionRequest, ExtensionStatus, I
 from ..orgs.labels import indented_choices
 from ..pagination import Page
 from ..people import sort_people
-from ..scoping import get_visible_or_404, scoped, scoped_units, units_in_scope, visible
+from ..scoping import covers_everything, get_visible_or_404, scoped, scoped_units, units_in_scope, visible
 from ..uploads import attachments_of
 from . import policy
 from .workflow import (ESCALATION_DAYS, IMMEDIATE_DAYS, OPEN_STATES, WORKING_STATES, YELLOW_DAYS, Countdown, DueLight,
@@ -184,16 +184,6 @@ def item_page(item: LedgerItem, today: date) -> dict[str, Any]:
                 escalation=escalation(item.status, item.deadline, today),
                 days_left=(item.deadline - today).days if item.deadline else None,
                 progress=progress, extensions=extensions, evidence=attachments_of(item), activities=timeline(item))
-
-
-def covers_everything(user: User) -> bool:
-    """True when the user's scope holds every organisation tree in the database (a top leader)."""
-    cache = g.setdefault("ledger_covers_everything", {}) if has_app_context() else {}
-    if user.id not in cache:
-        roots = [int(path.strip("/").split("/")[0]) for path in user.scope_paths() if path.count("/") == 2]
-        cache[user.id] = bool(roots) and not db.session.scalar(sa.select(sa.func.count(OrgUnit.id)).where(
-            OrgUnit.parent_id.is_(None), OrgUnit.id.not_in(roots)))
-    return cache[user.id]
 
 
 def in_scope(stmt: sa.Select, user: User) -> sa.Select:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import calendar
-import enum
 from datetime import date, timedelta
+
+from flask_babel import lazy_gettext as _l
 
 from ..deadlines import YELLOW_DAYS, DueLight, due_light  # noqa: F401  (the ledger's lights)
 from ..domain_errors import N_, DomainError, Reason
+from ..models.base import LabelledEnum
 from ..models.ledger import ItemStatus
 
 #: States in which the item is still a problem (the project gate and the counters use them).
@@ -162,26 +164,26 @@ def next_progress_due(on_date: date) -> date:
 
 # --- Due lights and escalation ------------------------------------------------------------------
 
-class Escalation(enum.StrEnum):
+class Escalation(LabelledEnum):
     """How far an overdue item has climbed the tree."""
 
-    none = "none"  #: not overdue
-    remind = "remind"  #: 提醒: the owner is reminded
-    warn = "warn"  #: 告诫: the branch secretary is warned
-    supervise = "supervise"  #: 督办: the leader supervises
+    none = "none", ""  #: not overdue
+    remind = "remind", _l("Reminder to the owner")  #: 提醒: the owner is reminded
+    warn = "warn", _l("Warning to the secretary")  #: 告诫: the branch secretary is warned
+    supervise = "supervise", _l("Supervised by the leader")  #: 督办: the leader supervises
 
 
 #: Days overdue from which each escalation level applies.
 ESCALATION_DAYS = ((Escalation.supervise, 15), (Escalation.warn, 7), (Escalation.remind, 1))
 
 
-class Countdown(enum.StrEnum):
+class Countdown(LabelledEnum):
     """The countdown filter of the ledger (剩余天数)."""
 
-    overdue = "overdue"  #: 已超期
-    within_10 = "within_10"  #: 剩余≤10天
-    within_20 = "within_20"  #: 剩余≤20天
-    over_20 = "over_20"  #: 20天以上
+    overdue = "overdue", _l("Overdue")  #: 已超期
+    within_10 = "within_10", _l("10 days or fewer left")  #: 剩余≤10天
+    within_20 = "within_20", _l("20 days or fewer left")  #: 剩余≤20天
+    over_20 = "over_20", _l("More than 20 days left")  #: 20天以上
 
 
 def countdown_bounds(choice: Countdown, today: date) -> tuple[date | None, date | None]:

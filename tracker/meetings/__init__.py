@@ -22,15 +22,8 @@ def register(app: Flask) -> None:
     widget, unit panel and person panel."""
     app.register_blueprint(bp)
     hooks.register_record_kind("meeting", _l("Meeting record"), "meetings.show", "meeting_id", lambda ids: {})
-    register_labels(
-        subjects=("meeting",),
-        verbs=labels.VERB_LABELS,
-        fields=labels.FIELD_LABELS,
-        values={
-            "kind": MeetingKind.labels(),
-            "state": MeetingState.labels(),
-        },
-    )
+    register_labels(subjects=("meeting",), verbs=labels.VERB_LABELS, fields=labels.FIELD_LABELS,
+                    values={"kind": MeetingKind.labels(), "state": MeetingState.labels()})
     register_labels(subjects=("org_unit", "meeting_exemption"), verbs=labels.UNIT_VERB_LABELS,
                     fields=labels.UNIT_FIELD_LABELS, values={"meeting_kind": MeetingKind.labels(), "cadence": Cadence.labels()})
     register_labels(subjects=("meeting_exemption",), verbs={"created": labels.VERB_LABELS["exempted"]})

@@ -15,6 +15,7 @@ from ..models import (Attendance, Cadence, ChecklistItem, Meeting, MeetingAttend
                       User)
 from ..pagination import Page, paginate
 from ..people import sort_people
+from ..orgs.labels import indented_choices
 from ..scoping import covers_everything, get_visible_or_404, scoped_units, units_in_scope, visible
 from . import policy
 from .workflow import CADENCE, Period, Span, due_in, overdue_in, parse_period, quarter_period, slot_key
@@ -59,7 +60,7 @@ def filter_units(user: User, chosen: int | None = None) -> list[tuple[int, str]]
     if len(rows) > FILTER_UNIT_LIMIT:
         rows = db.session.execute(stmt.where(sa.or_(
             OrgUnit.kind.in_([k for k in UnitKind if k.level < UnitKind.branch.level]), OrgUnit.id == chosen))).all()
-    return [(r.id, "　" * (r.path.count("/") - 2) + r.name) for r in tree_order_rows(rows)]
+    return indented_choices(tree_order_rows(rows))
 
 
 @dataclass
