@@ -1,14 +1,16 @@
 """Sheets in and out: reading an uploaded .xlsx (header row, data rows, or why not), keeping it
-between an import's preview and its confirmation, and the download header."""
+between an import's preview and its confirmation, writing every export with its text made safe,
+and the download header."""
 
 from __future__ import annotations
 
+import io
 import zipfile
 from collections.abc import Callable
 from typing import IO, Any, Protocol, TypeVar
 from urllib.parse import quote
 
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 
 from .domain_errors import N_, DomainError, Reason
 from .tempfiles import forget_kept, keep_for_confirmation
@@ -18,6 +20,41 @@ class SheetError(DomainError):
     """The upload is not a readable sheet of the expected shape (HTTP 422); nothing is imported."""
 
     status = 422
+
+
+#: How text a spreadsheet would run as a formula (or as DDE) starts.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: Any) -> Any:
+    """A text cell that a spreadsheet would run as a formula, made plain text (a leading ');
+    anything else as it is. Every export writes its text through this (`workbook_bytes` for
+    openpyxl workbooks, the ledger's streamed XlsxWriter sheet cell by cell)."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def unneutralise(text: str) -> str:
+    """Text read back from one of our exports, without the quote `neutralise` put before it."""
+    return text[1:] if text[:1] == "'" and text[1:2] and text[1:2] in FORMULA_START else text
+
+
+def workbook_bytes(workbook: Workbook) -> bytes:
+    """An openpyxl workbook saved as .xlsx bytes, every text cell of every sheet neutralised first.
+
+    This is the one way the tracker saves an openpyxl workbook it offers for download: headers,
+    titles and notes are covered as well as data rows, whoever filled them in.
+    """
+    for sheet in workbook.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str) and cell.value.startswith(FORMULA_START):
+                    cell.value = neutralise(cell.value)
+                    cell.data_type = "s"  # openpyxl takes "=…" for a formula when assigned
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
 
 
 def content_disposition(filename: str, fallback: str) -> str:
@@ -31,7 +68,7 @@ def cell_text(value: Any) -> str | None:
         return None
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    text = str(value).strip()
+    text = unneutralise(str(value).strip())
     return text or None
 
 

@@ -21,7 +21,7 @@ from ..domain_errors import N_, Reason
 from ..extensions import db
 from ..models import Attachment, DeadlineKind, ItemSource, LedgerItem, OrgUnit, ProgressEntry, User
 from ..scoping import scoped_units
-from ..sheets import SheetError, cell_text, read_first_sheet
+from ..sheets import SheetError, cell_text, neutralise, read_first_sheet
 from ..tempfiles import temp_dir
 from . import policy
 from .queries import LedgerFilter, apply_filter, existing_codes, existing_dedupe_keys, ordered, people_rows
@@ -42,14 +42,6 @@ STATUS_ZH = {ItemStatus.open: "待整改", ItemStatus.in_progress: "整改中", 
              ItemStatus.returned: "退回", ItemStatus.closed: "已销号", ItemStatus.reopened: "回头看",
              ItemStatus.void: "作废"}
 DEADLINE_ZH = {DeadlineKind.immediate: "立行立改", DeadlineKind.ongoing: "长期坚持"}
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value: Any) -> Any:
-    """A text cell that a spreadsheet would run as a formula, made plain text (a leading ')."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
 
 
 def _local(value: datetime | None) -> datetime | None:

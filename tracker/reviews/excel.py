@@ -3,7 +3,6 @@ half-year or annual ranking."""
 
 from __future__ import annotations
 
-import io
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -14,7 +13,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from ..domain_errors import N_, DomainError, Reason
-from ..ledger.excel import FORMULA_START, neutralise
+from ..sheets import unneutralise, workbook_bytes
 from ..models import ItemKind, Method, ReviewRound, Rubric
 from .labels import GRADE_LABELS
 
@@ -39,15 +38,9 @@ def _points(value: Decimal) -> float | int:
     return int(value) if value == value.to_integral() else float(value)
 
 
-def _row(values: list) -> list:
-    """A row whose text cells a spreadsheet will not run as formulas (see the ledger's export)."""
-    return [neutralise(v) for v in values]
-
-
 def _text(value) -> str:
     """A cell read back as text, without the quote an export put before formula-like text."""
-    text = str(value if value is not None else "").strip()
-    return text[1:] if text[:1] == "'" and text[1:2] and text[1:2] in FORMULA_START else text
+    return unneutralise(str(value if value is not None else "").strip())
 
 
 #: The footer rows of a 考评表: the bonus cap and the grade thresholds, read back on import.
@@ -70,9 +63,9 @@ def export_rubric(rubric: Rubric) -> bytes:
         label = f"{category.title}（{_points(category.points)}分）"
         for child in category.children or [None]:
             if child is None:
-                ws.append(_row([label]))
+                ws.append(([label]))
                 continue
-            ws.append(_row([label, child.title, _points(child.points), child.rule or "",
+            ws.append(([label, child.title, _points(child.points), child.rule or "",
                             METHOD_NAMES.get(child.method, "") if child.method else "", KIND_NAMES[child.kind]]))
         if ws.max_row > first:
             ws.merge_cells(start_row=first, start_column=1, end_row=ws.max_row, end_column=1)
@@ -211,17 +204,17 @@ def export_results(round_: ReviewRound, table: list[dict], deductions: list[dict
                 [6, 22, 8, 8, 12, 10, 16, 10] + [12] * len(indicators))
     for r in rows:
         normal = round(r["total"] - r["bonus"], 2) if r["total"] is not None else None
-        ws.append(_row([r["rank"], r["name"], r["total"], r["grade"], normal, r.get("bonus_scored", r["bonus"]),
+        ws.append(([r["rank"], r["name"], r["total"], r["grade"], normal, r.get("bonus_scored", r["bonus"]),
                         r["bonus"], "是" if r["vetoed"] else ""]
                        + [r["breakdown"].get(str(i.id)) for i in indicators]))
     ws2 = wb.create_sheet("扣分明细")
     _sheet_head(ws2, ["单位", "一级指标", "二级指标/考核内容", "扣分", "扣分说明"], [22, 18, 40, 8, 60])
     for d in deductions:
-        ws2.append(_row([d["unit"], d["category"], d["item"], d["points"], d["problem"]]))
+        ws2.append(([d["unit"], d["category"], d["item"], d["points"], d["problem"]]))
     ws3 = wb.create_sheet("亮点")
     _sheet_head(ws3, ["单位", "亮点/值得学习"], [22, 80])
     for h in highlights:
-        ws3.append(_row([h["unit"], h["text"]]))
+        ws3.append(([h["unit"], h["text"]]))
     return _save(wb)
 
 
@@ -236,14 +229,14 @@ def export_combined(ranking, rows) -> bytes:
     ws.title = PERIOD_NAMES.get(ranking.period, "综合考评")
     quarters = ranking.quarters
     title = f"{ranking.unit.name if ranking.unit else ''} {ranking.year or ''}年{PERIOD_NAMES.get(ranking.period, '')}"
-    ws.append(_row([title.strip()]))
+    ws.append(([title.strip()]))
     ws.cell(row=1, column=1).font = Font(bold=True, size=14)
     weights = "，".join(f"第{q}季度权重{ranking.weights[q]}" for q in quarters)
-    ws.append(_row([f"同一季度有两轮的取平均分；各季度按权重合计（{weights}）。"]))
+    ws.append(([f"同一季度有两轮的取平均分；各季度按权重合计（{weights}）。"]))
     _sheet_head(ws, ["名次", "单位"] + [f"第{q}季度" for q in quarters] + ["综合得分", "等次", "一票否决"],
                 [6, 22] + [10] * len(quarters) + [10, 8, 10])
     for row in rows:
-        ws.append(_row([row.rank, row.name]
+        ws.append(([row.rank, row.name]
                        + [float(row.quarters[q]) if row.quarters[q] is not None else None for q in quarters]
                        + [float(row.total) if row.total is not None else None, grade_names.get(row.grade, ""),
                           "是" if row.vetoed else ""]))
@@ -251,6 +244,4 @@ def export_combined(ranking, rows) -> bytes:
 
 
 def _save(wb: Workbook) -> bytes:
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(wb)  # every text cell neutralised: headers and titles too
