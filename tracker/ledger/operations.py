@@ -119,7 +119,9 @@ def _created_after(item: LedgerItem, unit: OrgUnit, owner: User | None) -> dict[
 def create_items(actor: User | None, specs: list[dict[str, Any]]) -> list[LedgerItem]:
     """Record many problems at once (bulk entry, an Excel import): the rules of `create_item`, few statements.
 
-    Each spec holds `create_item`'s keyword arguments, and may set `status` to 整改中 (in_progress).
+    Each spec holds `create_item`'s keyword arguments, and may set `status` to 整改中 (in_progress),
+    or (an import from paper) 待验收 or, for a leader over the unit, 已销号 with its `closed_at`; a
+    `progress_note` is the 完成情况 the sheet gave (a progress entry, or the completion note).
     Specs whose dedupe_key is already in the ledger (or repeated) are left out. Raises like
     `create_item` on the first bad spec; the caller rolls back, so nothing is recorded.
     """
@@ -128,6 +130,7 @@ def create_items(actor: User | None, specs: list[dict[str, Any]]) -> list[Ledger
     year = local_today().year
     seq, _code = next_code(year)
     pending = []
+    notes: list[tuple[LedgerItem, str]] = []
     for spec in specs:
         key = spec.get("dedupe_key")
         if key and key in seen:
@@ -135,25 +138,45 @@ def create_items(actor: User | None, specs: list[dict[str, Any]]) -> list[Ledger
         seen.add(key)
         spec = dict(spec)
         status = spec.pop("status", ItemStatus.open)
-        if status not in (ItemStatus.open, ItemStatus.in_progress):
-            raise refuse(N_("This cannot be done in the item's current state."), "status")
+        note, closed_at = spec.pop("progress_note", None), spec.pop("closed_at", None)
         unit = spec["unit"]
+        if status not in (ItemStatus.open, ItemStatus.in_progress) and not _may_import_as(actor, unit, status):
+            raise refuse(N_("This cannot be done in the item's current state."), "status")
         if unit.id not in checked_units:
             _check_new(actor, unit, "-", DeadlineKind.ongoing, None, None, None)
             checked_units.add(unit.id)
         _check_new(None, unit, spec.get("problem"), spec.get("deadline_kind", DeadlineKind.date),
                    spec.get("deadline"), spec.get("owner"), spec.get("verifier"))
-        pending.append((_new_item(actor, year, seq, status=status, **spec), unit, spec.get("owner")))
+        item = _new_item(actor, year, seq, status=status, **spec)
+        if status in (ItemStatus.submitted, ItemStatus.closed):  # from a sheet kept on paper
+            item.completion_note, item.progress = _text(note), 100
+            item.completed_at = closed_at or utcnow()
+            item.closed_at = closed_at
+        pending.append((item, unit, spec.get("owner")))
+        if note and status not in (ItemStatus.submitted, ItemStatus.closed):
+            notes.append((item, note))
         seq += 1
     items = [item for item, _, _ in pending]
     db.session.add_all(items)
     db.session.flush()
+    db.session.add_all([ProgressEntry(item_id=item.id, on_date=local_today(), percent=item.progress, text=note.strip(),
+                                      author_id=actor.id if actor else None) for item, note in notes])
     db.session.add_all([Activity(actor_id=actor.id if actor else None, subject_type=LedgerItem.__tablename__,
                                  subject_id=item.id, unit_id=item.unit_id, verb="created",
-                                 after=_created_after(item, unit, owner), note=None)
+                                 after=_created_after(item, unit, owner) | (
+                                     {"imported": True, "closed_at": item.closed_at.isoformat()} if item.closed_at
+                                     else {}), note=None)
                         for item, unit, owner in pending])
     db.session.flush()
     return items
+
+
+def _may_import_as(actor: User | None, unit: OrgUnit, status: ItemStatus) -> bool:
+    """A sheet migrated from paper brings 已完成 rows as 待验收, and 销号 rows as closed when a leader
+    over the unit imports it (domain.md §2)."""
+    if status is ItemStatus.submitted:
+        return True
+    return status is ItemStatus.closed and actor is not None and policy.is_leader_over(actor, unit)
 
 
 def import_plan(actor: User, plan: ImportPlan) -> list[LedgerItem]:
