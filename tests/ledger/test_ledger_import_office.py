@@ -92,6 +92,9 @@ def test_the_office_sheet_imports_whole(client, login, world, in_db):
     fifth = items["制度汇编多年未修订"]
     assert fifth["status"] is ItemStatus.submitted and fifth["deadline"] == date(2027, 1, 15)  # 已完成, not 销号
     assert {i["unit"] for i in items.values()} == {world.branch.id}
+    closed_id = in_db(lambda: db.session.scalar(db.select(LedgerItem.id).where(LedgerItem.problem == "党费收缴台账不全")))
+    timeline = client.get(f"/ledger/{closed_id}").get_data(as_text=True).split('id="timeline"')[1]
+    assert "从Excel导入" in timeline and "销号时间" in timeline and "2026-11-28" in timeline  # marked as imported
 
 
 def test_a_secretary_cannot_bring_in_closed_problems_and_errors_name_the_cell(client, login, world, in_db):

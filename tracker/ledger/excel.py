@@ -221,7 +221,7 @@ SOURCE_WORDS = {**{label: source for source, label in SOURCE_ZH.items()},
 #: A state in the office's words (整改状态 or the start of 完成情况).
 STATUS_WORDS = {**{label: status for status, label in STATUS_ZH.items() if status is not ItemStatus.void},
                 **dict.fromkeys(("未启动", "未整改", "未开始"), ItemStatus.open),
-                **dict.fromkeys(("持续推进", "正在整改", "推进中", "整改中"), ItemStatus.in_progress),
+                **dict.fromkeys(("持续推进", "正在整改", "推进中", "整改中", "退回", "回头看"), ItemStatus.in_progress),
                 **dict.fromkeys(("已完成", "已整改", "完成", "已办结", "整改完成"), ItemStatus.submitted)}
 YES, NO = ("是", "已销号", "√", "Y", "y", "yes", "Yes"), ("否", "未销号", "×", "N", "n", "no", "No")
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..audit import changes, record_activity
-from ..clock import local_today, local_zone
+from ..clock import local_today, local_zone, to_local
 from ..domain_errors import N_, DomainError, NotAllowed, Reason, StaleEdit, refuse
 from ..extensions import db
 from ..models import (Activity, Attachment, AttachmentKind, DeadlineKind, ExtensionRequest, ExtensionStatus,
@@ -120,8 +120,9 @@ def create_items(actor: User | None, specs: list[dict[str, Any]]) -> list[Ledger
     """Record many problems at once (bulk entry, an Excel import): the rules of `create_item`, few statements.
 
     Each spec holds `create_item`'s keyword arguments, and may set `status` to 整改中 (in_progress),
-    or (an import from paper) 待验收 or, for a leader over the unit, 已销号 with its `closed_at`; a
-    `progress_note` is the 完成情况 the sheet gave (a progress entry, or the completion note).
+    or, `imported` from a sheet kept on paper, 待验收 or (for a leader over the unit) 已销号 with its
+    `closed_at`; a `progress_note` is the 完成情况 the sheet gave (a progress entry, or the completion
+    note). Imported items are marked so in their timeline.
     Specs whose dedupe_key is already in the ledger (or repeated) are left out. Raises like
     `create_item` on the first bad spec; the caller rolls back, so nothing is recorded.
     """
@@ -139,8 +140,10 @@ def create_items(actor: User | None, specs: list[dict[str, Any]]) -> list[Ledger
         spec = dict(spec)
         status = spec.pop("status", ItemStatus.open)
         note, closed_at = spec.pop("progress_note", None), spec.pop("closed_at", None)
+        imported = spec.pop("imported", False)
         unit = spec["unit"]
-        if status not in (ItemStatus.open, ItemStatus.in_progress) and not _may_import_as(actor, unit, status):
+        if status not in (ItemStatus.open, ItemStatus.in_progress) and not (
+                imported and _may_import_as(actor, unit, status)):
             raise refuse(N_("This cannot be done in the item's current state."), "status")
         if unit.id not in checked_units:
             _check_new(actor, unit, "-", DeadlineKind.ongoing, None, None, None)
@@ -152,23 +155,28 @@ def create_items(actor: User | None, specs: list[dict[str, Any]]) -> list[Ledger
             item.completion_note, item.progress = _text(note), 100
             item.completed_at = closed_at or utcnow()
             item.closed_at = closed_at
-        pending.append((item, unit, spec.get("owner")))
+        pending.append((item, unit, spec.get("owner"), imported))
         if note and status not in (ItemStatus.submitted, ItemStatus.closed):
             notes.append((item, note))
         seq += 1
-    items = [item for item, _, _ in pending]
+    items = [item for item, _, _, _ in pending]
     db.session.add_all(items)
     db.session.flush()
     db.session.add_all([ProgressEntry(item_id=item.id, on_date=local_today(), percent=item.progress, text=note.strip(),
                                       author_id=actor.id if actor else None) for item, note in notes])
     db.session.add_all([Activity(actor_id=actor.id if actor else None, subject_type=LedgerItem.__tablename__,
                                  subject_id=item.id, unit_id=item.unit_id, verb="created",
-                                 after=_created_after(item, unit, owner) | (
-                                     {"imported": True, "closed_at": item.closed_at.isoformat()} if item.closed_at
-                                     else {}), note=None)
-                        for item, unit, owner in pending])
+                                 after=_created_after(item, unit, owner) | _imported_after(item, imported), note=None)
+                        for item, unit, owner, imported in pending])
     db.session.flush()
     return items
+
+
+def _imported_after(item: LedgerItem, imported: bool) -> dict[str, Any]:
+    """How the timeline marks an item a sheet brought in (a closed one with the sheet's 销号时间)."""
+    if not imported:
+        return {}
+    return {"imported": True} | ({"closed_at": to_local(item.closed_at).date().isoformat()} if item.closed_at else {})
 
 
 def _may_import_as(actor: User | None, unit: OrgUnit, status: ItemStatus) -> bool:
@@ -193,7 +201,7 @@ def import_plan(actor: User, plan: ImportPlan) -> list[LedgerItem]:
                           if k.endswith("_id") and k != "unit_id" and v})
     specs = []
     for row in plan.new:
-        values = dict(row.values)
+        values = dict(row.values, imported=True)
         values["unit"] = units[values.pop("unit_id")]
         for key in ("owner", "verifier", "responsible_leader"):
             user_id = values.pop(f"{key}_id")
