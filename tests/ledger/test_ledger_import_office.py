@@ -131,3 +131,24 @@ def test_the_template_downloads_and_reads_back(client, login, world, in_db):
     assert [c.value for c in sheet[2]] == TEMPLATE_HEADERS and "A1:L1" in str(sheet.merged_cells)
     preview = _preview(client, world, io.BytesIO(response.data))
     assert preview.status_code == 200 and "确认登记这2条" in preview.get_data(as_text=True)
+
+
+def test_what_the_ledger_cannot_hold_is_named_not_a_500(client, login, world, in_db):
+    login(world.leader)
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["存在问题", "问题类型", "对应指标", "整改期限", "是否销号", "销号时间", "责任单位", "佐证"])
+    sheet.append(["类别过长", "类" * 101, None, "2026/12/31", None, None, "办公室党支部", "照片"])
+    sheet.append(["扣分过大", None, "三会一课（扣99999分）", "2026/12/31", None, None, "办公室党支部", None])
+    sheet.append(["将来销号", None, None, "2026/12/31", "是", "2999年1月1日", "办公室党支部", None])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    buffer.seek(0)
+    response = client.post("/ledger/import", data={"file": (buffer, "台账.xlsx")}, content_type="multipart/form-data")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "第2行" in page and "问题类型" in page and "100" in page
+    assert "第3行" in page and "999" in page
+    assert "第4行" in page and "2999年1月1日" in page
+    assert "<bdi>佐证</bdi>" in page  # shown as ignored
+    assert in_db(lambda: db.session.scalar(db.select(db.func.count(LedgerItem.id)))) == 0

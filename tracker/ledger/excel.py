@@ -18,7 +18,7 @@ import xlsxwriter
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
-from ..clock import local_zone, to_local
+from ..clock import local_today, local_zone, to_local
 from ..domain_errors import N_, Reason
 from ..extensions import db
 from ..models import Attachment, DeadlineKind, ItemSource, LedgerItem, Membership, OrgUnit, ProgressEntry, User
@@ -210,6 +210,8 @@ _HEADER_ALIASES = {
 IMPORTED = ("序号", "问题来源", "检查批次/轮次", "问题类别", _UNIT, "问题描述", "对应指标/扣分", "整改目标/验收标准",
             "整改措施", "责任领导", "责任人", "整改时限", "整改状态", "完成情况", "验收人", "是否销号", "销号时间", "备注")
 MAX_ROWS = 20_000
+#: The longest text the ledger keeps in these columns (the database's limits).
+LONGEST = {"检查批次/轮次": 200, "问题类别": 100, "对应指标/扣分": 255}
 
 #: Sources in the offices' own words.
 SOURCE_WORDS = {**{label: source for source, label in SOURCE_ZH.items()},
@@ -399,6 +401,12 @@ def plan_import(actor: User, stream: IO[bytes], unit: OrgUnit | None = None) -> 
             if closed_at is None:
                 bad("销号时间", N_("%(column)s “%(value)s” is not a date: a closed problem needs its 销号时间, such as "
                                 "2026-12-31 or 2026年12月31日."), "closed_at")
+        for name, longest in LONGEST.items():
+            if len(text[name] or "") > longest:
+                bad(name, N_("%(column)s is longer than %(max)d characters."), "long", max=longest,
+                    value=(text[name] or "")[:20] + "…")
+        if closed_at is not None and closed_at > local_today():
+            bad("销号时间", N_("%(column)s “%(value)s” is in the future."), "closed_at")
         people: dict[str, int | None] = {}
         for header, key in (("责任人", "owner"), ("验收人", "verifier"), ("责任领导", "responsible_leader")):
             name = text[header]
@@ -419,6 +427,10 @@ def plan_import(actor: User, stream: IO[bytes], unit: OrgUnit | None = None) -> 
                 except InvalidOperation:
                     deduction = None
                 indicator = re.sub(r"[（(]?\s*扣\s*[0-9.]+\s*分\s*[)）]?", "", indicator).strip() or None
+                if deduction is not None and deduction > 999:
+                    bad("对应指标/扣分", N_("%(column)s “%(value)s”: a deduction is at most %(max)d points."), "deduction",
+                        max=999)
+                    deduction = None
         key = "import:" + hashlib.sha256(json.dumps(
             [text["序号"], target_unit.name if target_unit else unit_name, text["问题描述"], text["检查批次/轮次"],
              text["问题来源"]], ensure_ascii=False).encode()).hexdigest()[:56]
