@@ -142,19 +142,24 @@ def read_sheet_table(stream: IO[bytes], *, required: tuple[str, ...], header: Ca
                                 {"error": type(error).__name__}, code="unreadable")) from error
     try:
         sheet = workbook.worksheets[0]
-        merged = _merged_ranges(workbook, sheet) if fill_merged else []
-        anchors: dict[tuple[int, int], Any] = {}
+        merged = sorted(_merged_ranges(workbook, sheet), key=lambda r: r[1]) if fill_merged else []
+        active: list[tuple[int, int, int, int, Any]] = []  # the ranges over the current row, with their value
+        upcoming = iter(merged)
+        following = next(upcoming, None)
 
         def filled(number: int, values: tuple) -> tuple:
+            nonlocal following, active
             if not merged:
                 return values
             cells = list(values)
-            for min_col, min_row, max_col, max_row in merged:
-                if not min_row <= number <= max_row:
-                    continue
-                if number == min_row:
-                    anchors[min_row, min_col] = cells[min_col - 1] if min_col <= len(cells) else None
-                value = anchors.get((min_row, min_col))
+            active = [r for r in active if r[3] >= number]
+            while following is not None and following[1] <= number:
+                min_col, min_row, max_col, max_row = following
+                if min_row == number and max_row >= number:
+                    anchor = cells[min_col - 1] if min_col <= len(cells) else None
+                    active.append((min_col, min_row, max_col, max_row, anchor))
+                following = next(upcoming, None)
+            for min_col, _min_row, max_col, _max_row, value in active:
                 if len(cells) < max_col:
                     cells += [None] * (max_col - len(cells))
                 for col in range(min_col, max_col + 1):
