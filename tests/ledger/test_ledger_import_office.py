@@ -61,7 +61,7 @@ def test_the_office_sheet_imports_whole(client, login, world, in_db):
     assert "确认登记这5条" in page
     columns = page.split('id="import-columns"')[1].split("</table>")[0]
     for written, understood in [("具体问题", "问题描述"), ("整改责任人", "责任人"), ("整改完成时限", "整改时限"),
-                                ("完成情况", "完成情况"), ("是否销号", "是否销号"), ("销号时间", "销号时间")]:
+                                ("完成情况", "整改状态 + 整改进展"), ("是否销号", "整改状态（已销号）"), ("销号时间", "销号时间")]:
         assert f"<bdi>{written}</bdi>" in columns and f">{understood}</td>" in columns
     token = page.split('name="token" type="hidden" value="')[1].split('"')[0]
     assert client.post("/ledger/import/confirm", data={"token": token, "unit_id": str(world.branch.id)}).status_code == 302

@@ -209,6 +209,8 @@ _HEADER_ALIASES = {
 #: The fields an import fills; a column understood as anything else is shown as ignored.
 IMPORTED = ("序号", "问题来源", "检查批次/轮次", "问题类别", _UNIT, "问题描述", "对应指标/扣分", "整改目标/验收标准",
             "整改措施", "责任领导", "责任人", "整改时限", "整改状态", "完成情况", "验收人", "是否销号", "销号时间", "备注")
+#: How the preview names what a column fills, where the field's own name would not say it.
+UNDERSTOOD = {"完成情况": "整改状态 + 整改进展", "是否销号": "整改状态（已销号）", "序号": "序号（已导入的不再导入）"}
 MAX_ROWS = 20_000
 #: The longest text the ledger keeps in these columns (the database's limits).
 LONGEST = {"检查批次/轮次": 200, "问题类别": 100, "对应指标/扣分": 255}
@@ -314,8 +316,8 @@ def plan_import(actor: User, stream: IO[bytes], unit: OrgUnit | None = None) -> 
         raise SheetError(Reason(N_("The sheet has no 责任单位 column: choose the unit its problems belong to."),
                                 code="no_unit_column"))
     written = {name: table.written.get(index, name) for name, index in headers.items()}
-    columns = [(written_as, name if (name := _norm_header(written_as)) in IMPORTED and headers.get(name) == index
-                else None) for index, written_as in sorted(table.written.items())]
+    columns = [(written_as, UNDERSTOOD.get(name, name) if (name := _norm_header(written_as)) in IMPORTED
+                and headers.get(name) == index else None) for index, written_as in sorted(table.written.items())]
     units_by_name: dict[str, list[OrgUnit]] = {}
     for each in scoped_units(actor, active_only=True):
         units_by_name.setdefault(each.name, []).append(each)
