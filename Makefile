@@ -42,6 +42,7 @@ run: install
 test: install-test
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+## the benchmark table: BENCH_SCALES=city,province, BENCH_DATABASE_URL=postgresql://… adds PostgreSQL, BENCH=--fresh regenerates
 bench: install
 	$(PY) bench/run_all.py $(BENCH)
 

@@ -8,8 +8,8 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import (activity, attachments, auth, cli, dashboard, errors, health, i18n, inbox, ledger, navigation, orgs,
-               projects, reviews, search, security, users, worker)
+from . import (activity, attachments, auth, cli, dashboard, errors, health, i18n, inbox, ledger, meetings,
+               navigation, orgs, projects, reviews, search, security, users, worker)
 from .auth.passwords import configure_hasher
 from .config import Config
 from .database import configure_engines
@@ -19,7 +19,8 @@ from .secret_key import configure_secret_key
 ROOT = Path(__file__).resolve().parent.parent
 
 #: Every feature, each registering its blueprint, commands, labels, template helpers and hooks.
-FEATURES = (auth, dashboard, orgs, users, projects, ledger, reviews, search, activity, inbox, attachments, health, cli)
+FEATURES = (auth, dashboard, orgs, users, projects, ledger, reviews, meetings, search, activity, inbox, attachments,
+            health, cli)
 
 
 def create_app(config: type | dict[str, Any] | None = None) -> Flask:

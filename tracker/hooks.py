@@ -5,7 +5,8 @@
 - Origins: a feature on whose records problems are found (projects) describes them through
   `describe_origin`, so the ledger's form says where a problem was found and prefills it.
 - Attachment owners: who may download a file is whoever sees the record it is attached to.
-- Home widgets and unit panels: templates included on the home page and on a unit's page.
+- Home widgets, unit panels and person panels: templates included on the home page, on a unit's
+  page and on a person's page.
 - Record kinds: what each kind of record (a table name in the activity record) is called and
   which page shows one, so the audit view names and links records of every feature.
 
@@ -91,6 +92,7 @@ def attachment_owner_loader(owner_type: str) -> OwnerLoader | None:
 
 _home_widgets: list[str] = []
 _unit_panels: list[str] = []
+_person_panels: list[str] = []
 
 
 def add_home_widget(template: str) -> None:
@@ -103,6 +105,16 @@ def add_unit_panel(template: str) -> None:
     """Include `template` on each unit's page (it receives `unit`)."""
     if template not in _unit_panels:
         _unit_panels.append(template)
+
+
+def add_person_panel(template: str) -> None:
+    """Include `template` on each person's page (it receives `user`, the person shown)."""
+    if template not in _person_panels:
+        _person_panels.append(template)
+
+
+def person_panels() -> list[str]:
+    return list(_person_panels)
 
 
 def home_widgets() -> list[str]:

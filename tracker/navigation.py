@@ -14,6 +14,7 @@ NAV = [
     ("projects.index", "projects", _l("Projects")),
     ("ledger.index", "ledger", _l("Rectification ledger")),
     ("reviews.index", "reviews", _l("Review rounds")),
+    ("meetings.index", "meetings", _l("Organisational life")),
     ("orgs.index", "orgs", _l("Organisation")),
     ("users.index", "users", _l("Users")),
     ("search.index", "search", _l("Search")),
@@ -52,4 +53,5 @@ def sees_unit(unit) -> bool:
 
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(nav_items=nav_items, has_endpoint=has_endpoint, sees_unit=sees_unit,
-                                 home_widgets=hooks.home_widgets, unit_panels=hooks.unit_panels)
+                                 home_widgets=hooks.home_widgets, unit_panels=hooks.unit_panels,
+                                 person_panels=hooks.person_panels)

@@ -2,7 +2,8 @@
 
 A role held at a unit covers that unit's whole subtree (the user's scope). A user sees a record
 that sits in their scope, or one they take part in wherever it sits: a ledger item they own,
-verify or lead; a project they own or take part in, or whose checklist item is theirs. What they
+verify or lead; a project they own or take part in, or whose checklist item is theirs; a meeting
+record they hosted, recorded or are listed as attending. What they
 may do with it is their part's (the features' policies say). Any other record does not exist for
 them (404).
 """
@@ -12,11 +13,11 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
-from flask import abort
+from flask import abort, g, has_app_context
 from sqlalchemy.orm import InstrumentedAttribute
 
 from .extensions import db
-from .models import ChecklistItem, LedgerItem, Membership, OrgUnit, Project, Role, User
+from .models import ChecklistItem, LedgerItem, Meeting, MeetingAttendance, Membership, OrgUnit, Project, Role, User
 from .models.project import project_participant
 
 T = TypeVar("T")
@@ -43,12 +44,29 @@ def taking_part(model: type, user: User) -> sa.ColumnElement[bool]:
             Project.id.in_(sa.select(project_participant.c.project_id).where(project_participant.c.user_id == user.id)),
             Project.id.in_(sa.select(ChecklistItem.project_id).where(ChecklistItem.assignee_id == user.id)),
         )
+    if model is Meeting:
+        return sa.or_(
+            Meeting.host_id == user.id, Meeting.recorder_id == user.id,
+            Meeting.id.in_(sa.select(MeetingAttendance.meeting_id).where(MeetingAttendance.user_id == user.id)),
+        )
     return sa.false()
 
 
 def visible(stmt: sa.Select, model: type, user: User) -> sa.Select:
     """Restrict `stmt` (selecting from `model`) to the rows `user` sees: in scope or taking part."""
     return stmt.where(sa.or_(model.unit_id.in_(units_in_scope(user)), taking_part(model, user)))  # type: ignore[attr-defined]
+
+
+def covers_everything(user: User) -> bool:
+    """True when the user's scope holds every organisation tree in the database (a top leader or
+    administrator of the only tree): a list may then leave `visible` out, which restricts nothing
+    but makes the planner probe every unit id. Cached per request."""
+    cache = g.setdefault("scope_covers_everything", {}) if has_app_context() else {}
+    if user.id not in cache:
+        roots = [int(path.strip("/").split("/")[0]) for path in user.scope_paths() if path.count("/") == 2]
+        cache[user.id] = bool(roots) and not db.session.scalar(sa.select(sa.func.count(OrgUnit.id)).where(
+            OrgUnit.parent_id.is_(None), OrgUnit.id.not_in(roots)))
+    return cache[user.id]
 
 
 def get_visible_or_404(model: type[T], ident: Any, user: User) -> T:

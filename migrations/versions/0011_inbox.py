@@ -1,7 +1,7 @@
 """inbox: notifications, each person's notification settings, e-mail addresses, units' group robots
 
 Revision ID: 0011
-Revises: 0009
+Revises: 0010
 
 (Re-chained after 0010 when the branches meet.)
 """
@@ -12,7 +12,7 @@ from alembic import op
 import tracker.models.base
 
 revision = "0011"
-down_revision = "0009"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 

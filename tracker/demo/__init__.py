@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from ..extensions import db
 from ..models import OrgUnit, User
 from ..domain_errors import N_, DomainError, Reason
-from . import ledger, org, projects, reviews
+from . import ledger, meetings, org, projects, reviews
 
 DEMO_PASSWORD = "demo12345"
 ROOT_NAME = org.ROOT_NAME
@@ -53,6 +53,7 @@ def seed_demo(echo: Callable[[str], None] = print, *, force: bool = False) -> bo
     ledger.seed(ctx)
     reviews.seed(ctx)
     ledger.advance_review_items(ctx)
+    meetings.seed(ctx)
     db.session.flush()
     echo(org.describe(ctx, DEMO_PASSWORD))
     return True

@@ -3,6 +3,8 @@
 from .activity import Activity
 from .attachment import Attachment, AttachmentKind
 from .base import UTCDateTime, str_enum, utcnow
+from .meeting import (Attendance, Cadence, Meeting, MeetingAttendance, MeetingCadence, MeetingExemption, MeetingKind,
+                      MeetingState)
 from .ledger import (DeadlineKind, ExtensionRequest, ExtensionStatus, ItemSource, ItemStatus, LedgerItem,
                      ProgressEntry, Severity)
 from .notification import Event, Notification, NotificationSetting
@@ -24,6 +26,8 @@ __all__ = [
     "ChecklistItem", "GeneratedProject", "Project", "ProjectCategory", "ProjectTemplate", "ProjectType", "Recurrence", "Stage",
     "Target", "TemplateItem", "TemplateSubscription", "TemplateTarget", "project_participant",
     "Event", "Notification", "NotificationSetting", "WebhookKind",
+    "Attendance", "Cadence", "Meeting", "MeetingAttendance", "MeetingCadence", "MeetingExemption", "MeetingKind",
+    "MeetingState",
     "Appeal", "AppealStatus", "ItemKind", "LedgerLink", "Method", "ReviewPair", "ReviewRound", "RoundMode",
     "RoundResult", "RoundState", "RoundUnit", "Rubric", "RubricItem", "Score", "Scoresheet", "VetoDecision",
 ]
