@@ -152,3 +152,17 @@ def test_what_the_ledger_cannot_hold_is_named_not_a_500(client, login, world, in
     assert "第4行" in page and "2999年1月1日" in page
     assert "<bdi>佐证</bdi>" in page  # shown as ignored
     assert in_db(lambda: db.session.scalar(db.select(db.func.count(LedgerItem.id)))) == 0
+
+
+def test_an_unknown_deadline_header_is_named_once_with_what_was_not_read(client, login, world):
+    login(world.leader)
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["具体问题", "责任单位", "办结时限"])
+    sheet.append(["某问题", "办公室党支部", "2026年12月31日"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    buffer.seek(0)
+    response = client.post("/ledger/import", data={"file": (buffer, "台账.xlsx")}, content_type="multipart/form-data")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and "整改时限" in page and "办结时限" in page and "第2行" not in page

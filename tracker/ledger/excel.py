@@ -318,6 +318,11 @@ def plan_import(actor: User, stream: IO[bytes], unit: OrgUnit | None = None) -> 
     written = {name: table.written.get(index, name) for name, index in headers.items()}
     columns = [(written_as, UNDERSTOOD.get(name, name) if (name := _norm_header(written_as)) in IMPORTED
                 and headers.get(name) == index else None) for index, written_as in sorted(table.written.items())]
+    if "整改时限" not in headers:  # named once, with what the sheet has instead, not on every row
+        raise SheetError(Reason(
+            N_("The sheet has no 整改时限 column (nor 整改完成时限, 完成时限, 整改期限). Columns not read: %(ignored)s. "
+               "Rename the deadline column to 整改时限."),
+            {"ignored": "、".join(text for text, name in columns if name is None) or "—"}, code="no_deadline_column"))
     units_by_name: dict[str, list[OrgUnit]] = {}
     for each in scoped_units(actor, active_only=True):
         units_by_name.setdefault(each.name, []).append(each)
