@@ -239,3 +239,12 @@ def test_the_sheet_goes_once_the_import_is_confirmed_or_refused(client, login, w
     monkeypatch.setattr(views_excel, "import_plan", refuse)
     assert client.post("/ledger/import/confirm", data={"token": token}).status_code == 302
     assert _listing(imports) == []
+
+
+def test_export_keeps_every_formula_like_text_as_text(client, login, world, new_item):
+    from reviews.test_export_safety import HOSTILE, assert_no_formula
+
+    for text in HOSTILE:
+        new_item(problem=text, measures=text, category=text, remark=text)
+    login(world.leader)
+    assert_no_formula(client.get("/ledger/export.xlsx").get_data(), *HOSTILE)

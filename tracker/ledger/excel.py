@@ -8,20 +8,22 @@ import re
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import IO, Any
 
 import sqlalchemy as sa
 import xlsxwriter
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
 
-from ..clock import to_local
+from ..clock import local_today, local_zone, to_local
 from ..domain_errors import N_, Reason
 from ..extensions import db
-from ..models import Attachment, DeadlineKind, ItemSource, LedgerItem, OrgUnit, ProgressEntry, User
+from ..models import Attachment, DeadlineKind, ItemSource, LedgerItem, Membership, OrgUnit, ProgressEntry, User
 from ..scoping import scoped_units
-from ..sheets import SheetError, cell_text, read_first_sheet
+from ..sheets import SheetError, SheetTable, cell_text, neutralise, read_sheet_table, workbook_bytes
 from ..tempfiles import temp_dir
 from . import policy
 from .queries import LedgerFilter, apply_filter, existing_codes, existing_dedupe_keys, ordered, people_rows
@@ -42,14 +44,6 @@ STATUS_ZH = {ItemStatus.open: "待整改", ItemStatus.in_progress: "整改中", 
              ItemStatus.returned: "退回", ItemStatus.closed: "已销号", ItemStatus.reopened: "回头看",
              ItemStatus.void: "作废"}
 DEADLINE_ZH = {DeadlineKind.immediate: "立行立改", DeadlineKind.ongoing: "长期坚持"}
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value: Any) -> Any:
-    """A text cell that a spreadsheet would run as a formula, made plain text (a leading ')."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
 
 
 def _local(value: datetime | None) -> datetime | None:
@@ -175,6 +169,8 @@ class ParsedRow:
 @dataclass
 class ImportPlan:
     rows: list[ParsedRow]
+    #: How each header was understood: (the header as written, the field it fills or None: ignored).
+    columns: list[tuple[str, str | None]] = field(default_factory=list)
 
     @property
     def bad(self) -> list[ParsedRow]:
@@ -194,10 +190,44 @@ class ImportPlan:
         return bool(self.new) and not self.bad
 
 
-_HEADER_ALIASES = {"责任单位": "责任单位(被检查单位)", "被检查单位": "责任单位(被检查单位)", "对应指标": "对应指标/扣分",
-                   "整改目标": "整改目标/验收标准", "检查批次": "检查批次/轮次", "建章立制": "建章立制/举一反三",
-                   "整改时间": "整改时限"}
+_UNIT = "责任单位(被检查单位)"
+#: Headers as offices write them (domain.md §2), by the field they fill.
+_HEADER_ALIASES = {
+    **dict.fromkeys(("责任单位", "被检查单位", "责任部门", "整改单位", "责任单位(部门)"), _UNIT),
+    **dict.fromkeys(("具体问题", "存在问题", "问题表现", "问题内容", "问题清单", "问题"), "问题描述"),
+    **dict.fromkeys(("整改完成时限", "完成时限", "整改期限", "整改时间", "整改完成时间要求"), "整改时限"),
+    **dict.fromkeys(("整改责任人", "具体责任人"), "责任人"),
+    **dict.fromkeys(("分管领导", "牵头领导"), "责任领导"),
+    **dict.fromkeys(("完成情况", "整改情况", "整改完成情况", "整改落实情况", "整改进度"), "完成情况"),
+    **dict.fromkeys(("问题类型", "类别", "问题分类"), "问题类别"),
+    **dict.fromkeys(("来源", "问题出处"), "问题来源"),
+    **dict.fromkeys(("编号",), "序号"),
+    **dict.fromkeys(("销号日期",), "销号时间"),
+    "对应指标": "对应指标/扣分", "整改目标": "整改目标/验收标准", "检查批次": "检查批次/轮次",
+    "建章立制": "建章立制/举一反三",
+}
+#: The fields an import fills; a column understood as anything else is shown as ignored.
+IMPORTED = ("序号", "问题来源", "检查批次/轮次", "问题类别", _UNIT, "问题描述", "对应指标/扣分", "整改目标/验收标准",
+            "整改措施", "责任领导", "责任人", "整改时限", "整改状态", "完成情况", "验收人", "是否销号", "销号时间", "备注")
+#: How the preview names what a column fills, where the field's own name would not say it.
+UNDERSTOOD = {"完成情况": "整改状态 + 整改进展", "是否销号": "整改状态（已销号）", "序号": "序号（已导入的不再导入）"}
 MAX_ROWS = 20_000
+#: The longest text the ledger keeps in these columns (the database's limits).
+LONGEST = {"检查批次/轮次": 200, "问题类别": 100, "对应指标/扣分": 255}
+
+#: Sources in the offices' own words.
+SOURCE_WORDS = {**{label: source for source, label in SOURCE_ZH.items()},
+                **dict.fromkeys(("巡察反馈", "巡察", "督查", "巡视", "巡视巡察", "专项督查", "巡察整改"), ItemSource.inspection),
+                **dict.fromkeys(("互查", "互查互评", "季度互查互评"), ItemSource.review),
+                **dict.fromkeys(("自查自纠",), ItemSource.self_check),
+                **dict.fromkeys(("组织生活会", "民主生活会"), ItemSource.org_life),
+                **dict.fromkeys(("述职", "述职评议考核"), ItemSource.report)}
+#: A state in the office's words (整改状态 or the start of 完成情况).
+STATUS_WORDS = {**{label: status for status, label in STATUS_ZH.items() if status is not ItemStatus.void},
+                **dict.fromkeys(("未启动", "未整改", "未开始"), ItemStatus.open),
+                **dict.fromkeys(("持续推进", "正在整改", "推进中", "整改中", "退回", "回头看"), ItemStatus.in_progress),
+                **dict.fromkeys(("已完成", "已整改", "完成", "已办结", "整改完成"), ItemStatus.submitted)}
+YES, NO = ("是", "已销号", "√", "Y", "y", "yes", "Yes"), ("否", "未销号", "×", "N", "n", "no", "No")
 
 
 def _norm_header(value: Any) -> str:
@@ -209,11 +239,22 @@ _DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s
 _IMMEDIATE_RE = re.compile(r"^立行立改\s*[（(]\s*截止\s*(.+?)\s*[)）]$")
 
 
-def _parse_deadline(value: Any) -> tuple[DeadlineKind, date | None] | None:
+def _parse_date(value: Any) -> date | None:
+    """A real date cell, or a date written as 2026-12-31, 2026/12/31, 2026.12.31 or 2026年12月31日."""
     if isinstance(value, datetime):
-        return DeadlineKind.date, value.date()
+        return value.date()
     if isinstance(value, date):
-        return DeadlineKind.date, value
+        return value
+    match = _DATE_RE.match(cell_text(value) or "")
+    if match:
+        try:
+            return date(int(match[1]), int(match[2]), int(match[3]))
+        except ValueError:
+            return None
+    return None
+
+
+def _parse_deadline(value: Any) -> tuple[DeadlineKind, date | None] | None:
     text = cell_text(value)
     if text is None:
         return None
@@ -222,51 +263,87 @@ def _parse_deadline(value: Any) -> tuple[DeadlineKind, date | None] | None:
             return kind, None
     immediate = _IMMEDIATE_RE.match(text)  # as exported: 立行立改（截止2026-12-08）
     if immediate:
-        parsed = _parse_deadline(immediate[1])
-        return (DeadlineKind.immediate, parsed[1]) if parsed and parsed[1] else None
-    match = _DATE_RE.match(text)
-    if match:
-        try:
-            return DeadlineKind.date, date(int(match[1]), int(match[2]), int(match[3]))
-        except ValueError:
-            return None
+        parsed = _parse_date(immediate[1])
+        return (DeadlineKind.immediate, parsed) if parsed else None
+    parsed = _parse_date(value)
+    return (DeadlineKind.date, parsed) if parsed else None
+
+
+def _status_word(text: str) -> ItemStatus | None:
+    """The state a 完成情况 starts with (已完成, 整改中 …), None when it names none."""
+    for word in sorted(STATUS_WORDS, key=len, reverse=True):
+        if text.startswith(word):
+            return STATUS_WORDS[word]
     return None
-
-
-def _require_unit_column(headers: dict[str, int]) -> None:
-    if "责任单位(被检查单位)" not in headers:
-        raise SheetError(Reason(N_("The sheet has no 责任单位 column."), code="no_unit_column"))
 
 
 def read_sheet(stream: IO[bytes]) -> tuple[dict[str, int], list[tuple[int, tuple]]]:
     """The header map {header: column index} and the data rows (number, values) of a ledger sheet.
 
-    Raises SheetError for anything that is not a readable .xlsx with 问题描述 and 责任单位 columns.
+    Raises SheetError for anything that is not a readable .xlsx with a 问题描述 column (or a synonym).
     """
-    return read_first_sheet(
-        stream, required=("问题描述",), header=_norm_header, max_rows=MAX_ROWS, check_header=_require_unit_column,
-        later_columns_win=True,
-        no_header=Reason(N_("No header row with a 问题描述 column was found in the first sheet."), code="no_header"))
+    table = read_ledger_sheet(stream)
+    return table.headers, table.rows
 
 
-def plan_import(actor: User, stream: IO[bytes]) -> ImportPlan:
-    """Read a sheet and check every row (dry run): nothing is written. Rows name their problems.
+def read_ledger_sheet(stream: IO[bytes]) -> SheetTable:
+    """A ledger sheet as offices keep it: title rows above the header, headers in their synonyms,
+    merged cells applying to every row they span. Raises SheetError (see `read_sheet_table`)."""
+    return read_sheet_table(
+        stream, required=("问题描述",), header=_norm_header, max_rows=MAX_ROWS, later_columns_win=True,
+        fill_merged=True,
+        no_header=Reason(N_("No header row with a 问题描述 column (or 具体问题, 存在问题, 问题表现) was found in "
+                            "the top ten rows of the first sheet."), code="no_header"))
 
-    Raises SheetError when the file is no readable ledger sheet (`read_sheet`).
+
+def _local_moment(day: date | datetime) -> datetime:
+    """A day or a moment written in the sheet (Beijing time) as an aware moment."""
+    moment = day if isinstance(day, datetime) else datetime.combine(day, time())
+    return moment.replace(tzinfo=moment.tzinfo or local_zone())
+
+
+def plan_import(actor: User, stream: IO[bytes], unit: OrgUnit | None = None) -> ImportPlan:
+    """Read a sheet and check every row (dry run): nothing is written. Rows name their problems:
+    the row, the header as written, the value and what would be accepted.
+
+    `unit` is where rows go when the sheet has no 责任单位 column (or leaves it empty). A leader
+    over the unit brings in closed problems (是否销号 是, with their 销号时间); 已完成 not 销号 comes
+    in as 待验收. Raises SheetError when the file is no readable ledger sheet, or names no unit.
     """
-    headers, data = read_sheet(stream)
+    table = read_ledger_sheet(stream)
+    headers, data = table.headers, table.rows
+    if _UNIT not in headers and unit is None:
+        raise SheetError(Reason(N_("The sheet has no 责任单位 column: choose the unit its problems belong to."),
+                                code="no_unit_column"))
+    written = {name: table.written.get(index, name) for name, index in headers.items()}
+    columns = [(written_as, UNDERSTOOD.get(name, name) if (name := _norm_header(written_as)) in IMPORTED
+                and headers.get(name) == index else None) for index, written_as in sorted(table.written.items())]
+    if "整改时限" not in headers:  # named once, with what the sheet has instead, not on every row
+        raise SheetError(Reason(
+            N_("The sheet has no 整改时限 column (nor 整改完成时限, 完成时限, 整改期限). Columns not read: %(ignored)s. "
+               "Rename the deadline column to 整改时限."),
+            {"ignored": "、".join(text for text, name in columns if name is None) or "—"}, code="no_deadline_column"))
     units_by_name: dict[str, list[OrgUnit]] = {}
-    for unit in scoped_units(actor, active_only=True):
-        units_by_name.setdefault(unit.name, []).append(unit)
+    for each in scoped_units(actor, active_only=True):
+        units_by_name.setdefault(each.name, []).append(each)
     people_by_name: dict[str, list[int]] = {}
     for person in people_rows(actor):  # the same people the item form offers
         for key in {person.full_name, person.username}:
             people_by_name.setdefault(key, []).append(person.id)
-    source_by_label = {v: k for k, v in SOURCE_ZH.items()}
-    status_by_label = {v: k for k, v in STATUS_ZH.items()}
-    known_codes = existing_codes(actor, [cell_text(v[headers["序号"]]) for _, v in data] if "序号" in headers else [])
+    members: dict[int, set[int]] = {}
+
+    def within(unit_id: int, ids: list[int]) -> list[int]:
+        """A name several people share, narrowed to the people of the row's unit."""
+        if unit_id not in members:
+            members[unit_id] = set(db.session.scalars(sa.select(Membership.user_id)
+                                                      .where(Membership.unit_id == unit_id)))
+        return [i for i in ids if i in members[unit_id]]
+
+    known_codes = existing_codes(actor, [cell_text(v[headers["序号"]]) for _, v in data
+                                         if headers["序号"] < len(v)] if "序号" in headers else [])
     seen_keys: set[str] = set()
-    can_create = {}
+    can_create: dict[int, bool] = {}
+    sources = "、".join(SOURCE_ZH.values())
 
     def cell(values: tuple, name: str) -> Any:
         index = headers.get(name)
@@ -275,45 +352,77 @@ def plan_import(actor: User, stream: IO[bytes]) -> ImportPlan:
     plan = []
     for number, values in data:
         row = ParsedRow(number)
-        text = {name: cell_text(cell(values, name)) for name in HEADERS}
+
+        def bad(name: str, message: str, code: str, **args: Any) -> None:
+            row.errors.append(Reason(message, {"column": written.get(name, name), "value": text.get(name) or "",  # noqa: B023
+                                               **args}, code=code))
+
+        text = {name: cell_text(cell(values, name)) for name in IMPORTED}
         if text["序号"] and text["序号"] in known_codes:
             row.skip = "existing"
             plan.append(row)
             continue
-        unit_name = text["责任单位(被检查单位)"]
-        units = units_by_name.get(unit_name or "", [])
-        if not unit_name:
-            row.errors.append(Reason(N_("责任单位 is missing."), code="unit"))
+        unit_name = text[_UNIT]
+        units = units_by_name.get(unit_name or "", []) if unit_name else ([unit] if unit else [])
+        if not units and not unit_name:
+            bad(_UNIT, N_("%(column)s is missing."), "unit")
         elif not units:
-            row.errors.append(Reason(N_("Unknown unit “%(name)s” (or outside your units)."), {"name": unit_name},
-                                     code="unit"))
+            bad(_UNIT, N_("%(column)s “%(value)s” is not one of your units: write a unit's name as the ledger shows it."),
+                "unit")
         elif len(units) > 1:
-            row.errors.append(Reason(N_("More than one unit is called “%(name)s”."), {"name": unit_name}, code="unit"))
+            bad(_UNIT, N_("%(column)s “%(value)s”: more than one unit has this name."), "unit")
         elif not can_create.setdefault(units[0].id, policy.can_create_in(actor, units[0])):
-            row.errors.append(Reason(N_("You may not record problems for “%(name)s”."), {"name": unit_name},
-                                     code="unit"))
+            bad(_UNIT, N_("%(column)s “%(value)s”: you may not record problems for this unit."), "unit",
+                value=units[0].name)
+        target_unit = units[0] if len(units) == 1 else None
         if not text["问题描述"]:
-            row.errors.append(Reason(N_("问题描述 is missing."), code="problem"))
-        source = source_by_label.get(text["问题来源"] or "其他")
+            bad("问题描述", N_("%(column)s is missing."), "problem")
+        source = SOURCE_WORDS.get(text["问题来源"] or "其他")
         if source is None:
-            row.errors.append(Reason(N_("Unknown 问题来源 “%(value)s”."), {"value": text["问题来源"]}, code="source"))
+            bad("问题来源", N_("%(column)s “%(value)s” is not a source: write one of %(accepted)s (or 巡察反馈, 督查, "
+                            "互查)."), "source", accepted=sources)
         deadline = _parse_deadline(cell(values, "整改时限"))
         if deadline is None:
-            row.errors.append(Reason(N_("整改时限 “%(value)s” is not a date (such as 2026-12-31), 立行立改 or 长期坚持."),
-                                     {"value": text["整改时限"] or ""}, code="deadline"))
-        status = status_by_label.get(text["整改状态"] or "待整改")
+            bad("整改时限", N_("%(column)s “%(value)s” is not a date: write a date (2026-12-31, 2026年12月31日, "
+                            "2026.12.31), 立行立改 or 长期坚持."), "deadline")
+        status = STATUS_WORDS.get(text["整改状态"] or "待整改")
         if status is None:
-            row.errors.append(Reason(N_("Unknown 整改状态 “%(value)s”."), {"value": text["整改状态"]}, code="status"))
-        elif status not in (ItemStatus.open, ItemStatus.in_progress):
-            row.errors.append(Reason(N_("New items are imported as 待整改 or 整改中; closing (销号) needs verification "
-                                        "in the system."), code="status"))
+            bad("整改状态", N_("%(column)s “%(value)s” is not a state: write 待整改, 整改中, 待验收 or 已销号."), "status")
+        progress_text = text["完成情况"]
+        if progress_text and status in (ItemStatus.open, None) and not text["整改状态"]:
+            status = _status_word(progress_text) or ItemStatus.in_progress
+        closed_word = text["是否销号"]
+        closed_at = _parse_date(cell(values, "销号时间"))
+        if closed_word and closed_word not in YES + NO:
+            bad("是否销号", N_("%(column)s “%(value)s”: write 是 or 否."), "closed")
+        elif closed_word in YES or (status is ItemStatus.closed) or (not closed_word and closed_at):
+            status = ItemStatus.closed
+        elif closed_word in NO and text["销号时间"]:
+            bad("销号时间", N_("%(column)s “%(value)s” is filled in but the row is not 销号: write 是 in 是否销号 or "
+                            "clear it."), "closed_at")
+        if status is ItemStatus.closed:
+            if target_unit is not None and not policy.is_leader_over(actor, target_unit):
+                bad("是否销号", N_("%(column)s “%(value)s”: only a leader over the unit imports closed problems; "
+                                "leave it empty (or 否) and close the item after verification."), "closed",
+                    value=closed_word or text["整改状态"] or "")
+            if closed_at is None:
+                bad("销号时间", N_("%(column)s “%(value)s” is not a date: a closed problem needs its 销号时间, such as "
+                                "2026-12-31 or 2026年12月31日."), "closed_at")
+        for name, longest in LONGEST.items():
+            if len(text[name] or "") > longest:
+                bad(name, N_("%(column)s is longer than %(max)d characters."), "long", max=longest,
+                    value=(text[name] or "")[:20] + "…")
+        if closed_at is not None and closed_at > local_today():
+            bad("销号时间", N_("%(column)s “%(value)s” is in the future."), "closed_at")
         people: dict[str, int | None] = {}
         for header, key in (("责任人", "owner"), ("验收人", "verifier"), ("责任领导", "responsible_leader")):
             name = text[header]
             ids = people_by_name.get(name or "", [])
+            if name and len(ids) > 1 and target_unit is not None:
+                ids = within(target_unit.id, ids) or ids
             if name and len(ids) != 1:
-                row.errors.append(Reason(N_("%(column)s “%(name)s” is not a single known person."),
-                                         {"column": header, "name": name}, code=key))
+                bad(header, N_("%(column)s “%(value)s” is not one known person: write the full name or the "
+                               "username of someone in your units."), key)
             people[key] = ids[0] if name and len(ids) == 1 else None
         row.errors += people_reasons(people["owner"], people["verifier"])
         indicator, deduction = text["对应指标/扣分"], None
@@ -325,22 +434,76 @@ def plan_import(actor: User, stream: IO[bytes]) -> ImportPlan:
                 except InvalidOperation:
                     deduction = None
                 indicator = re.sub(r"[（(]?\s*扣\s*[0-9.]+\s*分\s*[)）]?", "", indicator).strip() or None
+                if deduction is not None and deduction > 999:
+                    bad("对应指标/扣分", N_("%(column)s “%(value)s”: a deduction is at most %(max)d points."), "deduction",
+                        max=999)
+                    deduction = None
         key = "import:" + hashlib.sha256(json.dumps(
-            [text["序号"], unit_name, text["问题描述"], text["检查批次/轮次"], text["问题来源"]],
-            ensure_ascii=False).encode()).hexdigest()[:56]
+            [text["序号"], target_unit.name if target_unit else unit_name, text["问题描述"], text["检查批次/轮次"],
+             text["问题来源"]], ensure_ascii=False).encode()).hexdigest()[:56]
         if not row.errors:
             if key in seen_keys:
                 row.skip = "duplicate"
             seen_keys.add(key)
             row.values = dict(
-                unit_id=units[0].id, problem=text["问题描述"], source=source, deadline_kind=deadline[0],
+                unit_id=target_unit.id, problem=text["问题描述"], source=source, deadline_kind=deadline[0],
                 deadline=deadline[1], batch=text["检查批次/轮次"], category=text["问题类别"], indicator=indicator,
                 deduction=deduction, target=text["整改目标/验收标准"], measures=text["整改措施"],
                 remark=text["备注"], dedupe_key=key, status=status, **{f"{k}_id": v for k, v in people.items()},
             )
+            if progress_text:
+                row.values["progress_note"] = progress_text
+            if status is ItemStatus.closed:
+                row.values["closed_at"] = _local_moment(closed_at)
         plan.append(row)
     already = existing_dedupe_keys([r.values["dedupe_key"] for r in plan if r.values and not r.skip])
     for row in plan:
         if row.values and row.values["dedupe_key"] in already:
             row.skip = "duplicate"
-    return ImportPlan(plan)
+    return ImportPlan(plan, columns)
+
+
+# --- The template --------------------------------------------------------------------------------
+
+#: The template's columns: an office's 整改台账 with the fields the tracker reads.
+TEMPLATE_HEADERS = ["序号", "问题来源", "问题类别", "责任单位", "具体问题", "整改措施", "整改责任人", "整改完成时限",
+                    "完成情况", "是否销号", "销号时间", "备注"]
+
+
+def template_workbook(title: str = "巡察反馈问题整改台账") -> bytes:
+    """The import template: a merged title row, the header row, two example rows and a sheet that
+    says what each column accepts."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "整改台账"
+    sheet.append([title])
+    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(TEMPLATE_HEADERS))
+    sheet.cell(row=1, column=1).font = Font(bold=True, size=14)
+    sheet.cell(row=1, column=1).alignment = Alignment(horizontal="center")
+    sheet.append(TEMPLATE_HEADERS)
+    for cell, width in zip(sheet[2], (6, 12, 14, 20, 40, 30, 12, 16, 24, 10, 14, 16), strict=True):
+        cell.font = Font(bold=True)
+        sheet.column_dimensions[cell.column_letter].width = width
+    sheet.append([1, "巡察反馈", "组织建设", "", "（示例）“三会一课”记录不规范", "完善会议记录", "", "2026年12月31日",
+                  "整改中", "否", "", ""])
+    sheet.append([2, "督查", "组织建设", "", "（示例）党费收缴台账不全", "补齐台账", "", "立行立改", "已完成", "是",
+                  "2026.11.30", ""])
+    sheet.freeze_panes = "A3"
+    notes = workbook.create_sheet("填写说明")
+    notes.append(["列", "填写方法"])
+    for row in (
+        ["序号", "1、2、3……，同一台账再次导入时已登记的行不会重复登记"],
+        ["问题来源", "、".join(SOURCE_ZH.values()) + "；也可写 巡察反馈、督查、互查"],
+        ["问题类别", "可合并单元格：合并的类别适用于所跨的每一行"],
+        ["责任单位", "单位名称；不填时使用导入页面所选的单位"],
+        ["具体问题", "必填（也可写作 问题描述、存在问题、问题表现）"],
+        ["整改责任人", "姓名或用户名"],
+        ["整改完成时限", "日期（2026-12-31、2026年12月31日、2026.12.31）、立行立改 或 长期坚持"],
+        ["完成情况", "未启动、整改中、持续推进、已完成（已完成但未销号的导入为待验收），或整改进展的文字"],
+        ["是否销号", "是 / 否；上级党组织导入“是”的行为已销号，需填写销号时间"],
+        ["销号时间", "日期，如 2026年11月30日"],
+    ):
+        notes.append(row)
+    notes["A1"].font = notes["B1"].font = Font(bold=True)
+    notes.column_dimensions["A"].width, notes.column_dimensions["B"].width = 14, 80
+    return workbook_bytes(workbook)

@@ -134,8 +134,11 @@ class DecideForm(FlaskForm):
 
 class ImportForm(FlaskForm):
     file = FileField(_l("Ledger sheet (.xlsx)"), render_kw={"accept": ".xlsx"})
+    unit_id = SelectField(_l("Unit, for a sheet without a 责任单位 column"), coerce=optional_int,
+                          validators=[Optional()])
 
 
 class ConfirmImportForm(FlaskForm):
     token = HiddenField(validators=[DataRequired()])
+    unit_id = HiddenField()
 

@@ -43,4 +43,6 @@ FIELD_LABELS = {
     "level": _l("Escalation"),
     "recipients": _l("Notified"),
     "withdrawn": _l("Deduction withdrawn"),
+    "imported": _l("Import from Excel"),
+    "closed_at": _l("Closed at"),
 }

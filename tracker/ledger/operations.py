@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..audit import changes, record_activity
-from ..clock import local_today, local_zone
+from ..clock import local_today, local_zone, to_local
 from ..domain_errors import N_, DomainError, NotAllowed, Reason, StaleEdit, refuse
 from ..extensions import db
 from ..models import (Activity, Attachment, AttachmentKind, DeadlineKind, ExtensionRequest, ExtensionStatus,
@@ -119,7 +119,10 @@ def _created_after(item: LedgerItem, unit: OrgUnit, owner: User | None) -> dict[
 def create_items(actor: User | None, specs: list[dict[str, Any]]) -> list[LedgerItem]:
     """Record many problems at once (bulk entry, an Excel import): the rules of `create_item`, few statements.
 
-    Each spec holds `create_item`'s keyword arguments, and may set `status` to 整改中 (in_progress).
+    Each spec holds `create_item`'s keyword arguments, and may set `status` to 整改中 (in_progress),
+    or, `imported` from a sheet kept on paper, 待验收 or (for a leader over the unit) 已销号 with its
+    `closed_at`; a `progress_note` is the 完成情况 the sheet gave (a progress entry, or the completion
+    note). Imported items are marked so in their timeline.
     Specs whose dedupe_key is already in the ledger (or repeated) are left out. Raises like
     `create_item` on the first bad spec; the caller rolls back, so nothing is recorded.
     """
@@ -128,6 +131,7 @@ def create_items(actor: User | None, specs: list[dict[str, Any]]) -> list[Ledger
     year = local_today().year
     seq, _code = next_code(year)
     pending = []
+    notes: list[tuple[LedgerItem, str]] = []
     for spec in specs:
         key = spec.get("dedupe_key")
         if key and key in seen:
@@ -135,25 +139,52 @@ def create_items(actor: User | None, specs: list[dict[str, Any]]) -> list[Ledger
         seen.add(key)
         spec = dict(spec)
         status = spec.pop("status", ItemStatus.open)
-        if status not in (ItemStatus.open, ItemStatus.in_progress):
-            raise refuse(N_("This cannot be done in the item's current state."), "status")
+        note, closed_at = spec.pop("progress_note", None), spec.pop("closed_at", None)
+        imported = spec.pop("imported", False)
         unit = spec["unit"]
+        if status not in (ItemStatus.open, ItemStatus.in_progress) and not (
+                imported and _may_import_as(actor, unit, status)):
+            raise refuse(N_("This cannot be done in the item's current state."), "status")
         if unit.id not in checked_units:
             _check_new(actor, unit, "-", DeadlineKind.ongoing, None, None, None)
             checked_units.add(unit.id)
         _check_new(None, unit, spec.get("problem"), spec.get("deadline_kind", DeadlineKind.date),
                    spec.get("deadline"), spec.get("owner"), spec.get("verifier"))
-        pending.append((_new_item(actor, year, seq, status=status, **spec), unit, spec.get("owner")))
+        item = _new_item(actor, year, seq, status=status, **spec)
+        if status in (ItemStatus.submitted, ItemStatus.closed):  # from a sheet kept on paper
+            item.completion_note, item.progress = _text(note), 100
+            item.completed_at = closed_at or utcnow()
+            item.closed_at = closed_at
+        pending.append((item, unit, spec.get("owner"), imported))
+        if note and status not in (ItemStatus.submitted, ItemStatus.closed):
+            notes.append((item, note))
         seq += 1
-    items = [item for item, _, _ in pending]
+    items = [item for item, _, _, _ in pending]
     db.session.add_all(items)
     db.session.flush()
+    db.session.add_all([ProgressEntry(item_id=item.id, on_date=local_today(), percent=item.progress, text=note.strip(),
+                                      author_id=actor.id if actor else None) for item, note in notes])
     db.session.add_all([Activity(actor_id=actor.id if actor else None, subject_type=LedgerItem.__tablename__,
                                  subject_id=item.id, unit_id=item.unit_id, verb="created",
-                                 after=_created_after(item, unit, owner), note=None)
-                        for item, unit, owner in pending])
+                                 after=_created_after(item, unit, owner) | _imported_after(item, imported), note=None)
+                        for item, unit, owner, imported in pending])
     db.session.flush()
     return items
+
+
+def _imported_after(item: LedgerItem, imported: bool) -> dict[str, Any]:
+    """How the timeline marks an item a sheet brought in (a closed one with the sheet's 销号时间)."""
+    if not imported:
+        return {}
+    return {"imported": True} | ({"closed_at": to_local(item.closed_at).date().isoformat()} if item.closed_at else {})
+
+
+def _may_import_as(actor: User | None, unit: OrgUnit, status: ItemStatus) -> bool:
+    """A sheet migrated from paper brings 已完成 rows as 待验收, and 销号 rows as closed when a leader
+    over the unit imports it (domain.md §2)."""
+    if status is ItemStatus.submitted:
+        return True
+    return status is ItemStatus.closed and actor is not None and policy.is_leader_over(actor, unit)
 
 
 def import_plan(actor: User, plan: ImportPlan) -> list[LedgerItem]:
@@ -170,7 +201,7 @@ def import_plan(actor: User, plan: ImportPlan) -> list[LedgerItem]:
                           if k.endswith("_id") and k != "unit_id" and v})
     specs = []
     for row in plan.new:
-        values = dict(row.values)
+        values = dict(row.values, imported=True)
         values["unit"] = units[values.pop("unit_id")]
         for key in ("owner", "verifier", "responsible_leader"):
             user_id = values.pop(f"{key}_id")

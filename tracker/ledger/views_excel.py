@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from ..clock import local_today
 from ..extensions import db
+from ..models import OrgUnit
 from ..htmx import redirect_to, render
 from ..i18n import reason_text
 from ..domain_errors import DomainError
@@ -17,11 +18,12 @@ from ..forms import attempt
 from ..sheets import content_disposition, preview_upload
 from ..tempfiles import forget_kept, kept_for_confirmation
 from . import bp, policy, queries
-from .excel import export_to_tempfile, plan_import
+from .excel import export_to_tempfile, plan_import, template_workbook
 from .operations import import_plan
 from .forms import ConfirmImportForm, ImportForm
 
 SESSION_KEY = "ledger_import"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @bp.get("/export.xlsx")
@@ -35,7 +37,7 @@ def export():
                 yield chunk
 
     stamp = today.strftime("%Y%m%d")
-    response = Response(stream(), mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response = Response(stream(), mimetype=XLSX)
     # Removed when the server closes the response: streamed to the end, cut off, or never started.
     response.call_on_close(lambda: path.unlink(missing_ok=True))
     response.headers["Content-Disposition"] = content_disposition(f"整改台账_{stamp}.xlsx", f"ledger_{stamp}.xlsx")
@@ -49,16 +51,18 @@ def import_sheet():
     if not policy.can_create_anywhere(current_user):
         abort(403)
     form = ImportForm()
+    form.unit_id.choices = [("", _("From the sheet's 责任单位 column"))] + queries.unit_choices(current_user,
+                                                                                             creatable=True)
     plan, token, filename = None, None, None
     if form.validate_on_submit():
         upload = request.files.get("file")
         if upload is None or not upload.filename:
             form.file.errors.append(_("Choose the .xlsx file to import."))
         else:
-            plan, token = attempt(form, preview_upload, SESSION_KEY, upload, partial(plan_import, current_user),
-                                  default="file") or (None, None)
+            read = partial(plan_import, current_user, unit=_import_unit(form.unit_id.data))
+            plan, token = attempt(form, preview_upload, SESSION_KEY, upload, read, default="file") or (None, None)
             filename = upload.filename[:200] if plan else None
-    confirm = ConfirmImportForm(formdata=None, token=token)
+    confirm = ConfirmImportForm(formdata=None, token=token, unit_id=form.unit_id.data or "")
     status = 422 if form.errors or (plan and plan.bad) else 200
     return render("ledger/import.html", form=form, plan=plan, confirm=confirm, status=status, filename=filename)
 
@@ -74,7 +78,7 @@ def import_confirm():
         return redirect_to(url_for("ledger.import_sheet"))
     try:
         with path.open("rb") as fh:
-            plan = plan_import(current_user, fh)
+            plan = plan_import(current_user, fh, unit=_import_unit(form.unit_id.data))
         created = import_plan(current_user, plan)
     except DomainError as error:
         return _start_again(" ".join(reason_text(r) for r in error.reasons))
@@ -84,6 +88,24 @@ def import_confirm():
     flash(_("%(n)d items imported; %(skipped)d rows were already in the ledger.", n=len(created),
             skipped=len(plan.skipped)), "success")
     return redirect_to(url_for("ledger.index", sort="code", dir="desc"))
+
+
+@bp.get("/import/template.xlsx")
+def import_template():
+    if not policy.can_create_anywhere(current_user):
+        abort(403)
+    response = Response(template_workbook(), mimetype=XLSX)
+    response.headers["Content-Disposition"] = content_disposition("整改台账导入模板.xlsx", "ledger-template.xlsx")
+    return response
+
+
+def _import_unit(unit_id: object) -> OrgUnit | None:
+    """The unit chosen for a sheet without a 责任单位 column: one the user records problems for."""
+    try:
+        unit = db.session.get(OrgUnit, int(unit_id)) if unit_id not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+    return unit if unit is not None and policy.can_create_in(current_user, unit) else None
 
 
 def _start_again(message: str):

@@ -10,6 +10,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from ..models import MeetingKind
+from ..sheets import workbook_bytes
 from .queries import Summary, SummaryRow
 
 _THIN = Side(style="thin", color="999999")
@@ -50,10 +51,7 @@ def summary_workbook(data: Summary, title: str) -> BytesIO:
     ws.print_title_rows = "2:3"
     ws.page_setup.orientation = "landscape"
     ws.page_setup.fitToWidth = 1
-    stream = BytesIO()
-    wb.save(stream)
-    stream.seek(0)
-    return stream
+    return BytesIO(workbook_bytes(wb))  # unit names neutralised like every export's text
 
 
 def _write_row(ws, r: int, row: SummaryRow, name: str | None) -> None:

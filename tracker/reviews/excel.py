@@ -3,21 +3,21 @@ half-year or annual ranking."""
 
 from __future__ import annotations
 
-import io
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import IO
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from ..domain_errors import N_, DomainError, Reason
-from ..ledger.excel import FORMULA_START, neutralise
+from ..sheets import SheetError, read_sheet_table, unneutralise, workbook_bytes
 from ..models import ItemKind, Method, ReviewRound, Rubric
 from .labels import GRADE_LABELS
 
+MAX_RUBRIC_ROWS = 2000
 HEADERS = ["一级指标", "二级指标/考核内容", "分值", "评分标准", "考评方式", "指标类型"]
 METHOD_NAMES = {Method.documents: "查阅资料", Method.site: "现场查看", Method.visit: "走访", Method.spot_check: "抽查"}
 KIND_NAMES = {ItemKind.normal: "常规", ItemKind.bonus: "加分", ItemKind.veto: "一票否决"}
@@ -39,15 +39,9 @@ def _points(value: Decimal) -> float | int:
     return int(value) if value == value.to_integral() else float(value)
 
 
-def _row(values: list) -> list:
-    """A row whose text cells a spreadsheet will not run as formulas (see the ledger's export)."""
-    return [neutralise(v) for v in values]
-
-
 def _text(value) -> str:
     """A cell read back as text, without the quote an export put before formula-like text."""
-    text = str(value if value is not None else "").strip()
-    return text[1:] if text[:1] == "'" and text[1:2] and text[1:2] in FORMULA_START else text
+    return unneutralise(str(value if value is not None else "").strip())
 
 
 #: The footer rows of a 考评表: the bonus cap and the grade thresholds, read back on import.
@@ -70,9 +64,9 @@ def export_rubric(rubric: Rubric) -> bytes:
         label = f"{category.title}（{_points(category.points)}分）"
         for child in category.children or [None]:
             if child is None:
-                ws.append(_row([label]))
+                ws.append(([label]))
                 continue
-            ws.append(_row([label, child.title, _points(child.points), child.rule or "",
+            ws.append(([label, child.title, _points(child.points), child.rule or "",
                             METHOD_NAMES.get(child.method, "") if child.method else "", KIND_NAMES[child.kind]]))
         if ws.max_row > first:
             ws.merge_cells(start_row=first, start_column=1, end_row=ws.max_row, end_column=1)
@@ -106,34 +100,51 @@ def _decimal(value) -> Decimal | None:
 _CATEGORY_POINTS = re.compile(r"^(.*?)[（(]\s*(\d+(?:\.\d+)?)\s*分\s*[)）]\s*$")
 
 
+#: Headers of a 考评表 as offices write them, by the column they are.
+_RUBRIC_ALIASES = {
+    **dict.fromkeys(("考评项目", "考核项目", "评价项目", "考核类别", "评价类别", "类别", "项目", "一级指标(分值)"), "一级指标"),
+    **dict.fromkeys(("二级指标", "考核内容", "考评内容", "评价内容", "考核要点", "具体内容", "考核指标", "指标内容",
+                     "二级指标(考核内容)", "考核内容及要求"), "二级指标/考核内容"),
+    **dict.fromkeys(("分数", "标准分", "满分", "分值(分)", "标准分值"), "分值"),
+    **dict.fromkeys(("评分细则", "扣分标准", "考评标准", "计分标准", "评分办法", "评分方法"), "评分标准"),
+    **dict.fromkeys(("考核方式", "评价方式", "检查方式", "考核方法", "考评方法"), "考评方式"),
+    **dict.fromkeys(("类型",), "指标类型"),
+}
+
+
+def _rubric_header(value) -> str:
+    text = re.sub(r"\s+", "", str(value or "")).replace("（", "(").replace("）", ")").replace("／", "/")
+    return _RUBRIC_ALIASES.get(text, text)
+
+
+def _require_rubric_columns(headers: dict[str, int]) -> None:
+    if "二级指标/考核内容" not in headers or "分值" not in headers:
+        raise SheetError(Reason(N_("The columns 二级指标/考核内容 and 分值 are needed."), code="no_header"))
+
+
 def parse_rubric(stream: IO[bytes]) -> tuple[list[ParsedCategory], Decimal, tuple[Decimal, Decimal, Decimal] | None]:
-    """Read a 考评表 (header row with 一级指标 …); returns the categories, the bonus cap and the grade
-    thresholds (好, 较好, 一般; None when the sheet does not say).
+    """Read a 考评表 (a header row with 一级指标 … in the top ten rows, in the offices' words too:
+    考评项目, 考核内容, 标准分, 评分细则 …; a category merged over its indicators); returns the
+    categories, the bonus cap and the grade thresholds (好, 较好, 一般; None when the sheet does not say).
 
     The cap is the sheet's "加分项合计不超过 N 分" row, else the bonus categories' points. Raises
-    DomainError (422) listing every bad row by its number and reason, or when the file is no
-    workbook or has no header row.
+    DomainError (422) listing every bad row by its number, the header as written, the value and
+    what is accepted, or when the file is no workbook or has no header row.
     """
-    try:
-        wb = load_workbook(stream, read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many types for a file that is no workbook
-        raise DomainError(Reason(N_("This is not an Excel workbook (.xlsx)."), code="not_xlsx"), status=422) from error
-    rows = list(wb.active.iter_rows(values_only=True))
-    header = next((i for i, row in enumerate(rows) if row and any(str(c or "").strip() == "一级指标" for c in row)), None)
-    if header is None:
-        raise DomainError(Reason(N_("No header row with 一级指标 was found."), code="no_header"), status=422)
-    cols = {str(c).strip(): i for i, c in enumerate(rows[header]) if c}
+    table = read_sheet_table(
+        stream, required=("一级指标",), header=_rubric_header, max_rows=MAX_RUBRIC_ROWS, fill_merged=True,
+        check_header=_require_rubric_columns,
+        no_header=Reason(N_("No header row with 一级指标 (or 考评项目, 考核项目) was found."), code="no_header"))
+    cols = table.headers
 
-    def col(name: str, *alternatives: str) -> int | None:
-        for key in (name, *alternatives):
-            if key in cols:
-                return cols[key]
-        return None
+    def col(name: str) -> int | None:
+        return cols.get(name)
 
-    c_cat, c_ind = col("一级指标"), col("二级指标/考核内容", "二级指标", "考核内容")
+    def written(name: str) -> str:
+        return table.written.get(cols[name], name) if name in cols else name
+
+    c_cat, c_ind = col("一级指标"), col("二级指标/考核内容")
     c_pts, c_rule, c_method, c_kind = col("分值"), col("评分标准"), col("考评方式"), col("指标类型")
-    if c_ind is None or c_pts is None:
-        raise DomainError(Reason(N_("The columns 二级指标/考核内容 and 分值 are needed."), code="no_header"), status=422)
     categories: list[ParsedCategory] = []
     problems: list[Reason] = []
     methods = {v: k for k, v in METHOD_NAMES.items()}
@@ -144,7 +155,7 @@ def parse_rubric(stream: IO[bytes]) -> tuple[list[ParsedCategory], Decimal, tupl
 
     stated_cap: Decimal | None = None
     grades: tuple[Decimal, Decimal, Decimal] | None = None
-    for number, row in enumerate(rows[header + 1:], start=header + 2):
+    for number, row in table.rows:
         cat_text = _text(cell(row, c_cat))
         title = _text(cell(row, c_ind))
         if cat_text and not title and (_BONUS_CAP.match(cat_text) or _GRADES.match(cat_text)):
@@ -164,9 +175,11 @@ def parse_rubric(stream: IO[bytes]) -> tuple[list[ParsedCategory], Decimal, tupl
             problems.append(Reason(N_("Row %(row)d: the 一级指标 is missing."), {"row": number}, code="row"))
             continue
         points = _decimal(cell(row, c_pts))
-        if points is None or points < 0 or points % Decimal("0.5"):
-            problems.append(Reason(N_("Row %(row)d: 分值 must be a number of points in steps of 0.5."),
-                                   {"row": number}, code="row"))
+        if points is None or points < 0 or points > 1000 or points % Decimal("0.5"):
+            problems.append(Reason(N_("Row %(row)d: %(column)s “%(value)s” is not a number of points in steps of "
+                                      "0.5 (such as 5 or 2.5)."),
+                                   {"row": number, "column": written("分值"), "value": _text(cell(row, c_pts))},
+                                   code="row"))
             continue
         method_text = str(cell(row, c_method) or "")
         method = next((m for name, m in methods.items() if name in method_text), None)
@@ -211,17 +224,17 @@ def export_results(round_: ReviewRound, table: list[dict], deductions: list[dict
                 [6, 22, 8, 8, 12, 10, 16, 10] + [12] * len(indicators))
     for r in rows:
         normal = round(r["total"] - r["bonus"], 2) if r["total"] is not None else None
-        ws.append(_row([r["rank"], r["name"], r["total"], r["grade"], normal, r.get("bonus_scored", r["bonus"]),
+        ws.append(([r["rank"], r["name"], r["total"], r["grade"], normal, r.get("bonus_scored", r["bonus"]),
                         r["bonus"], "是" if r["vetoed"] else ""]
                        + [r["breakdown"].get(str(i.id)) for i in indicators]))
     ws2 = wb.create_sheet("扣分明细")
     _sheet_head(ws2, ["单位", "一级指标", "二级指标/考核内容", "扣分", "扣分说明"], [22, 18, 40, 8, 60])
     for d in deductions:
-        ws2.append(_row([d["unit"], d["category"], d["item"], d["points"], d["problem"]]))
+        ws2.append(([d["unit"], d["category"], d["item"], d["points"], d["problem"]]))
     ws3 = wb.create_sheet("亮点")
     _sheet_head(ws3, ["单位", "亮点/值得学习"], [22, 80])
     for h in highlights:
-        ws3.append(_row([h["unit"], h["text"]]))
+        ws3.append(([h["unit"], h["text"]]))
     return _save(wb)
 
 
@@ -236,14 +249,14 @@ def export_combined(ranking, rows) -> bytes:
     ws.title = PERIOD_NAMES.get(ranking.period, "综合考评")
     quarters = ranking.quarters
     title = f"{ranking.unit.name if ranking.unit else ''} {ranking.year or ''}年{PERIOD_NAMES.get(ranking.period, '')}"
-    ws.append(_row([title.strip()]))
+    ws.append(([title.strip()]))
     ws.cell(row=1, column=1).font = Font(bold=True, size=14)
     weights = "，".join(f"第{q}季度权重{ranking.weights[q]}" for q in quarters)
-    ws.append(_row([f"同一季度有两轮的取平均分；各季度按权重合计（{weights}）。"]))
+    ws.append(([f"同一季度有两轮的取平均分；各季度按权重合计（{weights}）。"]))
     _sheet_head(ws, ["名次", "单位"] + [f"第{q}季度" for q in quarters] + ["综合得分", "等次", "一票否决"],
                 [6, 22] + [10] * len(quarters) + [10, 8, 10])
     for row in rows:
-        ws.append(_row([row.rank, row.name]
+        ws.append(([row.rank, row.name]
                        + [float(row.quarters[q]) if row.quarters[q] is not None else None for q in quarters]
                        + [float(row.total) if row.total is not None else None, grade_names.get(row.grade, ""),
                           "是" if row.vetoed else ""]))
@@ -251,6 +264,4 @@ def export_combined(ranking, rows) -> bytes:
 
 
 def _save(wb: Workbook) -> bytes:
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(wb)  # every text cell neutralised: headers and titles too

@@ -8,7 +8,6 @@ them, all or none.
 
 from __future__ import annotations
 
-import io
 import re
 from dataclasses import dataclass, field
 from typing import IO, Any
@@ -21,7 +20,7 @@ from ..extensions import db
 from ..models import OrgUnit, Post, Role, User
 from ..domain_errors import N_, DomainError, Reason
 from ..scoping import scoped_units
-from ..sheets import cell_text, read_first_sheet
+from ..sheets import cell_text, read_first_sheet, workbook_bytes
 from .operations import PHONE_REASON, TAKEN_REASON, USERNAME_RE, USERNAME_REASON, NewAccount, normalise_phone
 
 HEADERS = ("姓名", "用户名", "单位", "角色", "职务", "手机")
@@ -184,6 +183,4 @@ def template_workbook(actor: User) -> bytes:
     for cell in notes[1]:
         cell.font = Font(bold=True)
     notes.column_dimensions["A"].width, notes.column_dimensions["C"].width = 30, 80
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)
