@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
@@ -57,6 +58,23 @@ def names_by_id(id_column: Any, name_column: Any, ids: set[int]) -> dict[int, st
     if not ids:
         return {}
     return dict(db.session.execute(sa.select(id_column, name_column).where(id_column.in_(ids))).tuples().all())
+
+
+def apply_changes(actor: User | None, record: Any, values: dict[str, Any], verb: str, *,
+                  readable: Callable[[dict[str, Any], dict[str, Any]], None] | None = None) -> bool:
+    """Set `values` on `record` and append one activity row of what changed (none when nothing did).
+
+    `readable(before, after)` may rewrite the recorded values in place (ids as names) before they are
+    written. True when something changed; the caller flushes or commits.
+    """
+    before, after = changes(record, values)
+    if readable and after:
+        readable(before, after)
+    for name, value in values.items():
+        setattr(record, name, value)
+    if after:
+        record_activity(actor, record, verb, before=before, after=after)
+    return bool(after)
 
 
 def changes(obj: Any, fields: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
-from ..audit import changes, record_activity
+from ..audit import apply_changes, changes, record_activity
 from ..domain_errors import N_, StaleEdit, refuse
 from ..extensions import db
 from ..models import ProjectCategory, ProjectTemplate, ProjectType, Recurrence, TemplateItem, TemplateTarget, User
@@ -136,18 +136,18 @@ def update_template(actor: User, template: ProjectTemplate, fields: TemplateFiel
     if version != template.version:
         raise StaleEdit(template)
     values = _check_template(fields, template.id)
-    before, after = changes(template, values)
-    if "category_id" in after:  # the timeline shows names, not ids
+    apply_changes(actor, template, values, "template_updated", readable=_category_names)
+    db.session.flush()
+    return template
+
+
+def _category_names(before: dict, after: dict) -> None:
+    """The timeline shows a template's category by name, not id."""
+    if "category_id" in after:
         def name(category_id):
             return db.session.get(ProjectCategory, category_id).name if category_id else None
 
         before["category"], after["category"] = name(before.pop("category_id")), name(after.pop("category_id"))
-    for key, value in values.items():
-        setattr(template, key, value)
-    if after:
-        record_activity(actor, template, "template_updated", before=before, after=after)
-    db.session.flush()
-    return template
 
 
 def set_template_active(actor: User, template: ProjectTemplate, active: bool) -> ProjectTemplate:

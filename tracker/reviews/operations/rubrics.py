@@ -9,7 +9,7 @@ from typing import IO
 
 import sqlalchemy as sa
 
-from ...audit import changes, record_activity
+from ...audit import apply_changes, changes, record_activity
 from ...domain_errors import N_, Reason, StaleEdit, refuse
 from ...extensions import db
 from ...models import ItemKind, Method, OrgUnit, Rubric, RubricItem, Score, User, utcnow
@@ -109,11 +109,7 @@ def update_rubric(actor: User, rubric: Rubric, *, version: int, name: str, bonus
     if problems:
         raise FieldErrors(problems)
     values = {"name": name.strip(), "bonus_cap": bonus_cap, **grades}
-    before, after = changes(rubric, values)
-    for field_name, value in values.items():
-        setattr(rubric, field_name, value)
-    if after:
-        record_activity(actor, rubric, "updated", before=before, after=after)
+    apply_changes(actor, rubric, values, "updated")
     db.session.flush()
     return rubric
 
