@@ -96,14 +96,18 @@ def _url(endpoint: str, rule: str, ids: dict) -> str:
     feature = endpoint.split(".")[0]
 
     def fill(match):
-        arg = match.group(2)
+        if match.group(1) == "any":
+            return match.group(2).split(",")[0].strip()
+        arg = match.group(3)
+        if arg == "part_id":
+            arg = "template_item_id"
         if arg == "item_id":
             arg = {"ledger": "ledger_item_id", "reviews": "rubric_item_id"}.get(feature, arg)
             if feature == "projects" and "/templates/" in rule:
                 arg = "template_item_id"
         return str(ids.get(arg, 1))
 
-    return re.sub(r"<(?:(\w+):)?(\w+)>", fill, rule)
+    return re.sub(r"<(?:(\w+)(?:\(([^)]*)\))?:)?(\w+)>", fill, rule)
 
 
 @pytest.fixture

@@ -20,6 +20,14 @@ PUBLIC = {"static", "auth.login", "auth.language", "health.healthz", "dashboard.
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 
 
+def _filled(match: re.Match) -> str:
+    """A value for one URL argument: 1 for an id, the first choice of an `any(...)`, else "x"."""
+    converter, options = match.group(1), match.group(2)
+    if converter == "any":
+        return options.split(",")[0].strip()
+    return "1" if converter == "int" else "x"
+
+
 def _routes() -> list[tuple[str, str, str]]:
     """(endpoint, method, URL with every argument filled) of every rule the app serves."""
     app = create_app(TestConfig)
@@ -27,7 +35,7 @@ def _routes() -> list[tuple[str, str, str]]:
     for rule in app.url_map.iter_rules():
         if rule.endpoint == "static":
             continue
-        url = re.sub(r"<(?:(\w+):)?(\w+)>", lambda m: "1" if m.group(1) == "int" else "x", rule.rule)
+        url = re.sub(r"<(?:(\w+)(?:\(([^)]*)\))?:)?(\w+)>", _filled, rule.rule)
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             routes.append((rule.endpoint, method, url))
     return sorted(routes)

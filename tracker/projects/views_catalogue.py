@@ -241,6 +241,8 @@ ITEM = _Part(TemplateItemForm, get_template_item_or_404, catalogue.add_template_
              catalogue.remove_template_item, "text", "item")
 TARGET = _Part(TemplateTargetForm, get_template_target_or_404, catalogue.add_template_target,
                catalogue.edit_template_target, catalogue.remove_template_target, "indicator", "target")
+#: The parts by their URL segment.
+PARTS = {"items": ITEM, "targets": TARGET}
 
 
 def _parts_done(template: ProjectTemplate, anchor: str):
@@ -288,16 +290,6 @@ def add_template_item(template_id: int):
                       editor=dict(form_stage=stage))
 
 
-@bp.route("/projects/templates/<int:template_id>/items/<int:item_id>/edit", methods=["GET", "POST"])
-def edit_template_item(template_id: int, item_id: int):
-    return _edit_part(template_id, ITEM, item_id)
-
-
-@bp.post("/projects/templates/<int:template_id>/items/<int:item_id>/delete")
-def remove_template_item(template_id: int, item_id: int):
-    return _remove_part(template_id, ITEM, item_id)
-
-
 @bp.post("/projects/templates/<int:template_id>/items/<int:item_id>/reorder")
 def reorder_template_item(template_id: int, item_id: int):
     template = _editable_template(template_id)
@@ -313,11 +305,12 @@ def add_template_target(template_id: int):
     return _save_part(template, TARGET, TemplateTargetForm(), TARGET.add, anchor="#template-targets", editor={})
 
 
-@bp.route("/projects/templates/<int:template_id>/targets/<int:target_id>/edit", methods=["GET", "POST"])
-def edit_template_target(template_id: int, target_id: int):
-    return _edit_part(template_id, TARGET, target_id)
+@bp.route("/projects/templates/<int:template_id>/<any(items, targets):parts>/<int:part_id>/edit",
+          methods=["GET", "POST"])
+def edit_template_part(template_id: int, parts: str, part_id: int):
+    return _edit_part(template_id, PARTS[parts], part_id)
 
 
-@bp.post("/projects/templates/<int:template_id>/targets/<int:target_id>/delete")
-def remove_template_target(template_id: int, target_id: int):
-    return _remove_part(template_id, TARGET, target_id)
+@bp.post("/projects/templates/<int:template_id>/<any(items, targets):parts>/<int:part_id>/delete")
+def remove_template_part(template_id: int, parts: str, part_id: int):
+    return _remove_part(template_id, PARTS[parts], part_id)
