@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, Flask
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from .. import hooks
@@ -46,4 +47,5 @@ def register(app: Flask) -> None:
     hooks.register_problem_counter(queries.count_problems)
     hooks.register_attachment_owner("ledger_item", queries.get_item_or_404)
     hooks.add_home_widget("ledger/_widget.html")
+    hooks.register_record_kind("ledger_item", _l("Rectification item"), "ledger.show", "item_id", queries.item_names)
     hooks.add_unit_panel("ledger/_unit_panel.html")

@@ -468,18 +468,12 @@ def overdue_items(today: date) -> list[tuple[LedgerItem, Escalation]]:
     return [(item, Escalation(level)) for item, level in rows]
 
 
-def _nearest_holders(unit: OrgUnit, role: Role) -> list[User]:
-    """Users holding `role` at `unit`, or else at the nearest unit above it that has one."""
-    chain = [*unit.ancestor_ids, unit.id]
-    rows = db.session.execute(
-        sa.select(Membership.unit_id, User).join(User, User.id == Membership.user_id)
-        .where(Membership.unit_id.in_(chain), Membership.role == role, User.is_active_flag.is_(True))
-    ).all()
-    for unit_id in reversed(chain):
-        found = [user for holder_unit, user in rows if holder_unit == unit_id]
-        if found:
-            return found
-    return []
+def due_soon_items(today: date) -> list[tuple[LedgerItem, int]]:
+    """Every item being rectified whose deadline is today or within 7 days, with its days left."""
+    rows = db.session.scalars(sa.select(LedgerItem).where(
+        _working(), LedgerItem.deadline >= today, LedgerItem.deadline <= today + timedelta(days=7))
+        .order_by(LedgerItem.id))
+    return [(item, (item.deadline - today).days) for item in rows]
 
 
 def escalation_recipients(item: LedgerItem, level: Escalation) -> list[User]:
@@ -487,7 +481,15 @@ def escalation_recipients(item: LedgerItem, level: Escalation) -> list[User]:
     if level is Escalation.remind and item.owner is not None:
         return [item.owner]
     if level in (Escalation.remind, Escalation.warn):
-        return _nearest_holders(item.unit, Role.secretary)
+        return item.unit.nearest_holders(Role.secretary)
     if item.responsible_leader is not None:
         return [item.responsible_leader]
-    return _nearest_holders(item.unit, Role.leader)
+    return item.unit.nearest_holders(Role.leader)
+
+
+def item_names(ids: set[int]) -> dict[int, str]:
+    """{id: "ZG-2026-0001 the problem"} of the items among `ids` (how a notice or the audit view names them)."""
+    if not ids:
+        return {}
+    rows = db.session.execute(sa.select(LedgerItem.id, LedgerItem.code, LedgerItem.problem).where(LedgerItem.id.in_(ids)))
+    return {i: f"{code} {problem[:80]}" for i, code, problem in rows}

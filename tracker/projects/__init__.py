@@ -4,6 +4,7 @@ categories and project templates assigned to branches."""
 from __future__ import annotations
 
 from flask import Blueprint, Flask
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from .. import hooks
@@ -40,4 +41,5 @@ def register(app: Flask) -> None:
     hooks.register_attachment_owner("project", queries.get_project_or_404)
     hooks.register_origin("project", queries.describe_project)
     hooks.add_home_widget("projects/_widget.html")
+    hooks.register_record_kind("project", _l("Project"), "projects.show", "project_id", queries.project_names)
     hooks.add_unit_panel("projects/_unit_panel.html")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 from flask import abort
@@ -380,3 +380,37 @@ def projects_list(user: User, q: str = "", stage: Stage | None = None, sort: str
     if stage:
         stmt = stmt.where(Project.stage == stage)
     return stmt.order_by(*SORTS[sort])
+
+
+# --- Who is told, and what falls due (the inbox's notices) ----------------------------------------
+
+
+def approvers(project: Project) -> list[User]:
+    """Who approves a project (立项审批): the nearest leaders of its assigning unit (else of its unit)."""
+    unit = db.session.get(OrgUnit, project.assigning_unit_id or project.unit_id)
+    return unit.nearest_holders(Role.leader)
+
+
+def due_projects(today: date) -> list[tuple[Project, int]]:
+    """Every unfinished project due within 7 days or overdue, with its days left (negative: overdue)."""
+    rows = db.session.scalars(sa.select(Project).where(
+        Project.stage != Stage.done, Project.due_date <= today + timedelta(days=7)).order_by(Project.id))
+    return [(p, (p.due_date - today).days) for p in rows]
+
+
+def due_checklist_items(today: date) -> list[tuple[ChecklistItem, Project, int]]:
+    """Every assigned checklist item not yet done, of an unfinished project, due within 7 days or
+    overdue, with its project and days left."""
+    rows = db.session.execute(sa.select(ChecklistItem, Project).join(Project, Project.id == ChecklistItem.project_id)
+                              .where(ChecklistItem.assignee_id.is_not(None), ChecklistItem.done_at.is_(None),
+                                     ChecklistItem.due_date <= today + timedelta(days=7), Project.stage != Stage.done)
+                              .order_by(ChecklistItem.id)).all()
+    return [(item, project, (item.due_date - today).days) for item, project in rows]
+
+
+def project_names(ids: set[int]) -> dict[int, str]:
+    """{id: "XM-2026-0001 title"} of the projects among `ids` (how a notice or the audit view names them)."""
+    if not ids:
+        return {}
+    return {i: f"{code} {title}" for i, code, title in db.session.execute(
+        sa.select(Project.id, Project.code, Project.title).where(Project.id.in_(ids)))}

@@ -470,3 +470,33 @@ def sheets_to_fill(user: User) -> list[Scoresheet]:
                ReviewRound.state.in_([RoundState.self_assessment.value, RoundState.reviewing.value]))
         .order_by(ReviewRound.id, Scoresheet.id).limit(20)).all()
     return [s for s in sheets if can_edit_sheet(user, s)]
+
+
+def sheets_opening(round_: ReviewRound, state: RoundState) -> list[Scoresheet]:
+    """The sheets a round entering `state` opens for scoring: the self-assessments on entering
+    自评, the reviewers' sheets on entering 互评 (left-out sheets neither)."""
+    stmt = sa.select(Scoresheet).where(Scoresheet.round_id == round_.id, Scoresheet.excluded_reason.is_(None),
+                                       Scoresheet.submitted_at.is_(None))
+    is_self = Scoresheet.reviewer_unit_id == Scoresheet.reviewee_unit_id
+    if state is RoundState.self_assessment:
+        stmt = stmt.where(is_self)
+    elif state is RoundState.reviewing:
+        stmt = stmt.where(sa.not_(is_self))
+    else:
+        return []
+    return list(db.session.scalars(stmt.order_by(Scoresheet.id)))
+
+
+def round_names(ids: set[int]) -> dict[int, str]:
+    """{id: name} of the rounds among `ids` (how a notice or the audit view names them)."""
+    if not ids:
+        return {}
+    return dict(db.session.execute(sa.select(ReviewRound.id, ReviewRound.name).where(ReviewRound.id.in_(ids))).tuples().all())
+
+
+def sheet_names(ids: set[int]) -> dict[int, str]:
+    """{id: "round: 一支部 → 二支部"} of the sheets among `ids` (how a notice names them)."""
+    if not ids:
+        return {}
+    sheets = db.session.scalars(sa.select(Scoresheet).where(Scoresheet.id.in_(ids)))
+    return {s.id: f"{s.round.name}：{sheet_name(s)}" for s in sheets}
