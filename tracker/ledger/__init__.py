@@ -42,10 +42,12 @@ def register(app: Flask) -> None:
         DueLight=DueLight,
         ledger_policy=policy,
         ledger_my_counts=lambda: queries.my_open_counts(current_user, local_today()),
+        ledger_supervised_count=lambda: queries.supervised_count(current_user, local_today()),
         ledger_unit_summary=lambda unit: queries_rollup.unit_summary(unit, current_user, local_today()),
     )
     hooks.register_problem_counter(queries.count_problems)
     hooks.register_attachment_owner("ledger_item", queries.get_item_or_404)
     hooks.add_home_widget("ledger/_widget.html")
+    hooks.add_work_source(queries.my_work)
     hooks.register_record_kind("ledger_item", _l("Rectification item"), "ledger.show", "item_id", queries.item_names)
     hooks.add_unit_panel("ledger/_unit_panel.html")

@@ -41,5 +41,6 @@ def register(app: Flask) -> None:
     hooks.register_attachment_owner("project", queries.get_project_or_404)
     hooks.register_origin("project", queries.describe_project)
     hooks.add_home_widget("projects/_widget.html")
+    hooks.add_work_source(queries.my_work)
     hooks.register_record_kind("project", _l("Project"), "projects.show", "project_id", queries.project_names)
     hooks.add_unit_panel("projects/_unit_panel.html")

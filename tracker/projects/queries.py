@@ -10,11 +10,12 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 from flask import abort
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import defaultload, selectinload
 from werkzeug.exceptions import NotFound
 
 from ..extensions import db
-from ..hooks import Origin, problem_counts
+from ..hooks import Origin, WorkItem, problem_counts
 from ..models import (
     ChecklistItem, GeneratedProject, Membership, OrgUnit, Project, ProjectCategory, ProjectTemplate, Role, Target,
     TemplateItem, TemplateTarget, UnitKind, User,
@@ -414,3 +415,30 @@ def project_names(ids: set[int]) -> dict[int, str]:
         return {}
     return {i: f"{code} {title}" for i, code, title in db.session.execute(
         sa.select(Project.id, Project.code, Project.title).where(Project.id.in_(ids)))}
+
+
+def my_work(user: User, today: date) -> list[WorkItem]:
+    """The projects' part of `user`'s work: her unfinished projects, the checklist items assigned to
+    her not yet done, and the projects waiting for her approval (立项审批)."""
+    rows: list[WorkItem] = []
+    for p in db.session.scalars(visible(sa.select(Project), Project, user).where(
+            Project.owner_id == user.id, Project.stage != Stage.done).order_by(Project.due_date, Project.id).limit(50)):
+        rows.append(WorkItem(_l("My project"), f"{p.code} {p.title}", "projects.show", {"project_id": p.id},
+                             _l("Carry on"), p.due_date, p.due_light(today).value,
+                             f"{p.unit.name} · {Stage.label_of(p.stage)}"))
+    items = db.session.execute(sa.select(ChecklistItem, Project).join(Project, Project.id == ChecklistItem.project_id)
+                               .where(ChecklistItem.assignee_id == user.id, ChecklistItem.done_at.is_(None),
+                                      Project.stage != Stage.done)
+                               .order_by(ChecklistItem.due_date, ChecklistItem.id).limit(50)).all()
+    for item, p in items:
+        rows.append(WorkItem(_l("My checklist item"), item.text, "projects.show", {"project_id": p.id}, _l("Tick"),
+                             item.due_date, item.due_light(today).value, f"{p.code} {p.title}",
+                             anchor=f"item-{item.id}"))
+    leads = units_in_scope(user, Role.leader, Role.admin)
+    waiting = sa.select(Project).where(
+        Project.needs_approval.is_(True), Project.approved_at.is_(None), Project.approval_refused_at.is_(None),
+        Project.stage == Stage.plan, sa.func.coalesce(Project.assigning_unit_id, Project.unit_id).in_(leads))
+    for p in db.session.scalars(waiting.order_by(Project.id).limit(50)):
+        rows.append(WorkItem(_l("Approval to decide"), f"{p.code} {p.title}", "projects.show", {"project_id": p.id},
+                             _l("Approve or refuse"), p.start_date, "none", p.unit.name))
+    return rows

@@ -10,17 +10,21 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from flask import abort
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
+from ..deadlines import due_light
 from ..domain_errors import N_, Reason
 from ..extensions import db
+from ..hooks import WorkItem
 from ..models import (
     Appeal, AppealStatus, ItemKind, OrgUnit, ReviewPair, ReviewRound, RoundMode, RoundUnit, Rubric, RubricItem, Score,
-    Scoresheet, UnitKind, User, VetoDecision,
+    Role, Scoresheet, UnitKind, User, VetoDecision,
 )
 from ..orgs.labels import indented_choices
 from ..scoping import int_or_404, scoped_units, units_in_scope
@@ -500,3 +504,23 @@ def sheet_names(ids: set[int]) -> dict[int, str]:
         return {}
     sheets = db.session.scalars(sa.select(Scoresheet).where(Scoresheet.id.in_(ids)))
     return {s.id: f"{s.round.name}：{sheet_name(s)}" for s in sheets}
+
+
+def my_work(user: User, today: date) -> list[WorkItem]:
+    """The review rounds' part of `user`'s work: the scoresheets her units' teams still fill, and the
+    appeals waiting for an answer in the rounds she runs."""
+    rows: list[WorkItem] = []
+    for s in sheets_to_fill(user):
+        due = s.round.self_assessment_due if s.is_self else s.round.review_due
+        rows.append(WorkItem(_l("Scoresheet to fill"), f"{s.round.name}：{sheet_name(s)}", "reviews.sheet",
+                             {"sheet_id": s.id}, _l("Score"), due, due_light(due, today).value, s.reviewee_unit.name))
+    leads = units_in_scope(user, Role.leader, Role.admin)
+    pending = sa.select(Appeal, ReviewRound).join(ReviewRound, ReviewRound.id == Appeal.round_id).where(
+        Appeal.status == AppealStatus.pending, ReviewRound.state == RoundState.appeal.value,
+        ReviewRound.unit_id.in_(leads))
+    for appeal, round_ in db.session.execute(pending.order_by(Appeal.id).limit(50)):
+        unit = db.session.get(OrgUnit, appeal.unit_id)
+        rows.append(WorkItem(_l("Appeal to answer"), f"{round_.name}：{unit.name}", "reviews.unit_report",
+                             {"round_id": round_.id, "unit_id": unit.id}, _l("Answer"), round_.appeal_due,
+                             due_light(round_.appeal_due, today).value, appeal.reason[:60]))
+    return rows
