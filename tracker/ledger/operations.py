@@ -214,7 +214,7 @@ def update_item(actor: User, item: LedgerItem, *, version: int, **fields: Any) -
     if after:
         record_activity(actor, item, "updated", before=before, after=after)
     if "owner_id" in after:
-        notify(actor, [item.owner], Event.assigned, item)
+        notify(actor, [person(item.owner_id)], Event.assigned, item)
     db.session.flush()
     return item
 
