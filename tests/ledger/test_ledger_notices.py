@@ -103,3 +103,12 @@ def test_a_new_owner_is_told_the_item_is_hers(in_db, world, new_item):
     in_db(lambda: ops.update_item(get(User, world.secretary), load(item_id), version=1,
                                   owner_id=world.owner.id))
     assert events(in_db, world.owner) == ["assigned"]
+
+
+def test_an_item_first_seen_far_overdue_still_reminds_warns_and_supervises(in_db, world, new_item):
+    today = ops.local_today()
+    new_item(deadline=today - timedelta(days=20))
+    for _twice in range(2):
+        in_db(lambda: ops.send_reminders(None, today))
+    assert events(in_db, world.owner) == ["assigned", "remind"]
+    assert events(in_db, world.secretary) == ["warn"] and events(in_db, world.leader) == ["supervise"]

@@ -505,7 +505,8 @@ _ESCALATION_EVENTS = {Escalation.remind: Event.remind, Escalation.warn: Event.wa
 def send_reminders(actor: User | None, today: date | None = None) -> list[tuple[LedgerItem, Escalation, list[User]]]:
     """Record today's reminder for every overdue item, at its escalation level (提醒 → 告诫 → 督办),
     once a day per item, and tell its people: the owner (提醒), the secretary (告诫), the leader above
-    (督办) — each once per item, deadline and level however often this runs. `actor` None is the
+    (督办) — each once per item, deadline and level however often this runs (the levels below
+    today's too, when they were never sent). `actor` None is the
     system: the daily `remind` command and the worker's 08:00 task.
 
     Running it twice on one day records nothing more (idempotent). Returns what was recorded.
@@ -519,9 +520,15 @@ def send_reminders(actor: User | None, today: date | None = None) -> list[tuple[
         recipients = escalation_recipients(item, level)
         record_activity(actor, item, "reminded", after={
             "level": level.value, "recipients": "、".join(u.display_name for u in recipients) or None})
-        notify(actor, recipients, _ESCALATION_EVENTS[level], item,
-               params={"days": (today - item.deadline).days, "deadline": item.deadline.isoformat()},
-               dedupe_key=f"ledger_item:{item.id}:{item.deadline.isoformat()}:{level.value}")
+        # Every level up to today's, each once: an item first seen far overdue (the worker was
+        # stopped, the sheet imported late) still reminds its owner and warns its secretary.
+        for step in _ESCALATION_EVENTS:
+            notify(actor, recipients if step is level else escalation_recipients(item, step),
+                   _ESCALATION_EVENTS[step], item,
+                   params={"days": (today - item.deadline).days, "deadline": item.deadline.isoformat()},
+                   dedupe_key=f"ledger_item:{item.id}:{item.deadline.isoformat()}:{step.value}")
+            if step is level:
+                break
         sent.append((item, level, recipients))
     db.session.flush()
     return sent
