@@ -80,3 +80,16 @@ def test_due_dates_near_and_passed_are_told_once_each(in_db, make_unit, make_use
             in_db(lambda: ops.send_due_notices(None, today + timedelta(days=day)))
     assert events(in_db, sec) == ["assigned", "due_soon", "due_soon", "overdue"]  # made by the system: told
     assert events(in_db, member) == ["assigned", "due_soon", "due_soon", "overdue"]
+
+
+def test_the_inbox_names_the_checklist_item_and_its_due_date(app, in_db, make_unit, make_user, make_project):
+    from support import Person
+
+    root, branch, leader, _leader2, sec, member = _people(make_unit, make_user)
+    today = date(2026, 11, 1)
+    make_project(branch, sec, start_date=date(2026, 10, 1), due_date=today + timedelta(days=30),
+                 items={Stage.plan: [("制定方案", True, member)]})
+    in_db(lambda: db.session.execute(sa.update(ChecklistItem).values(due_date=today + timedelta(days=3))))
+    in_db(lambda: ops.send_due_notices(None, today))
+    inbox = Person(app, member).get("/inbox/")
+    assert "清单事项：制定方案" in inbox and "截止 2026-11-04" in inbox and "即将到期" in inbox
