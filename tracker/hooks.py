@@ -7,6 +7,8 @@
 - Attachment owners: who may download a file is whoever sees the record it is attached to.
 - Home widgets, unit panels and person panels: templates included on the home page, on a unit's
   page and on a person's page.
+- Work sources: each feature lists the open things waiting for a person ("my work" on the home
+  page), as `WorkItem`s the home page sorts most urgent first.
 - Record kinds: what each kind of record (a table name in the activity record) is called and
   which page shows one, so the audit view names and links records of every feature.
 
@@ -119,6 +121,38 @@ def person_panels() -> list[str]:
 
 def home_widgets() -> list[str]:
     return list(_home_widgets)
+
+
+# --- My work: the open things waiting for a person -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WorkItem:
+    """One open thing waiting for a person, one click from acting on it."""
+
+    kind: Any  #: what it is, translatable: 我负责的整改事项, 待我验收 …
+    title: str  #: how the record reads (a code and a title)
+    endpoint: str  #: the page where the person acts: "ledger.show"
+    args: dict[str, Any]  #: that endpoint's arguments
+    action: Any  #: what the person does there, translatable: 整改, 验收, 审批 …
+    due: Any = None  #: the date it is due by (a `date`), None when it has none
+    light: str = "none"  #: its due light (`deadlines.DueLight` value)
+    detail: str = ""  #: where it sits (a unit's name) or what more it says
+    anchor: str = ""  #: a fragment of the page (`#extensions`)
+
+
+WorkSource = Callable[[Any, Any], list[WorkItem]]  # (user, today) -> items
+_work_sources: list[WorkSource] = []
+
+
+def add_work_source(source: WorkSource) -> None:
+    """List `source(user, today)`'s items in each person's "my work"."""
+    if source not in _work_sources:
+        _work_sources.append(source)
+
+
+def work_sources() -> list[WorkSource]:
+    return list(_work_sources)
 
 
 def unit_panels() -> list[str]:

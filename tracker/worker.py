@@ -100,13 +100,18 @@ def local_crontab(**fields: str) -> Callable[[datetime], bool]:
 
 @periodic_task(local_crontab(minute="0", hour="8"))
 def daily_reminders(today: date | None = None) -> int:
-    """08:00 every day: the 提醒 → 告诫 → 督办 escalation of overdue items (what `flask remind` does)."""
+    """08:00 every day (what `flask remind` does): the 提醒 → 告诫 → 督办 escalation of overdue ledger
+    items, and the notices of deadlines 7 and 3 days ahead (and passed) of ledger items, projects and
+    checklist items."""
     from .extensions import db
-    from .ledger.operations import send_reminders
+    from .ledger import operations as ledger
+    from .projects import operations as projects
 
-    sent = send_reminders(None, today or local_today())
+    today = today or local_today()
+    sent = ledger.send_reminders(None, today)
+    due = ledger.send_due_notices(None, today) + projects.send_due_notices(None, today)
     db.session.commit()
-    log.info("daily reminders: %d recorded", len(sent))
+    log.info("daily reminders: %d recorded, %d deadline notices", len(sent), due)
     return len(sent)
 
 

@@ -83,5 +83,5 @@ def test_the_event_vocabulary_reads_in_both_languages(app):
         assert str(Event.supervise.label) == "Supervision (督办)" and str(Event.assigned.label) == "Assigned to you"
     assert [e.value for e in Event] == [
         "assigned", "due_soon", "overdue", "submitted", "returned", "closed", "extension_asked", "extension_decided",
-        "approval_asked", "sheet_assigned", "appeal_answered", "round_published", "meeting_returned", "remind",
-        "warn", "supervise"]
+        "approval_asked", "approval_decided", "verdict", "sheet_assigned", "appeal_answered", "round_published",
+        "meeting_returned", "remind", "warn", "supervise"]

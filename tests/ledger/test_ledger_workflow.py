@@ -71,7 +71,7 @@ def test_due_lights(offset, light):
 
 
 @pytest.mark.parametrize("overdue,level", [(0, Escalation.none), (1, Escalation.remind), (6, Escalation.remind),
-                                           (7, Escalation.warn), (14, Escalation.warn), (15, Escalation.supervise)])
+                                           (7, Escalation.warn), (13, Escalation.warn), (14, Escalation.supervise)])
 def test_escalation_climbs_with_days_overdue(overdue, level):
     today = date(2026, 11, 22)
     assert escalation(S.open, today - timedelta(days=overdue), today) is level

@@ -257,6 +257,9 @@ def test_the_home_page_lists_the_sheets_my_unit_still_has_to_fill(app, client, l
     round_id = _round(app, world)
     login("sec1")
     html = client.get("/home").get_data(as_text=True)
-    assert 'id="review-todo"' in html and html.count("/reviews/sheets/") == 2
+    widget = html.split('id="review-todo"', 1)[1]
+    assert widget.split("</section>", 1)[0].count("/reviews/sheets/") == 2
+    my_work = html.split('id="my-work"', 1)[1].split("</section>", 1)[0]
+    assert my_work.count("/reviews/sheets/") == 2  # "my work" lists them too, one link each
     login("leader")
     assert 'id="review-todo"' not in client.get("/home").get_data(as_text=True)

@@ -5,9 +5,10 @@ from __future__ import annotations
 from flask import redirect, url_for
 from flask_login import current_user, login_required
 
+from ..clock import local_today
 from ..htmx import render
 from . import bp
-from .queries import runs_no_unit, scope_counts
+from .queries import my_work, runs_no_unit, scope_counts
 
 
 @bp.get("/")
@@ -18,4 +19,6 @@ def root():
 @bp.get("/home")
 @login_required
 def index():
-    return render("dashboard/index.html", counts=scope_counts(current_user), member_only=runs_no_unit(current_user))
+    today = local_today()
+    return render("dashboard/index.html", counts=scope_counts(current_user), member_only=runs_no_unit(current_user),
+                  work=my_work(current_user, today), today=today)

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-from functools import partial
-
 from flask import Blueprint, Flask
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from .. import hooks
-from ..audit import names_by_id
 from ..clock import local_today
 from ..deadlines import DueLight
 from ..i18n import register_labels
+from ..models import AttachmentKind, ItemSource, ItemStatus, Severity
 from .workflow import Countdown, Escalation
-from ..models import AttachmentKind, ItemSource, ItemStatus, LedgerItem, Severity
 
 bp = Blueprint("ledger", __name__, url_prefix="/ledger")
 
@@ -26,8 +23,6 @@ def register(app: Flask) -> None:
     """The blueprint, the `remind` command, timeline labels, template helpers and the ledger's hooks."""
     app.register_blueprint(bp)
     app.cli.add_command(cli.remind_command)
-    hooks.register_record_kind("ledger_item", _l("Rectification item"), "ledger.show", "item_id",
-                               partial(names_by_id, LedgerItem.id, LedgerItem.code))
     register_labels(
         subjects=("ledger_item",),
         verbs=labels.VERB_LABELS,
@@ -50,9 +45,12 @@ def register(app: Flask) -> None:
         Countdown=Countdown,
         ledger_policy=policy,
         ledger_my_counts=lambda: queries.my_open_counts(current_user, local_today()),
+        ledger_supervised_count=lambda: queries.supervised_count(current_user, local_today()),
         ledger_unit_summary=lambda unit: queries_rollup.unit_summary(unit, current_user, local_today()),
     )
     hooks.register_problem_counter(queries.count_problems)
     hooks.register_attachment_owner("ledger_item", queries.get_item_or_404)
     hooks.add_home_widget("ledger/_widget.html")
+    hooks.add_work_source(queries.my_work)
+    hooks.register_record_kind("ledger_item", _l("Rectification item"), "ledger.show", "item_id", queries.item_names)
     hooks.add_unit_panel("ledger/_unit_panel.html")

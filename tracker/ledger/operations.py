@@ -10,14 +10,15 @@ from ..audit import changes, record_activity
 from ..clock import local_today, local_zone, to_local
 from ..domain_errors import N_, DomainError, NotAllowed, Reason, StaleEdit, refuse
 from ..extensions import db
-from ..models import (Activity, Attachment, AttachmentKind, DeadlineKind, ExtensionRequest, ExtensionStatus,
-                      ItemSource, LedgerItem, OrgUnit, ProgressEntry, Severity, User, utcnow)
+from ..inbox.operations import notify
+from ..models import (Activity, Attachment, AttachmentKind, DeadlineKind, Event, ExtensionRequest, ExtensionStatus,
+                      ItemSource, LedgerItem, OrgUnit, ProgressEntry, Role, Severity, User, utcnow)
 from ..uploads import store_upload
 from . import policy
 from .excel import ImportPlan
-from .queries import (by_id, escalation_recipients, evidence_count, existing_dedupe_keys, find_by_dedupe_key,
-                      immediate_days, item_code, next_code, overdue_items, pending_extensions, person,
-                      reminded_since)
+from .queries import (by_id, due_soon_items, escalation_recipients, evidence_count, existing_dedupe_keys,
+                      find_by_dedupe_key, immediate_days, item_code, next_code, overdue_items, pending_extensions,
+                      person, reminded_since)
 from .workflow import (OPEN_STATES, Escalation, ItemStatus, close_reasons, ensure_transition, extension_reasons,
                        first_deadline, next_progress_due, path_to_submit, people_reasons, reason_required,
                        submit_reasons, verifying_reasons)
@@ -74,6 +75,7 @@ def create_item(actor: User | None, *, unit: OrgUnit, problem: str, source: Item
     db.session.add(item)
     db.session.flush()
     record_activity(actor, item, "created", after=_created_after(item, unit, owner))
+    notify(actor, [owner], Event.assigned, item)
     db.session.flush()
     return item
 
@@ -168,6 +170,8 @@ def create_items(actor: User | None, specs: list[dict[str, Any]]) -> list[Ledger
                                  subject_id=item.id, unit_id=item.unit_id, verb="created",
                                  after=_created_after(item, unit, owner) | _imported_after(item, imported), note=None)
                         for item, unit, owner, imported in pending])
+    for item, _unit, owner, _imported in pending:
+        notify(actor, [owner], Event.assigned, item)
     db.session.flush()
     return items
 
@@ -240,6 +244,8 @@ def update_item(actor: User, item: LedgerItem, *, version: int, **fields: Any) -
         before[name], after[name] = _person_name(before[name]), _person_name(after[name])
     if after:
         record_activity(actor, item, "updated", before=before, after=after)
+    if "owner_id" in after:
+        notify(actor, [person(item.owner_id)], Event.assigned, item)
     db.session.flush()
     return item
 
@@ -361,13 +367,17 @@ def submit_item(actor: User, item: LedgerItem, *, note: str | None) -> LedgerIte
     item.progress = 100
     record_activity(actor, item, "submitted", before=before,
                     after={"status": item.status.value, "completion_note": item.completion_note})
+    notify(actor, deciders(item), Event.submitted, item, params={"note": item.completion_note})
     db.session.flush()
     return item
 
 
 def return_item(actor: User, item: LedgerItem, *, reason: str | None) -> LedgerItem:
     """Send a submitted item back to its owner (退回), with a reason; 完成时间 is cleared."""
-    return _step_back(actor, item, ItemStatus.returned, "returned", reason, clear=("completed_at",))
+    _step_back(actor, item, ItemStatus.returned, "returned", reason, clear=("completed_at",))
+    notify(actor, [item.owner], Event.returned, item, params={"note": reason.strip()})
+    db.session.flush()
+    return item
 
 
 def reopen_item(actor: User, item: LedgerItem, *, reason: str | None) -> LedgerItem:
@@ -403,6 +413,8 @@ def close_item(actor: User, item: LedgerItem, *, opinion: str | None) -> LedgerI
     if item.completed_at is None:
         item.completed_at = item.closed_at
     _move(actor, item, ItemStatus.closed, "closed", extra_after={"verification_opinion": item.verification_opinion})
+    notify(actor, [item.owner, *item.unit.nearest_holders(Role.secretary)], Event.closed, item,
+           params={"note": item.verification_opinion})
     db.session.flush()
     return item
 
@@ -475,6 +487,8 @@ def request_extension(actor: User, item: LedgerItem, *, new_deadline: date | Non
     db.session.add(request)
     record_activity(actor, item, "extension_requested", after={"deadline": new_deadline.isoformat()},
                     note=reason.strip())
+    notify(actor, deciders(item), Event.extension_asked, item,
+           params={"note": reason.strip(), "deadline": new_deadline.isoformat()})
     db.session.flush()
     return request
 
@@ -504,13 +518,27 @@ def decide_extension(actor: User, request: ExtensionRequest, *, approve: bool,
     else:
         record_activity(actor, item, "extension_refused", after={"deadline": request.new_deadline.isoformat()},
                         note=request.decision_note)
+    notify(actor, [item.owner, person(request.requested_by_id)], Event.extension_decided, item,
+           params={"approved": approve, "deadline": request.new_deadline.isoformat(), "note": request.decision_note})
     db.session.flush()
     return request
 
 
+def deciders(item: LedgerItem) -> list[User]:
+    """Who verifies an item and decides on its extensions: its verifier, else the nearest leaders above."""
+    return [item.verifier] if item.verifier is not None else item.unit.nearest_holders(Role.leader)
+
+
+#: The notices an overdue item sends at each level of escalation.
+_ESCALATION_EVENTS = {Escalation.remind: Event.remind, Escalation.warn: Event.warn, Escalation.supervise: Event.supervise}
+
+
 def send_reminders(actor: User | None, today: date | None = None) -> list[tuple[LedgerItem, Escalation, list[User]]]:
-    """Record today's reminder for every overdue item, at its escalation level (提醒 → 告诫 → 督办);
-    once a day per item. `actor` None is the system: the daily `remind` command, its only sender.
+    """Record today's reminder for every overdue item, at its escalation level (提醒 → 告诫 → 督办),
+    once a day per item, and tell its people: the owner (提醒), the secretary (告诫), the leader above
+    (督办) — each once per item, deadline and level however often this runs (the levels below
+    today's too, when they were never sent). `actor` None is the
+    system: the daily `remind` command and the worker's 08:00 task.
 
     Running it twice on one day records nothing more (idempotent). Returns what was recorded.
     """
@@ -523,6 +551,31 @@ def send_reminders(actor: User | None, today: date | None = None) -> list[tuple[
         recipients = escalation_recipients(item, level)
         record_activity(actor, item, "reminded", after={
             "level": level.value, "recipients": "、".join(u.display_name for u in recipients) or None})
+        # Every level up to today's, each once: an item first seen far overdue (the worker was
+        # stopped, the sheet imported late) still reminds its owner and warns its secretary.
+        for step in _ESCALATION_EVENTS:
+            notify(actor, recipients if step is level else escalation_recipients(item, step),
+                   _ESCALATION_EVENTS[step], item,
+                   params={"days": (today - item.deadline).days, "deadline": item.deadline.isoformat()},
+                   dedupe_key=f"ledger_item:{item.id}:{item.deadline.isoformat()}:{step.value}")
+            if step is level:
+                break
         sent.append((item, level, recipients))
     db.session.flush()
     return sent
+
+
+def send_due_notices(actor: User | None, today: date | None = None) -> int:
+    """Tell the owner of every item still being rectified that its deadline is near: once within 7
+    days of it, once more within 3 (each once per deadline, however often this runs). Overdue items
+    are told by `send_reminders` (提醒 from the first day). Returns how many notices were written.
+    """
+    today = today or local_today()
+    written = 0
+    for item, days_left in due_soon_items(today):
+        mark = "due3" if days_left <= 3 else "due7"
+        written += len(notify(actor, [item.owner], Event.due_soon, item,
+                              params={"days": days_left, "deadline": item.deadline.isoformat()},
+                              dedupe_key=f"ledger_item:{item.id}:{item.deadline.isoformat()}:{mark}"))
+    db.session.flush()
+    return written

@@ -9,13 +9,14 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import abort, current_app, has_app_context
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
 from ..audit import timeline
 from ..extensions import db
 from ..filtering import where_given
-from ..hooks import ProblemCounts
+from ..hooks import ProblemCounts, WorkItem
 from ..models import (Activity, Attachment, ExtensionRequest, ExtensionStatus, ItemSource, LedgerItem, Membership,
                       OrgUnit, ProgressEntry, Role, Severity, UnitKind, User)
 from ..orgs.labels import indented_choices
@@ -115,6 +116,7 @@ class LedgerFilter:
     mine: str = ""  #: "own": items I own; "verify": items waiting for my verification (待我验收)
     severity: str = ""
     countdown: str = ""
+    escalation: str = ""  #: "remind" / "warn" / "supervise": overdue items at that level today (督办 list)
     origin_type: str = ""
     origin_id: int | None = None
     q: str = ""
@@ -142,7 +144,8 @@ class LedgerFilter:
             unit=number("unit"), source=text("source", {s.value for s in ItemSource}), batch=text("batch"),
             category=text("category"), status=text("status", {s.value for s in ItemStatus} | {"active"}),
             owner=number("owner"), mine=text("mine", MINE), severity=text("severity", {s.value for s in Severity}),
-            countdown=text("countdown", {c.value for c in Countdown}), origin_type=text("origin_type", limit=40),
+            countdown=text("countdown", {c.value for c in Countdown}),
+            escalation=text("escalation", {e.value for e in Escalation if e is not Escalation.none}), origin_type=text("origin_type", limit=40),
             origin_id=number("origin_id"), q=text("q", limit=100), sort=sort,
             dir="asc" if args.get("dir") == "asc" else "desc", view=view,
         )
@@ -221,6 +224,8 @@ def apply_filter(stmt: sa.Select, f: LedgerFilter, user: User, today: date) -> s
             stmt = stmt.where(LedgerItem.deadline >= low)
         if high is not None:
             stmt = stmt.where(LedgerItem.deadline <= high)
+    if f.escalation:
+        stmt = stmt.where(overdue_clause(today), escalation_expr(today) == f.escalation)
     if f.q:
         like = f"%{f.q.replace('%', '').replace('_', '')}%"
         stmt = stmt.where(sa.or_(LedgerItem.problem.like(like), LedgerItem.code.like(like)))
@@ -282,6 +287,43 @@ def my_open_counts(user: User, today: date) -> dict[str, int]:
         sa.func.sum(sa.case((sa.and_(in_units, overdue_clause(today)), 1), else_=0)),
     ), LedgerItem, user)).one()
     return {"mine": row[0] or 0, "mine_overdue": row[1] or 0, "to_verify": row[2] or 0, "overdue": row[3] or 0}
+
+
+def supervised_count(user: User, today: date) -> int:
+    """How many items under the units `user` leads are overdue at the 督办 level today (her 督办 list)."""
+    return db.session.scalar(sa.select(sa.func.count(LedgerItem.id)).where(
+        LedgerItem.unit_id.in_(units_in_scope(user, Role.leader, Role.admin)), overdue_clause(today),
+        escalation_expr(today) == Escalation.supervise.value)) or 0
+
+
+def my_work(user: User, today: date) -> list[WorkItem]:
+    """The ledger's part of `user`'s work: the items she owns still to rectify (or waiting for
+    verification, which she can follow), those waiting for her verification, and the extension
+    requests she decides."""
+    rows: list[WorkItem] = []
+    owned = visible(sa.select(LedgerItem), LedgerItem, user).where(
+        LedgerItem.owner_id == user.id, LedgerItem.status.in_([s.value for s in WORKING_STATES]))
+    for item in db.session.scalars(owned.order_by(LedgerItem.deadline, LedgerItem.id).limit(50)):
+        returned = item.status is ItemStatus.returned
+        rows.append(WorkItem(_l("Returned to me") if returned else _l("My rectification item"),
+                             f"{item.code} {item.problem[:60]}", "ledger.show", {"item_id": item.id},
+                             _l("Rectify"), item.deadline, item_light(item.status, item.deadline, today).value,
+                             item.unit.name))
+    verify = visible(sa.select(LedgerItem), LedgerItem, user).where(awaiting_verification_by(user))
+    for item in db.session.scalars(verify.order_by(LedgerItem.id).limit(50)):
+        rows.append(WorkItem(_l("Waiting for my verification"), f"{item.code} {item.problem[:60]}", "ledger.show",
+                             {"item_id": item.id}, _l("Verify"), None, "none", item.unit.name))
+    leads = units_in_scope(user, Role.leader, Role.admin)
+    asked = sa.select(ExtensionRequest, LedgerItem).join(LedgerItem, LedgerItem.id == ExtensionRequest.item_id).where(
+        ExtensionRequest.status == ExtensionStatus.pending, LedgerItem.status != ItemStatus.void.value,
+        sa.or_(LedgerItem.owner_id.is_(None), LedgerItem.owner_id != user.id),
+        sa.or_(LedgerItem.verifier_id == user.id, LedgerItem.unit_id.in_(leads)))
+    for request, item in db.session.execute(asked.order_by(ExtensionRequest.id).limit(50)):
+        rows.append(WorkItem(_l("Extension request to decide"), f"{item.code} {item.problem[:60]}", "ledger.show",
+                             {"item_id": item.id}, _l("Decide"), item.deadline,
+                             item_light(item.status, item.deadline, today).value, item.unit.name,
+                             anchor="extensions"))
+    return rows
 
 
 # --- The ledger as a problem source for other features ------------------------------------------
@@ -458,18 +500,12 @@ def overdue_items(today: date) -> list[tuple[LedgerItem, Escalation]]:
     return [(item, Escalation(level)) for item, level in rows]
 
 
-def _nearest_holders(unit: OrgUnit, role: Role) -> list[User]:
-    """Users holding `role` at `unit`, or else at the nearest unit above it that has one."""
-    chain = [*unit.ancestor_ids, unit.id]
-    rows = db.session.execute(
-        sa.select(Membership.unit_id, User).join(User, User.id == Membership.user_id)
-        .where(Membership.unit_id.in_(chain), Membership.role == role, User.is_active_flag.is_(True))
-    ).all()
-    for unit_id in reversed(chain):
-        found = [user for holder_unit, user in rows if holder_unit == unit_id]
-        if found:
-            return found
-    return []
+def due_soon_items(today: date) -> list[tuple[LedgerItem, int]]:
+    """Every item being rectified whose deadline is today or within 7 days, with its days left."""
+    rows = db.session.scalars(sa.select(LedgerItem).where(
+        _working(), LedgerItem.deadline >= today, LedgerItem.deadline <= today + timedelta(days=7))
+        .order_by(LedgerItem.id))
+    return [(item, (item.deadline - today).days) for item in rows]
 
 
 def escalation_recipients(item: LedgerItem, level: Escalation) -> list[User]:
@@ -477,7 +513,15 @@ def escalation_recipients(item: LedgerItem, level: Escalation) -> list[User]:
     if level is Escalation.remind and item.owner is not None:
         return [item.owner]
     if level in (Escalation.remind, Escalation.warn):
-        return _nearest_holders(item.unit, Role.secretary)
+        return item.unit.nearest_holders(Role.secretary)
     if item.responsible_leader is not None:
         return [item.responsible_leader]
-    return _nearest_holders(item.unit, Role.leader)
+    return item.unit.nearest_holders(Role.leader)
+
+
+def item_names(ids: set[int]) -> dict[int, str]:
+    """{id: "ZG-2026-0001 the problem"} of the items among `ids` (how a notice or the audit view names them)."""
+    if not ids:
+        return {}
+    rows = db.session.execute(sa.select(LedgerItem.id, LedgerItem.code, LedgerItem.problem).where(LedgerItem.id.in_(ids)))
+    return {i: f"{code} {problem[:80]}" for i, code, problem in rows}

@@ -174,7 +174,7 @@ class Escalation(LabelledEnum):
 
 
 #: Days overdue from which each escalation level applies.
-ESCALATION_DAYS = ((Escalation.supervise, 15), (Escalation.warn, 7), (Escalation.remind, 1))
+ESCALATION_DAYS = ((Escalation.supervise, 14), (Escalation.warn, 7), (Escalation.remind, 1))
 
 
 class Countdown(LabelledEnum):

@@ -25,6 +25,8 @@ class Event(LabelledEnum):
     extension_asked = "extension_asked", _l("Extension requested")  #: 申请延期, to whoever decides
     extension_decided = "extension_decided", _l("Extension decided")  #: 延期申请已答复
     approval_asked = "approval_asked", _l("Approval requested")  #: 立项待审批
+    approval_decided = "approval_decided", _l("Approval decided")  #: 立项审批已答复 (approved or refused)
+    verdict = "verdict", _l("Verdict recorded")  #: 项目验收意见已填写
     sheet_assigned = "sheet_assigned", _l("Scoresheet assigned")  #: 评分表分配给你
     appeal_answered = "appeal_answered", _l("Appeal answered")  #: 申诉已答复
     round_published = "round_published", _l("Review round published")  #: 考核结果已通报

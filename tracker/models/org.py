@@ -98,6 +98,23 @@ class OrgUnit(db.Model):
             .order_by((Membership.post == Post.secretary).desc(), Membership.id)
         ).first()
 
+    def nearest_holders(self, role) -> list:
+        """The active users holding `role` at this unit, or else at the nearest unit above it that has
+        any: who is told when "the secretary" or "the leader above" must hear of something here."""
+        from .user import Membership, User
+
+        chain = [*self.ancestor_ids, self.id]
+        rows = db.session.execute(
+            sa.select(Membership.unit_id, User).join(User, User.id == Membership.user_id)
+            .where(Membership.unit_id.in_(chain), Membership.role == role, User.is_active_flag.is_(True))
+            .order_by(User.id)
+        ).all()
+        for unit_id in reversed(chain):
+            found = list({user.id: user for holder_unit, user in rows if holder_unit == unit_id}.values())
+            if found:
+                return found
+        return []
+
     def is_within(self, other: OrgUnit) -> bool:
         """True when this unit is `other` or sits anywhere below it."""
         return self.path.startswith(other.path)

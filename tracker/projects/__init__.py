@@ -13,7 +13,7 @@ from .. import hooks
 from ..audit import names_by_id
 from ..clock import local_today
 from ..i18n import register_labels
-from ..models import Project, ProjectCategory, ProjectTemplate, ProjectType, Recurrence, Stage
+from ..models import ProjectCategory, ProjectTemplate, ProjectType, Recurrence, Stage
 
 bp = Blueprint("projects", __name__)
 
@@ -25,8 +25,6 @@ def register(app: Flask) -> None:
     """The blueprint, the `generate-recurring` command, timeline labels, template helpers and hooks."""
     app.register_blueprint(bp)
     app.cli.add_command(cli.generate_recurring_command)
-    hooks.register_record_kind("project", _l("Project"), "projects.show", "project_id",
-                               partial(names_by_id, Project.id, Project.code))
     hooks.register_record_kind("project_template", _l("Template"), "projects.edit_template", "template_id",
                                partial(names_by_id, ProjectTemplate.id, ProjectTemplate.name))
     hooks.register_record_kind("project_category", _l("Category"), "projects.edit_category", "category_id",
@@ -50,4 +48,6 @@ def register(app: Flask) -> None:
     hooks.register_attachment_owner("project", queries.get_project_or_404)
     hooks.register_origin("project", queries.describe_project)
     hooks.add_home_widget("projects/_widget.html")
+    hooks.add_work_source(queries.my_work)
+    hooks.register_record_kind("project", _l("Project"), "projects.show", "project_id", queries.project_names)
     hooks.add_unit_panel("projects/_unit_panel.html")

@@ -19,11 +19,12 @@ import sqlalchemy as sa
 from ..audit import changes, record_activity
 from ..domain_errors import N_, DomainError, NotAllowed, Reason, StaleEdit, refuse
 from ..extensions import db
-from ..models import ChecklistItem, OrgUnit, Project, ProjectTemplate, ProjectType, Target, User, utcnow
+from ..inbox.operations import notify
+from ..models import ChecklistItem, Event, OrgUnit, Project, ProjectTemplate, ProjectType, Target, User, utcnow
 from . import policy
 from .ordering import move_one_place
 from .policy import authorise
-from .queries import gate_facts, stage_items
+from .queries import approvers, due_checklist_items, due_projects, gate_facts, stage_items
 from .workflow import GateFacts, Stage, ensure_transition, move_kind, next_cycle
 
 
@@ -88,6 +89,9 @@ def create_project(actor: User | None, *, title: str, unit: OrgUnit, owner: User
     db.session.flush()
     record_activity(actor, project, "created", after={"code": project.code, "title": project.title,
                                                       "owner": owner.display_name})
+    notify(actor, [owner, *project.participants], Event.assigned, project)
+    if needs_approval:
+        notify(actor, approvers(project), Event.approval_asked, project)
     return project
 
 
@@ -110,11 +114,14 @@ def update_project(actor: User, project: Project, *, version: int, title: str, d
     before, after = changes(project, values)
     for key, value in values.items():
         setattr(project, key, value)
+    told = []
     if project.owner_id != owner.id:
         before["owner"], after["owner"] = project.owner.display_name, owner.display_name
         project.owner, project.owner_id = owner, owner.id
+        told.append(owner)
     new_participants = sorted({u.id: u for u in participants}.values(), key=lambda u: u.id)
     if [u.id for u in project.participants] != [u.id for u in new_participants]:
+        told += [u for u in new_participants if u not in project.participants]
         before["participants"] = ", ".join(u.display_name for u in project.participants)
         after["participants"] = ", ".join(u.display_name for u in new_participants)
         project.participants = new_participants
@@ -129,6 +136,7 @@ def update_project(actor: User, project: Project, *, version: int, title: str, d
     if after:
         project.updated_at = utcnow()
         record_activity(actor, project, "updated", before=before, after=after)
+    notify(actor, told, Event.assigned, project)
     db.session.flush()
     return project
 
@@ -161,6 +169,10 @@ def move_project(actor: User | None, project: Project, to: Stage, reason: str | 
         del before["cycle"], after["cycle"]
     record_activity(actor, project, "stage_moved" if kind == "forward" else "stage_returned",
                     before=before, after=after, note=(reason or "").strip() or None)
+    if kind == "back":
+        notify(actor, [project.owner], Event.returned, project, params={"note": reason.strip(), "stage": to.value})
+    elif to is Stage.done:
+        notify(actor, [project.owner], Event.closed, project)
     db.session.flush()
     return project
 
@@ -180,6 +192,7 @@ def record_verdict(actor: User, project: Project, text: str) -> Project:
     before = {"verdict": project.verdict}
     project.verdict, project.verdict_by_id, project.verdict_at = text.strip(), actor.id, utcnow()
     record_activity(actor, project, "verdict_recorded", before=before, after={"verdict": project.verdict})
+    notify(actor, [project.owner], Event.verdict, project, params={"note": project.verdict})
     db.session.flush()
     return project
 
@@ -194,6 +207,7 @@ def approve_project(actor: User, project: Project) -> Project:
     _ensure_waiting_for_approval(project, N_("Cannot approve %(code)s now"))
     project.approved_by_id, project.approved_at = actor.id, utcnow()
     record_activity(actor, project, "approved")
+    notify(actor, [project.owner], Event.approval_decided, project, params={"approved": True})
     db.session.flush()
     return project
 
@@ -211,6 +225,8 @@ def refuse_approval(actor: User, project: Project, reason: str | None) -> Projec
     project.approval_refusal = reason.strip()
     project.approval_refused_by_id, project.approval_refused_at = actor.id, utcnow()
     record_activity(actor, project, "approval_refused", note=project.approval_refusal)
+    notify(actor, [project.owner], Event.approval_decided, project,
+           params={"approved": False, "note": project.approval_refusal})
     db.session.flush()
     return project
 
@@ -225,6 +241,7 @@ def request_approval(actor: User, project: Project) -> Project:
     before = {"approval_refusal": project.approval_refusal}
     project.approval_refusal, project.approval_refused_by_id, project.approval_refused_at = None, None, None
     record_activity(actor, project, "approval_requested", before=before)
+    notify(actor, approvers(project), Event.approval_asked, project)
     db.session.flush()
     return project
 
@@ -254,6 +271,7 @@ def add_item(actor: User | None, project: Project, *, stage: Stage, text: str, i
     db.session.add(item)
     db.session.flush()
     record_activity(actor, project, "item_added", after={"item": item.text, "stage": stage.value})
+    notify(actor, [assignee], Event.assigned, project, params={"item": item.text})
     return item
 
 
@@ -277,6 +295,8 @@ def edit_item(actor: User, project: Project, item: ChecklistItem, *, text: str, 
     item.text, item.is_required, item.due_date = text.strip(), is_required, due_date
     item.assignee, item.assignee_id = assignee, assignee.id if assignee else None
     record_activity(actor, project, "item_edited", before=before, after={"item": item.text, **after})
+    if "assignee" in after:
+        notify(actor, [assignee], Event.assigned, project, params={"item": item.text})
     db.session.flush()
     return item
 
@@ -319,6 +339,33 @@ def reassign_owners(actor: User, projects: Sequence[Project], owner: User) -> in
         record_activity(actor, project, "owner_changed", before={"owner": project.owner.display_name},
                         after={"owner": owner.display_name})
         project.owner, project.owner_id = owner, owner.id
+        notify(actor, [owner], Event.assigned, project)
         changed += 1
     db.session.flush()
     return changed
+
+
+# --- Deadlines: the daily notices ---------------------------------------------------------------
+
+
+def send_due_notices(actor: User | None, today: date) -> int:
+    """Tell the owner of every unfinished project, and the assignee of every open checklist item, that
+    its due date is near (once within 7 days of it, once more within 3) or passed (once): each once per
+    due date, however often this runs. `actor` None is the system (the daily task). Returns how many
+    notices were written."""
+    written = 0
+    for project, days in due_projects(today):
+        written += _due_notice(actor, project.owner, project, f"project:{project.id}:{project.due_date}", days,
+                               project.due_date)
+    for item, project, days in due_checklist_items(today):
+        written += _due_notice(actor, item.assignee, project, f"checklist_item:{item.id}:{item.due_date}", days,
+                               item.due_date, item=item.text)
+    db.session.flush()
+    return written
+
+
+def _due_notice(actor: User | None, person: User | None, project: Project, key: str, days: int, due: date,
+                **params: str) -> int:
+    event, mark = (Event.overdue, "overdue") if days < 0 else (Event.due_soon, "due3" if days <= 3 else "due7")
+    return len(notify(actor, [person], event, project, params={"days": days, "deadline": due.isoformat(), **params},
+                      dedupe_key=f"{key}:{mark}"))

@@ -5,16 +5,17 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 from flask import abort
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import defaultload, selectinload
 from werkzeug.exceptions import NotFound
 
 from ..extensions import db
-from ..hooks import Origin, problem_counts
+from ..hooks import Origin, WorkItem, problem_counts
 from ..models import (
     ChecklistItem, GeneratedProject, Membership, OrgUnit, Project, ProjectCategory, ProjectTemplate, Role, Target,
     TemplateItem, TemplateTarget, UnitKind, User,
@@ -380,3 +381,64 @@ def projects_list(user: User, q: str = "", stage: Stage | None = None, sort: str
     if stage:
         stmt = stmt.where(Project.stage == stage)
     return stmt.order_by(*SORTS[sort])
+
+
+# --- Who is told, and what falls due (the inbox's notices) ----------------------------------------
+
+
+def approvers(project: Project) -> list[User]:
+    """Who approves a project (立项审批): the nearest leaders of its assigning unit (else of its unit)."""
+    unit = db.session.get(OrgUnit, project.assigning_unit_id or project.unit_id)
+    return unit.nearest_holders(Role.leader)
+
+
+def due_projects(today: date) -> list[tuple[Project, int]]:
+    """Every unfinished project due within 7 days or overdue, with its days left (negative: overdue)."""
+    rows = db.session.scalars(sa.select(Project).where(
+        Project.stage != Stage.done, Project.due_date <= today + timedelta(days=7)).order_by(Project.id))
+    return [(p, (p.due_date - today).days) for p in rows]
+
+
+def due_checklist_items(today: date) -> list[tuple[ChecklistItem, Project, int]]:
+    """Every assigned checklist item not yet done, of an unfinished project, due within 7 days or
+    overdue, with its project and days left."""
+    rows = db.session.execute(sa.select(ChecklistItem, Project).join(Project, Project.id == ChecklistItem.project_id)
+                              .where(ChecklistItem.assignee_id.is_not(None), ChecklistItem.done_at.is_(None),
+                                     ChecklistItem.due_date <= today + timedelta(days=7), Project.stage != Stage.done)
+                              .order_by(ChecklistItem.id)).all()
+    return [(item, project, (item.due_date - today).days) for item, project in rows]
+
+
+def project_names(ids: set[int]) -> dict[int, str]:
+    """{id: "XM-2026-0001 title"} of the projects among `ids` (how a notice or the audit view names them)."""
+    if not ids:
+        return {}
+    return {i: f"{code} {title}" for i, code, title in db.session.execute(
+        sa.select(Project.id, Project.code, Project.title).where(Project.id.in_(ids)))}
+
+
+def my_work(user: User, today: date) -> list[WorkItem]:
+    """The projects' part of `user`'s work: her unfinished projects, the checklist items assigned to
+    her not yet done, and the projects waiting for her approval (立项审批)."""
+    rows: list[WorkItem] = []
+    for p in db.session.scalars(visible(sa.select(Project), Project, user).where(
+            Project.owner_id == user.id, Project.stage != Stage.done).order_by(Project.due_date, Project.id).limit(50)):
+        rows.append(WorkItem(_l("My project"), f"{p.code} {p.title}", "projects.show", {"project_id": p.id},
+                             _l("Carry on"), p.due_date, p.due_light(today).value,
+                             f"{p.unit.name} · {Stage.label_of(p.stage)}"))
+    items = db.session.execute(sa.select(ChecklistItem, Project).join(Project, Project.id == ChecklistItem.project_id)
+                               .where(ChecklistItem.assignee_id == user.id, ChecklistItem.done_at.is_(None),
+                                      Project.stage != Stage.done)
+                               .order_by(ChecklistItem.due_date, ChecklistItem.id).limit(50)).all()
+    for item, p in items:
+        rows.append(WorkItem(_l("My checklist item"), item.text, "projects.show", {"project_id": p.id}, _l("Tick"),
+                             item.due_date, item.due_light(today).value, f"{p.code} {p.title}",
+                             anchor=f"item-{item.id}"))
+    leads = units_in_scope(user, Role.leader, Role.admin)
+    waiting = sa.select(Project).where(
+        Project.needs_approval.is_(True), Project.approved_at.is_(None), Project.approval_refused_at.is_(None),
+        Project.stage == Stage.plan, sa.func.coalesce(Project.assigning_unit_id, Project.unit_id).in_(leads))
+    for p in db.session.scalars(waiting.order_by(Project.id).limit(50)):
+        rows.append(WorkItem(_l("Approval to decide"), f"{p.code} {p.title}", "projects.show", {"project_id": p.id},
+                             _l("Approve or refuse"), p.start_date, "none", p.unit.name))
+    return rows

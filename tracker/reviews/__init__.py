@@ -33,11 +33,8 @@ def register(app: Flask) -> None:
     """The blueprint, timeline labels, template helpers (the unit panel's and the home widget's data
     among them) and hooks."""
     app.register_blueprint(bp)
-    hooks.register_record_kind("review_round", _l("Round"), "reviews.show", "round_id",
-                               partial(names_by_id, ReviewRound.id, ReviewRound.name))
     hooks.register_record_kind("review_rubric", _l("Rubric"), "reviews.rubric", "rubric_id",
                                partial(names_by_id, Rubric.id, Rubric.name))
-    hooks.register_record_kind("review_scoresheet", _l("Scoresheet"), "reviews.sheet", "sheet_id", lambda ids: {})
     register_labels(
         subjects=("review_round", "review_rubric", "review_scoresheet"),
         verbs=labels.VERB_LABELS,
@@ -63,3 +60,6 @@ def register(app: Flask) -> None:
     hooks.register_attachment_owner("review_scoresheet", queries.get_sheet_or_404)
     hooks.add_unit_panel("reviews/_unit_panel.html")
     hooks.add_home_widget("reviews/_dashboard.html")
+    hooks.add_work_source(queries.my_work)
+    hooks.register_record_kind("review_round", _l("Review round"), "reviews.show", "round_id", queries.round_names)
+    hooks.register_record_kind("review_scoresheet", _l("Scoresheet"), "reviews.sheet", "sheet_id", queries.sheet_names)

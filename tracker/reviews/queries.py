@@ -10,17 +10,21 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from flask import abort
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
+from ..deadlines import due_light
 from ..domain_errors import N_, Reason
 from ..extensions import db
+from ..hooks import WorkItem
 from ..models import (
     Appeal, AppealStatus, ItemKind, OrgUnit, ReviewPair, ReviewRound, RoundMode, RoundUnit, Rubric, RubricItem, Score,
-    Scoresheet, UnitKind, User, VetoDecision,
+    Role, Scoresheet, UnitKind, User, VetoDecision,
 )
 from ..orgs.labels import indented_choices
 from ..scoping import int_or_404, scoped_units, units_in_scope
@@ -470,3 +474,53 @@ def sheets_to_fill(user: User) -> list[Scoresheet]:
                ReviewRound.state.in_([RoundState.self_assessment.value, RoundState.reviewing.value]))
         .order_by(ReviewRound.id, Scoresheet.id).limit(20)).all()
     return [s for s in sheets if can_edit_sheet(user, s)]
+
+
+def sheets_opening(round_: ReviewRound, state: RoundState) -> list[Scoresheet]:
+    """The sheets a round entering `state` opens for scoring: the self-assessments on entering
+    自评, the reviewers' sheets on entering 互评 (left-out sheets neither)."""
+    stmt = sa.select(Scoresheet).where(Scoresheet.round_id == round_.id, Scoresheet.excluded_reason.is_(None),
+                                       Scoresheet.submitted_at.is_(None))
+    is_self = Scoresheet.reviewer_unit_id == Scoresheet.reviewee_unit_id
+    if state is RoundState.self_assessment:
+        stmt = stmt.where(is_self)
+    elif state is RoundState.reviewing:
+        stmt = stmt.where(sa.not_(is_self))
+    else:
+        return []
+    return list(db.session.scalars(stmt.order_by(Scoresheet.id)))
+
+
+def round_names(ids: set[int]) -> dict[int, str]:
+    """{id: name} of the rounds among `ids` (how a notice or the audit view names them)."""
+    if not ids:
+        return {}
+    return dict(db.session.execute(sa.select(ReviewRound.id, ReviewRound.name).where(ReviewRound.id.in_(ids))).tuples().all())
+
+
+def sheet_names(ids: set[int]) -> dict[int, str]:
+    """{id: "round: 一支部 → 二支部"} of the sheets among `ids` (how a notice names them)."""
+    if not ids:
+        return {}
+    sheets = db.session.scalars(sa.select(Scoresheet).where(Scoresheet.id.in_(ids)))
+    return {s.id: f"{s.round.name}：{sheet_name(s)}" for s in sheets}
+
+
+def my_work(user: User, today: date) -> list[WorkItem]:
+    """The review rounds' part of `user`'s work: the scoresheets her units' teams still fill, and the
+    appeals waiting for an answer in the rounds she runs."""
+    rows: list[WorkItem] = []
+    for s in sheets_to_fill(user):
+        due = s.round.self_assessment_due if s.is_self else s.round.review_due
+        rows.append(WorkItem(_l("Scoresheet to fill"), f"{s.round.name}：{sheet_name(s)}", "reviews.sheet",
+                             {"sheet_id": s.id}, _l("Score"), due, due_light(due, today).value, s.reviewee_unit.name))
+    leads = units_in_scope(user, Role.leader, Role.admin)
+    pending = sa.select(Appeal, ReviewRound).join(ReviewRound, ReviewRound.id == Appeal.round_id).where(
+        Appeal.status == AppealStatus.pending, ReviewRound.state == RoundState.appeal.value,
+        ReviewRound.unit_id.in_(leads))
+    for appeal, round_ in db.session.execute(pending.order_by(Appeal.id).limit(50)):
+        unit = db.session.get(OrgUnit, appeal.unit_id)
+        rows.append(WorkItem(_l("Appeal to answer"), f"{round_.name}：{unit.name}", "reviews.unit_report",
+                             {"round_id": round_.id, "unit_id": unit.id}, _l("Answer"), round_.appeal_due,
+                             due_light(round_.appeal_due, today).value, appeal.reason[:60]))
+    return rows

@@ -10,11 +10,13 @@ import sqlalchemy as sa
 from ...audit import record_activity
 from ...domain_errors import StaleEdit
 from ...extensions import db
+from ...inbox.operations import notify
 from ...ledger.operations import correct_item
 from ...ledger.operations import create_item as create_ledger_item
-from ...models import ItemStatus, LedgerItem, LedgerLink, OrgUnit, ReviewRound, RoundResult, User, utcnow
+from ...models import (Event, ItemStatus, LedgerItem, LedgerLink, OrgUnit, ReviewRound, Role, RoundResult, User,
+                       utcnow)
 from ...models.ledger import ItemSource
-from ..queries import round_facts
+from ..queries import participants, round_facts, sheets_opening
 from ..queries_results import Deduction, compute_results, counted_scores, deductions_of, full_points, stored_breakdown
 from ..workflow import RoundState, ensure_transition
 from .rounds import ensure_manager
@@ -40,6 +42,10 @@ def move_round(actor: User, round_: ReviewRound, to: RoundState, *, version: int
     before = round_.state
     round_.state = to
     record_activity(actor, round_, "state_changed", before={"state": str(before)}, after={"state": to.value})
+    for sheet in sheets_opening(round_, to):
+        # The reviewing team's secretary (the reviewed unit's own, for a self-assessment).
+        notify(actor, sheet.reviewer_unit.nearest_holders(Role.secretary), Event.sheet_assigned, sheet,
+               unit_id=sheet.reviewer_unit_id, dedupe_key=f"review_scoresheet:{sheet.id}:assigned")
     db.session.flush()
     return round_
 
@@ -81,6 +87,9 @@ def publish_round(actor: User, round_: ReviewRound) -> ReviewRound:
     after.update({f"ledger_{k}": n for k, n in counts.items() if k != "created" and n})
     record_activity(actor, round_, "republished" if again else "published",
                     before=None if before == RoundState.published else {"state": str(before)}, after=after)
+    for unit in participants(round_):
+        notify(actor, unit.nearest_holders(Role.secretary), Event.round_published, round_, unit_id=unit.id,
+               params={"republished": again} if again else None)
     db.session.flush()
     return round_
 

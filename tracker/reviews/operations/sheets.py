@@ -12,8 +12,10 @@ import sqlalchemy as sa
 from ...audit import changes, record_activity
 from ...domain_errors import N_, DomainError, Reason, refuse
 from ...extensions import db
+from ...inbox.operations import notify
 from ...models import (
-    Appeal, AppealStatus, ItemKind, OrgUnit, ReviewRound, RubricItem, Score, Scoresheet, User, VetoDecision, utcnow,
+    Appeal, AppealStatus, Event, ItemKind, OrgUnit, ReviewRound, Role, RubricItem, Score, Scoresheet, User, VetoDecision,
+    utcnow,
 )
 from ..policy import can_file_appeal, can_manage_round, is_on_team
 from ..queries import is_deduction, sheet_name, sheet_problems, veto_marks
@@ -221,6 +223,10 @@ def answer_appeal(actor: User, appeal: Appeal, *, adjust: bool, answer: str, poi
                     after={"points": plain(score.points) if score.points is not None else None,
                            "status": appeal.status.value},
                     note=appeal.answer)
+    appellant = score.sheet.reviewee_unit
+    notify(actor, [*appellant.nearest_holders(Role.secretary), appeal.filed_by],
+           Event.appeal_answered, round_, unit_id=appellant.id,
+           params={"note": appeal.answer, "item": score.item.title, "status": appeal.status.value})
     db.session.flush()
     return appeal
 
