@@ -232,3 +232,17 @@ def test_the_summary_counts_held_and_overdue_per_slot(world):
     cell = {r.unit_id: r for r in summary.rows}[b1.id].cells[MeetingKind.committee]
     assert (cell.due, cell.held, cell.overdue) == (3, 2, 1)  # two in October, none in November
     assert summary.total.cells[MeetingKind.committee].held == 2
+
+
+def test_a_returned_record_reaches_its_recorder_and_the_branch_secretary(world):
+    import sqlalchemy as sa
+
+    from tracker.models import Event, Notification
+
+    meeting = _submitted(world)
+    ops.return_meeting(_user(world, "leader"), meeting, "缺少签到表")
+    db.session.flush()
+    told = db.session.scalars(sa.select(Notification).where(Notification.event == Event.meeting_returned)).all()
+    assert {n.recipient_id for n in told} == {_user(world, "secretary").id} | (
+        {meeting.recorder_id} if meeting.recorder_id else set())
+    assert _user(world, "leader").id not in {n.recipient_id for n in told}

@@ -13,9 +13,10 @@ from ..audit import changes, record_activity
 from ..clock import local_today
 from ..domain_errors import N_, DomainError, NotAllowed, Reason, StaleEdit, refuse
 from ..extensions import db
+from ..inbox.operations import notify
+from ..models import (Attachment, AttachmentKind, Attendance, Cadence, Event, Meeting, MeetingAttendance,
+                      MeetingCadence, MeetingExemption, MeetingKind, MeetingState, OrgUnit, User, utcnow)
 from ..projects.operations import tick_item
-from ..models import (Attachment, AttachmentKind, Attendance, Cadence, Meeting, MeetingAttendance, MeetingCadence,
-                      MeetingExemption, MeetingKind, MeetingState, OrgUnit, User, utcnow)
 from . import policy, queries
 from .workflow import ensure_transition
 
@@ -196,6 +197,8 @@ def return_meeting(actor: User, meeting: Meeting, reason: str | None) -> Meeting
     meeting.return_reason = reason.strip()
     meeting.decided_by_id, meeting.decided_at = actor.id, utcnow()
     db.session.flush()
+    notify(actor, [meeting.recorder, meeting.unit.secretary], Event.meeting_returned, meeting,
+           params={"reason": meeting.return_reason})
     return meeting
 
 
