@@ -37,8 +37,7 @@ _counters: list[ProblemCounter] = []
 
 def register_problem_counter(counter: ProblemCounter) -> None:
     """Register `counter(origin_type, origin_id)`; registering the same function twice is a no-op."""
-    if counter not in _counters:
-        _counters.append(counter)
+    _add_once(_counters, counter)
 
 
 def problem_counts(origin_type: str, origin_id: int) -> ProblemCounts:
@@ -92,6 +91,12 @@ def attachment_owner_loader(owner_type: str) -> OwnerLoader | None:
 
 # --- Home widgets and unit panels ----------------------------------------------------------------
 
+def _add_once(registry: list, entry: Any) -> None:
+    """Append `entry` unless it is there: registering runs again with every app the tests create."""
+    if entry not in registry:
+        registry.append(entry)
+
+
 _home_widgets: list[str] = []
 _unit_panels: list[str] = []
 _person_panels: list[str] = []
@@ -99,20 +104,17 @@ _person_panels: list[str] = []
 
 def add_home_widget(template: str) -> None:
     """Include `template` on the home page, after those added before it."""
-    if template not in _home_widgets:
-        _home_widgets.append(template)
+    _add_once(_home_widgets, template)
 
 
 def add_unit_panel(template: str) -> None:
     """Include `template` on each unit's page (it receives `unit`)."""
-    if template not in _unit_panels:
-        _unit_panels.append(template)
+    _add_once(_unit_panels, template)
 
 
 def add_person_panel(template: str) -> None:
     """Include `template` on each person's page (it receives `user`, the person shown)."""
-    if template not in _person_panels:
-        _person_panels.append(template)
+    _add_once(_person_panels, template)
 
 
 def person_panels() -> list[str]:
@@ -121,6 +123,10 @@ def person_panels() -> list[str]:
 
 def home_widgets() -> list[str]:
     return list(_home_widgets)
+
+
+def unit_panels() -> list[str]:
+    return list(_unit_panels)
 
 
 # --- My work: the open things waiting for a person -------------------------------------------------
@@ -145,18 +151,14 @@ WorkSource = Callable[[Any, Any], list[WorkItem]]  # (user, today) -> items
 _work_sources: list[WorkSource] = []
 
 
-def add_work_source(source: WorkSource) -> None:
-    """List `source(user, today)`'s items in each person's "my work"."""
-    if source not in _work_sources:
-        _work_sources.append(source)
-
-
 def work_sources() -> list[WorkSource]:
+    """The sources of "my work", in the order the features registered them."""
     return list(_work_sources)
 
 
-def unit_panels() -> list[str]:
-    return list(_unit_panels)
+def add_work_source(source: WorkSource) -> None:
+    """List `source(user, today)`'s items in each person's "my work"."""
+    _add_once(_work_sources, source)
 
 
 # --- Record kinds (the audit view names and links the records of every feature) ---------------------

@@ -12,19 +12,6 @@ VERB_LABELS = {
     "exempted": _l("excused the branch from meetings"),
 }
 
-#: Verbs recorded on units (the cadence is set on the top-level unit; exemptions end on the branch).
-UNIT_VERB_LABELS = {
-    "cadence_set": _l("set how often a meeting is due"),
-    "exemption_removed": _l("withdrew an exemption from meetings"),
-}
-
-UNIT_FIELD_LABELS = {
-    "meeting_kind": _l("Kind of meeting"),
-    "cadence": _l("Cadence"),
-    "starts_on": _l("From"),
-    "ends_on": _l("Until"),
-}
-
 FIELD_LABELS = {
     "kind": _l("Kind of meeting"),
     "held_on": _l("Date"),
@@ -42,3 +29,9 @@ FIELD_LABELS = {
     "attendance": _l("Attendance"),
     "reason": _l("Reason"),
 }
+
+#: Verbs and fields recorded on units: the cadence is set on the top-level unit, exemptions end on the branch.
+UNIT_VERB_LABELS = dict(cadence_set=_l("set how often a meeting is due"),
+                        exemption_removed=_l("withdrew an exemption from meetings"))
+UNIT_FIELD_LABELS = dict(meeting_kind=_l("Kind of meeting"), cadence=_l("Cadence"), starts_on=_l("From"),
+                         ends_on=_l("Until"))

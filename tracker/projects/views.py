@@ -145,10 +145,15 @@ def new():
         project = attempt(form, operations.create_project, current_user, unit=unit, assigning_unit=assigning,
                           **_values(form), default="title")
         if project:
-            db.session.commit()
-            flash(_("Project %(code)s created.", code=project.code), "success")
-            return redirect(url_for("projects.show", project_id=project.id))
+            return _created(project)
     return render("projects/form.html", form=form, project=None, status=form_status(form))
+
+
+def _created(project: Project):
+    """Commit a new project and open its page, saying so."""
+    db.session.commit()
+    flash(_("Project %(code)s created.", code=project.code), "success")
+    return redirect(url_for("projects.show", project_id=project.id))
 
 
 @bp.route("/projects/<int:project_id>/edit", methods=["GET", "POST"])
