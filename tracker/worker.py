@@ -104,7 +104,7 @@ def daily_reminders(today: date | None = None) -> int:
     items, and the notices of deadlines 7 and 3 days ahead (and passed) of ledger items, projects and
     checklist items."""
     from .extensions import db
-    from .ledger import operations as ledger
+    from .ledger import operations_reminders as ledger
     from .projects import operations as projects
 
     today = today or local_today()

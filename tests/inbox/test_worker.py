@@ -23,7 +23,7 @@ def test_recurring_generation_runs_for_the_periods_starting_that_day():
 
 
 def test_the_periodic_tasks_call_the_commands_operations(app, monkeypatch):
-    from tracker.ledger import operations as ledger_ops
+    from tracker.ledger import operations_reminders as ledger_ops
     from tracker.projects import operations_assignment as project_ops
 
     asked = []

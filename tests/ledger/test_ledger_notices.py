@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from tracker.extensions import db
 from tracker.ledger import operations as ops
+from tracker.ledger import operations_reminders as reminders
 from tracker.models import Notification, User
 from tracker.worker import daily_reminders
 
@@ -51,11 +52,11 @@ def test_the_days_pass_and_the_notices_climb_owner_secretary_leader_once_each(in
 def test_an_extended_deadline_is_reminded_again_when_it_passes(in_db, world, new_item):
     today = ops.local_today()
     item_id = new_item(deadline=today + timedelta(days=1))
-    in_db(lambda: ops.send_reminders(None, today + timedelta(days=2)))
+    in_db(lambda: reminders.send_reminders(None, today + timedelta(days=2)))
     request = in_db(lambda: ops.request_extension(get(User, world.owner), load(item_id),
                                                   new_deadline=today + timedelta(days=10), reason="材料未齐"))
     in_db(lambda: ops.decide_extension(get(User, world.verifier), request, approve=True))
-    in_db(lambda: ops.send_reminders(None, today + timedelta(days=11)))
+    in_db(lambda: reminders.send_reminders(None, today + timedelta(days=11)))
     assert events(in_db, world.owner).count("remind") == 2
 
 
@@ -109,6 +110,6 @@ def test_an_item_first_seen_far_overdue_still_reminds_warns_and_supervises(in_db
     today = ops.local_today()
     new_item(deadline=today - timedelta(days=20))
     for _twice in range(2):
-        in_db(lambda: ops.send_reminders(None, today))
+        in_db(lambda: reminders.send_reminders(None, today))
     assert events(in_db, world.owner) == ["assigned", "remind"]
     assert events(in_db, world.secretary) == ["warn"] and events(in_db, world.leader) == ["supervise"]

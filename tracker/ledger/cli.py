@@ -10,7 +10,8 @@ from flask.cli import with_appcontext
 from ..clock import DATE, local_today
 from ..extensions import db
 from ..models import DeadlineKind
-from . import operations
+from ..projects.operations import send_due_notices as send_project_due_notices
+from . import operations_reminders as reminders
 
 
 @click.command("remind")
@@ -22,11 +23,9 @@ def remind_command(on_date: date | None) -> None:
 
     Overdue means past the date, past a 立行立改 item's window, or a 长期坚持 item a month without progress.
     """
-    from ..projects.operations import send_due_notices as send_project_due_notices
-
     today = on_date or local_today()
-    sent = operations.send_reminders(None, today)
-    due = operations.send_due_notices(None, today) + send_project_due_notices(None, today)
+    sent = reminders.send_reminders(None, today)
+    due = reminders.send_due_notices(None, today) + send_project_due_notices(None, today)
     db.session.commit()
     for item, level, recipients in sent:
         names = "、".join(u.display_name for u in recipients) or "-"

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timezone
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from ..audit import changes, record_activity
-from ..clock import local_today, local_zone, to_local
+from ..clock import local_today, to_local
 from ..domain_errors import N_, DomainError, NotAllowed, Reason, StaleEdit, refuse
 from ..extensions import db
 from ..inbox.operations import notify
@@ -16,10 +16,9 @@ from ..models import (Activity, Attachment, AttachmentKind, DeadlineKind, Event,
 from ..uploads import store_upload
 from . import policy
 from .excel import ImportPlan
-from .queries import (by_id, due_soon_items, escalation_recipients, evidence_count, existing_dedupe_keys,
-                      find_by_dedupe_key, immediate_days, item_code, next_code, overdue_items, pending_extensions,
-                      person, reminded_since)
-from .workflow import (OPEN_STATES, Escalation, ItemStatus, close_reasons, ensure_transition, extension_reasons,
+from .queries import (by_id, evidence_count, existing_dedupe_keys, find_by_dedupe_key, immediate_days, item_code,
+                      next_code, pending_extensions, person)
+from .workflow import (OPEN_STATES, ItemStatus, close_reasons, ensure_transition, extension_reasons,
                        first_deadline, next_progress_due, path_to_submit, people_reasons, reason_required,
                        submit_reasons, verifying_reasons)
 
@@ -527,55 +526,3 @@ def decide_extension(actor: User, request: ExtensionRequest, *, approve: bool,
 def deciders(item: LedgerItem) -> list[User]:
     """Who verifies an item and decides on its extensions: its verifier, else the nearest leaders above."""
     return [item.verifier] if item.verifier is not None else item.unit.nearest_holders(Role.leader)
-
-
-#: The notices an overdue item sends at each level of escalation.
-_ESCALATION_EVENTS = {Escalation.remind: Event.remind, Escalation.warn: Event.warn, Escalation.supervise: Event.supervise}
-
-
-def send_reminders(actor: User | None, today: date | None = None) -> list[tuple[LedgerItem, Escalation, list[User]]]:
-    """Record today's reminder for every overdue item, at its escalation level (提醒 → 告诫 → 督办),
-    once a day per item, and tell its people: the owner (提醒), the secretary (告诫), the leader above
-    (督办) — each once per item, deadline and level however often this runs (the levels below
-    today's too, when they were never sent). `actor` None is the
-    system: the daily `remind` command and the worker's 08:00 task.
-
-    Running it twice on one day records nothing more (idempotent). Returns what was recorded.
-    """
-    today = today or local_today()
-    already = reminded_since(datetime.combine(today, time.min, local_zone()).astimezone(timezone.utc))
-    sent = []
-    for item, level in overdue_items(today):
-        if item.id in already or level is Escalation.none:
-            continue
-        recipients = escalation_recipients(item, level)
-        record_activity(actor, item, "reminded", after={
-            "level": level.value, "recipients": "、".join(u.display_name for u in recipients) or None})
-        # Every level up to today's, each once: an item first seen far overdue (the worker was
-        # stopped, the sheet imported late) still reminds its owner and warns its secretary.
-        for step in _ESCALATION_EVENTS:
-            notify(actor, recipients if step is level else escalation_recipients(item, step),
-                   _ESCALATION_EVENTS[step], item,
-                   params={"days": (today - item.deadline).days, "deadline": item.deadline.isoformat()},
-                   dedupe_key=f"ledger_item:{item.id}:{item.deadline.isoformat()}:{step.value}")
-            if step is level:
-                break
-        sent.append((item, level, recipients))
-    db.session.flush()
-    return sent
-
-
-def send_due_notices(actor: User | None, today: date | None = None) -> int:
-    """Tell the owner of every item still being rectified that its deadline is near: once within 7
-    days of it, once more within 3 (each once per deadline, however often this runs). Overdue items
-    are told by `send_reminders` (提醒 from the first day). Returns how many notices were written.
-    """
-    today = today or local_today()
-    written = 0
-    for item, days_left in due_soon_items(today):
-        mark = "due3" if days_left <= 3 else "due7"
-        written += len(notify(actor, [item.owner], Event.due_soon, item,
-                              params={"days": days_left, "deadline": item.deadline.isoformat()},
-                              dedupe_key=f"ledger_item:{item.id}:{item.deadline.isoformat()}:{mark}"))
-    db.session.flush()
-    return written
