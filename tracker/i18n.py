@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from flask import Flask, current_app, session
+from flask import Flask, current_app, has_request_context, session
 from flask_babel import format_date, format_datetime, gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -124,8 +124,11 @@ def display_value(value: Any) -> str:
 
 
 def select_locale() -> str:
-    """The user's saved language, else the session's choice, else Simplified Chinese."""
+    """The user's saved language, else the session's choice, else Simplified Chinese (also outside a
+    request: commands, the demo and the worker write in the default language)."""
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
     chosen = session.get("locale")

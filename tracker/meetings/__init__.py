@@ -21,7 +21,7 @@ def register(app: Flask) -> None:
     """The blueprint, timeline labels, template helpers, the files attached to records, and the home
     widget, unit panel and person panel."""
     app.register_blueprint(bp)
-    hooks.register_record_kind("meeting", _l("Meeting record"), "meetings.show", "meeting_id", lambda ids: {})
+    hooks.register_record_kind("meeting", _l("Meeting record"), "meetings.show", "meeting_id", queries.meeting_names)
     register_labels(subjects=("meeting",), verbs=labels.VERB_LABELS, fields=labels.FIELD_LABELS,
                     values={"kind": MeetingKind.labels(), "state": MeetingState.labels()})
     register_labels(subjects=("org_unit", "meeting_exemption"), verbs=labels.UNIT_VERB_LABELS,

@@ -405,3 +405,12 @@ def get_exemption_or_404(ident: Any, user: User) -> MeetingExemption:
 def exemption_units(user: User) -> list[OrgUnit]:
     """The branches `user` may excuse from meetings, in tree order."""
     return [u for u in scoped_units(user, active_only=True) if policy.can_exempt(user, u)]
+
+
+def meeting_names(ids: set[int]) -> dict[int, str]:
+    """{id: "2026-11-20 支部党员大会 · 办公室党支部"} of the records among `ids` (notices, the audit view)."""
+    if not ids:
+        return {}
+    rows = db.session.execute(sa.select(Meeting.id, Meeting.held_on, Meeting.kind, OrgUnit.name)
+                              .join(OrgUnit, OrgUnit.id == Meeting.unit_id).where(Meeting.id.in_(ids)))
+    return {i: f"{held_on.isoformat()} {kind.label} · {unit}" for i, held_on, kind, unit in rows}

@@ -21,7 +21,7 @@ class Event(LabelledEnum):
     overdue = "overdue", _l("Overdue")  #: 已逾期
     submitted = "submitted", _l("Submitted for your verification")  #: 提交待你验收
     returned = "returned", _l("Returned to you")  #: 被退回
-    closed = "closed", _l("Closed")  #: 已销号 / 已办结
+    closed = "closed", _l("Closed or completed")  #: 已销号 / 已办结
     extension_asked = "extension_asked", _l("Extension requested")  #: 申请延期, to whoever decides
     extension_decided = "extension_decided", _l("Extension decided")  #: 延期申请已答复
     approval_asked = "approval_asked", _l("Approval requested")  #: 立项待审批

@@ -49,5 +49,5 @@ def register(app: Flask) -> None:
     hooks.register_origin("project", queries.describe_project)
     hooks.add_home_widget("projects/_widget.html")
     hooks.add_work_source(queries.my_work)
-    hooks.register_record_kind("project", _l("Project"), "projects.show", "project_id", queries.project_names)
+    hooks.register_record_kind("project", _l("Party-building project"), "projects.show", "project_id", queries.project_names)
     hooks.add_unit_panel("projects/_unit_panel.html")

@@ -61,5 +61,6 @@ def register(app: Flask) -> None:
     hooks.add_unit_panel("reviews/_unit_panel.html")
     hooks.add_home_widget("reviews/_dashboard.html")
     hooks.add_work_source(queries.my_work)
-    hooks.register_record_kind("review_round", _l("Review round"), "reviews.show", "round_id", queries.round_names)
+    hooks.register_record_kind("review_round", _l("Review round"), "reviews.show", "round_id",
+                               partial(names_by_id, ReviewRound.id, ReviewRound.name))
     hooks.register_record_kind("review_scoresheet", _l("Scoresheet"), "reviews.sheet", "sheet_id", queries.sheet_names)

@@ -491,13 +491,6 @@ def sheets_opening(round_: ReviewRound, state: RoundState) -> list[Scoresheet]:
     return list(db.session.scalars(stmt.order_by(Scoresheet.id)))
 
 
-def round_names(ids: set[int]) -> dict[int, str]:
-    """{id: name} of the rounds among `ids` (how a notice or the audit view names them)."""
-    if not ids:
-        return {}
-    return dict(db.session.execute(sa.select(ReviewRound.id, ReviewRound.name).where(ReviewRound.id.in_(ids))).tuples().all())
-
-
 def sheet_names(ids: set[int]) -> dict[int, str]:
     """{id: "round: 一支部 → 二支部"} of the sheets among `ids` (how a notice names them)."""
     if not ids:
