@@ -10,6 +10,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import (activity, attachments, auth, cli, dashboard, errors, health, i18n, inbox, ledger, meetings,
                navigation, orgs, projects, reviews, search, security, users, worker)
+from . import schedule  # noqa: F401  (the worker's daily tasks register themselves on import)
 from .auth.passwords import configure_hasher
 from .config import Config
 from .database import configure_engines

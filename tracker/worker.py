@@ -1,4 +1,7 @@
-"""The background worker: a Huey queue (SQLite in the instance folder, or Redis), its tasks and schedule.
+"""The background worker: a Huey queue (SQLite in the instance folder, or Redis) and its consumer.
+
+The decorators here (`task`, `periodic_task`, `local_crontab`) know no feature; the daily schedule
+is in `tracker/schedule.py`.
 
 Run it beside the web server with `flask --app tracker worker` (`make run` starts both). Tasks run
 inside an application context; each commits its own work. Tests run every task at once, in the
@@ -10,7 +13,7 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Callable
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +23,7 @@ from flask.cli import with_appcontext
 from huey import Huey, crontab
 from huey.storage import RedisStorage, SqliteStorage
 
-from .clock import local_today, local_zone
+from .clock import local_zone
 
 log = logging.getLogger(__name__)
 
@@ -93,53 +96,6 @@ def local_crontab(**fields: str) -> Callable[[datetime], bool]:
         return matches(local)
 
     return validate
-
-
-# --- The schedule ---------------------------------------------------------------------------------
-
-
-@periodic_task(local_crontab(minute="0", hour="8"))
-def daily_reminders(today: date | None = None) -> int:
-    """08:00 every day (what `flask remind` does): the 提醒 → 告诫 → 督办 escalation of overdue ledger
-    items, and the notices of deadlines 7 and 3 days ahead (and passed) of ledger items, projects and
-    checklist items."""
-    from .extensions import db
-    from .ledger import operations_reminders as ledger
-    from .projects import operations as projects
-
-    today = today or local_today()
-    sent = ledger.send_reminders(None, today)
-    due = ledger.send_due_notices(None, today) + projects.send_due_notices(None, today)
-    db.session.commit()
-    log.info("daily reminders: %d recorded, %d deadline notices", len(sent), due)
-    return len(sent)
-
-
-def periods_starting(day: date) -> list[str]:
-    """The recurrence periods that begin on `day`: 2026-04 on 1 April, with 2026Q2; 2027 with 2027Q1 and 2027-01."""
-    if day.day != 1:
-        return []
-    periods = [f"{day.year}-{day.month:02d}"]
-    if day.month in (1, 4, 7, 10):
-        periods.append(f"{day.year}Q{(day.month - 1) // 3 + 1}")
-    if day.month == 1:
-        periods.append(f"{day.year}")
-    return periods
-
-
-@periodic_task(local_crontab(minute="10", hour="0", day="1"))
-def recurring_projects(today: date | None = None) -> int:
-    """00:10 on the first of each month: the projects recurring templates owe for the periods
-    starting that day (what `flask generate-recurring --period …` does)."""
-    from .extensions import db
-    from .projects.operations_assignment import generate_recurring
-
-    created = 0
-    for period in periods_starting(today or local_today()):
-        created += len(generate_recurring(None, period))
-    db.session.commit()
-    log.info("recurring projects: %d created", created)
-    return created
 
 
 # --- The consumer ---------------------------------------------------------------------------------

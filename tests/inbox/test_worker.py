@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 
-from tracker import worker
+from tracker import schedule, worker
 
 
 def test_tests_run_tasks_at_once(app):
@@ -16,10 +16,10 @@ def test_the_daily_reminders_run_at_eight_in_shanghai_whatever_the_server_zone()
 
 
 def test_recurring_generation_runs_for_the_periods_starting_that_day():
-    assert worker.periods_starting(date(2027, 1, 1)) == ["2027-01", "2027Q1", "2027"]
-    assert worker.periods_starting(date(2026, 4, 1)) == ["2026-04", "2026Q2"]
-    assert worker.periods_starting(date(2026, 5, 1)) == ["2026-05"]
-    assert worker.periods_starting(date(2026, 4, 2)) == []
+    assert schedule.periods_starting(date(2027, 1, 1)) == ["2027-01", "2027Q1", "2027"]
+    assert schedule.periods_starting(date(2026, 4, 1)) == ["2026-04", "2026Q2"]
+    assert schedule.periods_starting(date(2026, 5, 1)) == ["2026-05"]
+    assert schedule.periods_starting(date(2026, 4, 2)) == []
 
 
 def test_the_periodic_tasks_call_the_commands_operations(app, monkeypatch):
@@ -30,8 +30,8 @@ def test_the_periodic_tasks_call_the_commands_operations(app, monkeypatch):
     monkeypatch.setattr(ledger_ops, "send_reminders", lambda actor, today: asked.append(("remind", today)) or [1, 2])
     monkeypatch.setattr(project_ops, "generate_recurring", lambda actor, period: asked.append(("generate", period)) or [1])
     with app.app_context():
-        assert worker.daily_reminders.call_local(date(2026, 12, 3)) == 2
-        assert worker.recurring_projects.call_local(date(2026, 10, 1)) == 2
+        assert schedule.daily_reminders.call_local(date(2026, 12, 3)) == 2
+        assert schedule.recurring_projects.call_local(date(2026, 10, 1)) == 2
     assert asked == [("remind", date(2026, 12, 3)), ("generate", "2026-10"), ("generate", "2026Q4")]
 
 

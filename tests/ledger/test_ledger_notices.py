@@ -11,7 +11,7 @@ from tracker.extensions import db
 from tracker.ledger import operations as ops
 from tracker.ledger import operations_reminders as reminders
 from tracker.models import Notification, User
-from tracker.worker import daily_reminders
+from tracker.schedule import daily_reminders
 
 from ledger.ledger_support import get, load, png
 

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from .base import LabelledEnum, str_enum
+from .user import Membership, Post, Role, User
 
 
 class UnitKind(LabelledEnum):
@@ -90,8 +91,6 @@ class OrgUnit(db.Model):
     def secretary(self):
         """The unit's secretary (an active user): the one holding the 书记 post first, else any
         secretary role held at this very unit; None when there is none."""
-        from .user import Membership, Post, Role, User
-
         return db.session.scalars(
             sa.select(User).join(Membership).where(Membership.unit_id == self.id, Membership.role == Role.secretary,
                                                    User.is_active_flag.is_(True))
@@ -101,8 +100,6 @@ class OrgUnit(db.Model):
     def nearest_holders(self, role) -> list:
         """The active users holding `role` at this unit, or else at the nearest unit above it that has
         any: who is told when "the secretary" or "the leader above" must hear of something here."""
-        from .user import Membership, User
-
         chain = [*self.ancestor_ids, self.id]
         rows = db.session.execute(
             sa.select(Membership.unit_id, User).join(User, User.id == Membership.user_id)

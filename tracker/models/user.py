@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -11,7 +12,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from .base import LabelledEnum, UTCDateTime, str_enum, utcnow
-from .org import OrgUnit
+
+if TYPE_CHECKING:  # the relationship resolves "OrgUnit" by name; org.py imports this module
+    from .org import OrgUnit
 
 
 class Role(LabelledEnum):
